@@ -14,9 +14,11 @@ let package = Package(
     targets: [
         // libyaml from Debian's libyaml-dev: we read YAML events directly to keep exact marks.
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        // The few glibc calls Swift's Glibc module hides behind _GNU_SOURCE.
+        .target(name: "CSluiceSystem"),
         .target(
             name: "SluiceCore",
-            dependencies: ["CYAML"]
+            dependencies: ["CYAML", "CSluiceSystem"]
         ),
         .executableTarget(
             name: "sluice",

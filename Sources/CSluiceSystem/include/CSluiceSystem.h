@@ -1,0 +1,11 @@
+#ifndef CSLUICE_SYSTEM_H
+#define CSLUICE_SYSTEM_H
+#include <spawn.h>
+
+/// pipe2(O_CLOEXEC): both ends close on exec, so only the dup2'ed copies reach a child.
+int sluice_pipe_cloexec(int fds[2]);
+
+/// posix_spawn_file_actions_addchdir_np, which glibc only declares under _GNU_SOURCE.
+int sluice_spawn_file_actions_addchdir(posix_spawn_file_actions_t *actions, const char *path);
+
+#endif
