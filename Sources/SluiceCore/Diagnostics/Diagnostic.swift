@@ -78,6 +78,10 @@ public enum Spelling {
         for candidate in candidates where word.count >= 4 && candidate.lowercased().hasPrefix(lowered) {
             return candidate
         }
+        // ... and a known name that is a prefix of the word ("integer" -> "int").
+        for candidate in candidates where candidate.count >= 3 && lowered.hasPrefix(candidate.lowercased()) {
+            return candidate
+        }
         return nil
     }
 

@@ -19,13 +19,13 @@ struct SourceLines {
 
     /// Where `valueOffset` (an offset into a scalar's decoded text) sits in the file. Template
     /// problems point inside `{{ }}` blocks, whose text YAML leaves unchanged, so we anchor on the
-    /// matching `{{` in the raw source and count from there.
+    /// matching `{{` (or `{%`) in the raw source and count from there.
     func location(inScalar node: YAMLNode, value: String, valueOffset: Int) -> SourceLocation {
         let valueScalars = Array(value.unicodeScalars)
         var blockIndex = -1, blockStart = 0
         var i = 0
         while i + 1 < valueScalars.count, i <= valueOffset {
-            if valueScalars[i] == "{", valueScalars[i + 1] == "{" {
+            if valueScalars[i] == "{", valueScalars[i + 1] == "{" || valueScalars[i + 1] == "%" {
                 blockIndex += 1
                 blockStart = i
                 i += 2
@@ -40,7 +40,7 @@ struct SourceLines {
         var seen = -1
         var j = range.lowerBound
         while j + 1 < range.upperBound {
-            if source[j] == "{", source[j + 1] == "{" {
+            if source[j] == "{", source[j + 1] == "{" || source[j + 1] == "%" {
                 seen += 1
                 if seen == blockIndex { return location(ofOffset: j + (valueOffset - blockStart)) }
                 j += 2
