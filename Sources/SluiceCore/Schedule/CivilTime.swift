@@ -103,7 +103,10 @@ public struct LocalDateTime: Sendable, Hashable, Comparable, CustomStringConvert
 
     /// The wall-clock time of `instant` in `zone`.
     public init(_ instant: Date, in zone: TimeZone) {
-        let utc = Int64(floor(instant.timeIntervalSince1970))
+        // Clamp to years 1..9999 so a hostile or corrupt timestamp cannot trap the conversion.
+        let raw = instant.timeIntervalSince1970
+        let clamped = raw.isFinite ? min(max(raw, -62_135_596_800), 253_402_300_799) : 0
+        let utc = Int64(floor(clamped))
         self.init(secondsSinceEpoch: utc + Int64(zone.secondsFromGMT(for: instant)))
     }
 
