@@ -32,6 +32,11 @@ let package = Package(
             dependencies: ["SluiceCore"],
             exclude: ["Fixtures"]
         ),
+        // Runs the built `sluice` binary the way users and scripts do.
+        .testTarget(
+            name: "SluiceCLITests",
+            dependencies: ["sluice", "SluiceCore"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
