@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // libyaml from Debian's libyaml-dev: we read YAML events directly to keep exact marks.
@@ -20,10 +21,22 @@ let package = Package(
             name: "SluiceCore",
             dependencies: ["CYAML", "CSluiceSystem"]
         ),
+        // SQLite metadata: DAGs, runs, task instances, tries, XCom, pools, backfills.
+        .target(
+            name: "SluiceMetadata",
+            dependencies: ["SluiceCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // Run creation, dependency evaluation, queueing, executors, recovery.
+        .target(
+            name: "SluiceScheduler",
+            dependencies: ["SluiceCore", "SluiceMetadata"]
+        ),
         .executableTarget(
             name: "sluice",
             dependencies: [
                 "SluiceCore",
+                "SluiceMetadata",
+                "SluiceScheduler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -32,6 +45,8 @@ let package = Package(
             dependencies: ["SluiceCore"],
             exclude: ["Fixtures"]
         ),
+        .testTarget(name: "SluiceMetadataTests", dependencies: ["SluiceMetadata", "SluiceCore"]),
+        .testTarget(name: "SluiceSchedulerTests", dependencies: ["SluiceScheduler", "SluiceMetadata", "SluiceCore"]),
         // Runs the built `sluice` binary the way users and scripts do.
         .testTarget(
             name: "SluiceCLITests",

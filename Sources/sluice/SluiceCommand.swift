@@ -2,14 +2,21 @@ import ArgumentParser
 import Foundation
 import SluiceCore
 
-/// `sluice`: the command-line entry point.
+/// Starts the CLI, accepting the global `--config` before the subcommand as well as after it.
 @main
+enum SluiceMain {
+    static func main() async {
+        await SluiceCommand.main(GlobalArguments.normalize(Array(CommandLine.arguments.dropFirst())))
+    }
+}
+
+/// `sluice`: the command-line entry point.
 struct SluiceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sluice",
         abstract: "A workflow orchestrator for quantitative research: YAML DAGs, Delta tables, factors, models.",
         version: SluiceVersion.current,
-        subcommands: [VersionCommand.self, DagsCommand.self, OperatorsCommand.self, ConfigCommand.self]
+        subcommands: [VersionCommand.self, DagsCommand.self, OperatorsCommand.self, ConfigCommand.self, DbCommand.self]
     )
 }
 
@@ -65,5 +72,36 @@ enum Terminal {
             }.joined(separator: "  ")
         }
         return ([line(header)] + rows.map(line)).joined(separator: "\n")
+    }
+}
+
+/// Rewrites `sluice --config X dags list` to `sluice dags list --config X`, since each leaf command
+/// owns the option.
+enum GlobalArguments {
+    static func normalize(_ arguments: [String]) -> [String] {
+        var rest: [String] = []
+        var moved: [String] = []
+        var i = 0
+        var sawCommand = false
+        while i < arguments.count {
+            let arg = arguments[i]
+            if !sawCommand && arg == "--config", i + 1 < arguments.count {
+                moved += [arg, arguments[i + 1]]
+                i += 2
+                continue
+            }
+            if !sawCommand && arg.hasPrefix("--config=") {
+                moved.append(arg)
+                i += 1
+                continue
+            }
+            if !arg.hasPrefix("-") { sawCommand = true }
+            rest.append(arg)
+            i += 1
+        }
+        if moved.isEmpty { return arguments }
+        // Options go before a `--` terminator if there is one.
+        if let dashes = rest.firstIndex(of: "--") { rest.insert(contentsOf: moved, at: dashes); return rest }
+        return rest + moved
     }
 }

@@ -70,12 +70,22 @@ public enum BashOperator {
             for (k, v) in context.environment { environment[k] = v }
             for (k, v) in args.stringMap("env") { environment[k] = v }
 
+            let pushLastLine = args.bool("push_last_line") ?? false
             let limits = [args.seconds("timeout"), context.executionTimeout].compactMap { $0 }
-            let capture = LastLineCapture(forwardingTo: context.log)
-            let spec = ChildProcessSpec(executable: "/bin/bash", arguments: ["-c", command], environment: environment,
+            var spec = ChildProcessSpec(executable: "/bin/bash", arguments: ["-c", command], environment: environment,
                                         workingDirectory: args.string("cwd"), timeout: limits.min())
-            let sink: any TaskLogSink = (args.bool("push_last_line") ?? false) ? capture : context.log
-            let outcome = try await ChildProcess.run(spec, log: sink)
+            if let exitPath = context.exitStatusPath {
+                // Wait for the go-ahead (our pid is on record by then), then record the exit status
+                // on the way out, so a scheduler restarted after a crash still learns the outcome.
+                environment["SLUICE_EXIT_STATUS_FILE"] = exitPath
+                spec.environment = environment
+                spec.startGate = true
+                spec.arguments = ["-c", Self.supervisedScript(command)]
+            }
+            let capture = LastLineCapture(forwardingTo: context.log)
+            let sink: any TaskLogSink = pushLastLine && context.log.fileDescriptor == nil ? capture : context.log
+            let logStart = context.log.path.flatMap { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0 }
+            let outcome = try await ChildProcess.run(spec, log: sink, onSpawn: context.processStarted)
             if outcome.timedOut {
                 throw TaskFailure("command timed out after \(DurationText.format(limits.min() ?? 0))", timedOut: true)
             }
@@ -83,12 +93,40 @@ public enum BashOperator {
             if let signal = outcome.signal { throw TaskFailure("command was killed by signal \(signal)") }
             let code = outcome.exitCode ?? -1
             if code == 0 {
-                return .success((args.bool("push_last_line") ?? false) ? capture.lastLine.map(Value.string) : nil)
+                guard pushLastLine else { return .success(nil) }
+                if let path = context.log.path { return .success(Self.lastLine(ofFile: path, from: logStart ?? 0).map(Value.string)) }
+                return .success(capture.lastLine.map(Value.string))
             }
-            if code == Int32(args.int("skip_exit_code") ?? 99) {
-                return .skipped(reason: "command exited with \(code)")
-            }
+            return try Self.result(forExitCode: code, skipExitCode: args.int("skip_exit_code") ?? 99)
+        }
+
+        /// Maps an exit status to the try's result (shared with crash recovery).
+        static func result(forExitCode code: Int32, skipExitCode: Int) throws -> TaskResult {
+            if code == 0 { return .success(nil) }
+            if code == Int32(skipExitCode) { return .skipped(reason: "command exited with \(code)") }
             throw TaskFailure("command exited with status \(code)", exitCode: code)
+        }
+
+        /// The user's command, unchanged, after a start gate and an exit-status trap.
+        static func supervisedScript(_ command: String) -> String {
+            """
+            IFS= read -r _sluice_go <&3 || exit 0
+            exec 3<&-
+            unset _sluice_go
+            trap 'printf "%s\\n" "$?" > "$SLUICE_EXIT_STATUS_FILE"' EXIT
+            \(command)
+            """
+        }
+
+        /// The last non-empty line written to a log file after `offset`.
+        static func lastLine(ofFile path: String, from offset: Int) -> String? {
+            guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+            defer { try? handle.close() }
+            let size = (try? handle.seekToEnd()).map(Int.init) ?? 0
+            let start = max(offset, size - 65_536)
+            try? handle.seek(toOffset: UInt64(max(0, start)))
+            let data = (try? handle.readToEnd()) ?? Data()
+            return String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).last.map(String.init)
         }
     }
 }

@@ -16,6 +16,10 @@ public struct ChildProcessSpec: Sendable {
     public var killGrace: Double
     /// Bytes written to the child's stdin (then closed); nil connects stdin to /dev/null.
     public var standardInput: [UInt8]?
+    /// Gives the child a pipe on file descriptor 3 that receives one line ("go") once `onSpawn`
+    /// has returned; a child that reads it first does no work before its pid is recorded. If
+    /// the parent dies before that, the child reads end-of-file instead.
+    public var startGate: Bool = false
 
     public init(executable: String, arguments: [String] = [], environment: [String: String] = [:],
                 workingDirectory: String? = nil, timeout: Double? = nil, killGrace: Double = 5,
@@ -44,18 +48,35 @@ public struct ChildProcessOutcome: Sendable, Equatable {
 /// child leads a new process group so a timeout or cancellation stops everything it started,
 /// and anything it left running in the background is stopped when it exits.
 public enum ChildProcess {
-    public static func run(_ spec: ChildProcessSpec, log: any TaskLogSink) async throws(TaskFailure) -> ChildProcessOutcome {
-        let output = try makePipe()
+    /// Runs the child to completion. When the log is a file, the child writes to it directly;
+    /// otherwise its output is read through a pipe and passed to the log.
+    public static func run(_ spec: ChildProcessSpec, log: any TaskLogSink,
+                           onSpawn: (@Sendable (pid_t) async -> Void)? = nil) async throws(TaskFailure) -> ChildProcessOutcome {
+        let logFD = log.fileDescriptor
+        let output = logFD == nil ? try makePipe() : nil
         let input = spec.standardInput == nil ? nil : try makePipe()
+        let gate = spec.startGate ? try makePipe() : nil
+        func closeAll() {
+            if let output { close(output.read); close(output.write) }
+            if let input { close(input.read); close(input.write) }
+            if let gate { close(gate.read); close(gate.write) }
+        }
         let pid: pid_t
         do {
-            pid = try spawn(spec, outputWrite: output.write, inputRead: input?.read)
+            pid = try spawn(spec, outputWrite: output?.write ?? logFD!, inputRead: input?.read, gateRead: gate?.read)
         } catch {
-            close(output.read); close(output.write)
-            if let input { close(input.read); close(input.write) }
+            closeAll()
             throw error
         }
-        close(output.write)
+        if let output { close(output.write) }
+        if let gate {
+            close(gate.read)
+            await onSpawn?(pid)
+            writeAll(gate.write, Array("go\n".utf8))
+            close(gate.write)
+        } else {
+            await onSpawn?(pid)
+        }
         if let input {
             close(input.read)
             let bytes = spec.standardInput ?? []
@@ -64,7 +85,7 @@ public enum ChildProcess {
         }
 
         let state = ProcessWatch(pid: pid)
-        let readDone = startReader(fd: output.read, log: log)
+        let readDone = output.map { startReader(fd: $0.read, log: log) }
         let timer = spec.timeout.map { seconds in
             scheduleAfter(seconds) { state.stop(timedOut: true, grace: spec.killGrace) }
         }
@@ -88,7 +109,7 @@ public enum ChildProcess {
             while kill(-pid, 0) == 0 && Date() < deadline { usleep(10_000) }
             kill(-pid, SIGKILL)
         }
-        await readDone.value
+        await readDone?.value
 
         let exited = (status & 0x7f) == 0
         let outcome = ChildProcessOutcome(
@@ -105,7 +126,7 @@ public enum ChildProcess {
         return (fds[0], fds[1])
     }
 
-    private static func spawn(_ spec: ChildProcessSpec, outputWrite: Int32, inputRead: Int32?) throws(TaskFailure) -> pid_t {
+    private static func spawn(_ spec: ChildProcessSpec, outputWrite: Int32, inputRead: Int32?, gateRead: Int32?) throws(TaskFailure) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -116,6 +137,7 @@ public enum ChildProcess {
         }
         posix_spawn_file_actions_adddup2(&actions, outputWrite, 1)
         posix_spawn_file_actions_adddup2(&actions, outputWrite, 2)
+        if let gateRead { posix_spawn_file_actions_adddup2(&actions, gateRead, 3) }
         if let cwd = spec.workingDirectory {
             guard FileManager.default.fileExists(atPath: cwd) else {
                 throw TaskFailure("working directory '\(cwd)' does not exist")

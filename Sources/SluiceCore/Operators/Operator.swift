@@ -30,6 +30,16 @@ public protocol TaskLogSink: Sendable {
     func write(_ bytes: UnsafeRawBufferPointer)
     /// Appends a line of Sluice's own commentary.
     func line(_ text: String)
+    /// An open file descriptor of the log file, when the log is a file: child processes then
+    /// write to it directly, so their output survives a scheduler that dies before they do.
+    var fileDescriptor: Int32? { get }
+    /// The log file's path, when there is one.
+    var path: String? { get }
+}
+
+extension TaskLogSink {
+    public var fileDescriptor: Int32? { nil }
+    public var path: String? { nil }
 }
 
 /// Everything a task sees when it runs: identity, dates, rendered arguments, log and XCom.
@@ -48,6 +58,12 @@ public struct TaskRunContext: Sendable {
     public var log: any TaskLogSink
     /// Environment variables describing the context (`SLUICE_DAG_ID`, ...), for child processes.
     public var environment: [String: String]
+    /// Called when an operator has started a child process, before the child may do any work;
+    /// the executor records the pid so a restarted scheduler can find the process.
+    public var processStarted: (@Sendable (_ pid: Int32) async -> Void)?
+    /// Where a child process records its exit status when it ends, so the outcome is known even
+    /// if the scheduler was not there to see it.
+    public var exitStatusPath: String?
 
     public init(dagID: String, taskID: String, runID: String, tryNumber: Int, logicalDate: Date,
                 dataIntervalStart: Date, dataIntervalEnd: Date, arguments: OperatorArguments,

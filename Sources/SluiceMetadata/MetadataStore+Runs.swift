@@ -1,0 +1,102 @@
+import Foundation
+import GRDB
+import SluiceCore
+
+extension MetadataStore {
+    /// Creates a run (state `queued`) and a task instance (state `none`) for each of its tasks, in
+    /// one transaction. Fails with `runExists` if the DAG already has that run id or logical date.
+    public func createRun(dag: DagDefinition, runID: String, type: DagRunType, interval: DataInterval,
+                          conf: Value = .map([]), backfillID: Int64? = nil, now: Date = Date()) throws(MetadataError) -> DagRunRow {
+        try write { db in
+            if let clash = try DagRunRow.filter(sql: "dag_id = ? AND (run_id = ? OR logical_date = ?)",
+                                                arguments: [dag.dagID, runID, interval.start.timeIntervalSince1970]).fetchOne(db) {
+                throw MetadataError.runExists(dagID: dag.dagID, existing: clash.runID)
+            }
+            var run = DagRunRow(id: nil, dagID: dag.dagID, runID: runID, runType: type, state: .queued,
+                                logicalDate: interval.start, dataIntervalStart: interval.start, dataIntervalEnd: interval.end,
+                                conf: conf.jsonText(), backfillID: backfillID, dagHash: dag.contentHash, queuedAt: now)
+            try run.insert(db)
+            for task in dag.tasks {
+                var ti = TaskInstanceRow(id: nil, runPK: run.id!, dagID: dag.dagID, runID: runID, taskID: task.id, state: .noState,
+                                         tryNumber: 0, maxTries: task.policy.retries + 1, nextRetryAt: nil, pool: task.policy.pool,
+                                         poolSlots: task.policy.poolSlots, priorityWeight: task.policy.priorityWeight,
+                                         queue: task.policy.queue)
+                try ti.insert(db)
+            }
+            return run
+        }
+    }
+
+    public func run(dagID: String, runID: String) throws(MetadataError) -> DagRunRow? {
+        try read { db in try DagRunRow.filter(sql: "dag_id = ? AND run_id = ?", arguments: [dagID, runID]).fetchOne(db) }
+    }
+
+    public func run(pk: Int64) throws(MetadataError) -> DagRunRow? {
+        try read { db in try DagRunRow.fetchOne(db, key: pk) }
+    }
+
+    public func run(dagID: String, logicalDate: Date) throws(MetadataError) -> DagRunRow? {
+        try read { db in
+            try DagRunRow.filter(sql: "dag_id = ? AND logical_date = ?", arguments: [dagID, logicalDate.timeIntervalSince1970]).fetchOne(db)
+        }
+    }
+
+    /// Runs filtered by DAG and state, newest logical date first.
+    public func runs(dagID: String? = nil, states: [DagRunState] = [], limit: Int = 1000) throws(MetadataError) -> [DagRunRow] {
+        try read { db in
+            var clauses: [String] = []
+            var arguments: [any DatabaseValueConvertible] = []
+            if let dagID { clauses.append("dag_id = ?"); arguments.append(dagID) }
+            if !states.isEmpty {
+                clauses.append("state IN (\(states.map { _ in "?" }.joined(separator: ",")))")
+                arguments += states.map(\.rawValue)
+            }
+            let sql = "SELECT * FROM dag_run" + (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND "))
+                + " ORDER BY logical_date DESC, id DESC LIMIT \(limit)"
+            return try DagRunRow.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
+        }
+    }
+
+    /// The latest run the scheduler created on its own (not manual, not backfill): the point from
+    /// which the next scheduled interval is computed.
+    public func latestScheduledRun(dagID: String) throws(MetadataError) -> DagRunRow? {
+        try read { db in
+            try DagRunRow.filter(sql: "dag_id = ? AND run_type = 'scheduled'", arguments: [dagID])
+                .order(sql: "data_interval_end DESC").fetchOne(db)
+        }
+    }
+
+    /// Number of runs of each DAG that are queued or running.
+    public func activeRunCounts() throws(MetadataError) -> [String: Int] {
+        try read { db in
+            var result: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT dag_id, COUNT(*) AS n FROM dag_run WHERE state = 'running' GROUP BY dag_id") {
+                result[row["dag_id"]] = row["n"]
+            }
+            return result
+        }
+    }
+
+    /// Moves a run to `state`, stamping its start or end time.
+    public func setRunState(pk: Int64, _ state: DagRunState, now: Date = Date()) throws(MetadataError) {
+        try write { db in
+            switch state {
+            case .running:
+                try db.execute(sql: "UPDATE dag_run SET state = 'running', start_date = COALESCE(start_date, ?), end_date = NULL WHERE id = ?",
+                               arguments: [now.timeIntervalSince1970, pk])
+            case .queued:
+                try db.execute(sql: "UPDATE dag_run SET state = 'queued', end_date = NULL, queued_at = ? WHERE id = ?",
+                               arguments: [now.timeIntervalSince1970, pk])
+            case .success, .failed:
+                try db.execute(sql: "UPDATE dag_run SET state = ?, end_date = ? WHERE id = ?",
+                               arguments: [state.rawValue, now.timeIntervalSince1970, pk])
+            }
+        }
+    }
+}
+
+extension MetadataError {
+    static func runExists(dagID: String, existing: String) -> MetadataError {
+        MetadataError("DAG '\(dagID)' already has a run for that run id or logical date ('\(existing)')")
+    }
+}

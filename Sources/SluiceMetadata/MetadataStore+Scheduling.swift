@@ -1,0 +1,138 @@
+import Foundation
+import GRDB
+import SluiceCore
+
+/// A scheduled task instance waiting for a slot, with what the queueing decision needs.
+public struct QueueCandidate: Sendable {
+    public var tiID: Int64
+    public var runPK: Int64
+    public var dagID: String
+    public var taskID: String
+    public var pool: String
+    public var poolSlots: Int
+    public var priorityWeight: Int
+}
+
+/// What is occupied right now: tries queued or running, by DAG and by pool.
+public struct SlotUsage: Sendable {
+    public var total = 0
+    public var byDag: [String: Int] = [:]
+    public var byPool: [String: Int] = [:]
+}
+
+extension MetadataStore {
+    /// Scheduled instances of running runs, highest priority first, then oldest logical date.
+    public func queueCandidates(limit: Int) throws(MetadataError) -> [QueueCandidate] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT ti.id, ti.run_pk, ti.dag_id, ti.task_id, ti.pool, ti.pool_slots, ti.priority_weight
+                FROM task_instance ti JOIN dag_run r ON r.id = ti.run_pk
+                WHERE ti.state = 'scheduled' AND r.state = 'running'
+                ORDER BY ti.priority_weight DESC, r.logical_date ASC, ti.id ASC
+                LIMIT ?
+                """, arguments: [limit]).map {
+                QueueCandidate(tiID: $0["id"], runPK: $0["run_pk"], dagID: $0["dag_id"], taskID: $0["task_id"],
+                               pool: $0["pool"], poolSlots: $0["pool_slots"], priorityWeight: $0["priority_weight"])
+            }
+        }
+    }
+
+    public func slotUsage() throws(MetadataError) -> SlotUsage {
+        try read { db in
+            var usage = SlotUsage()
+            for row in try Row.fetchAll(db, sql: """
+                SELECT dag_id, pool, COUNT(*) AS n, SUM(pool_slots) AS slots FROM task_instance
+                WHERE state IN ('queued', 'running') GROUP BY dag_id, pool
+                """) {
+                let n: Int = row["n"], slots: Int = row["slots"]
+                usage.total += n
+                usage.byDag[row["dag_id"], default: 0] += n
+                usage.byPool[row["pool"], default: 0] += slots
+            }
+            return usage
+        }
+    }
+
+    // MARK: Pools
+
+    public func pools() throws(MetadataError) -> [PoolRow] {
+        try read { db in try PoolRow.order(sql: "name").fetchAll(db) }
+    }
+
+    /// Creates or resizes a pool.
+    public func setPool(_ name: String, slots: Int, description: String? = nil) throws(MetadataError) {
+        guard slots >= 0 else { throw MetadataError("a pool needs 0 or more slots, got \(slots)") }
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO pool (name, slots, description) VALUES (?, ?, ?)
+                ON CONFLICT (name) DO UPDATE SET slots = excluded.slots, description = COALESCE(?, pool.description)
+                """, arguments: [name, slots, description ?? "", description])
+        }
+    }
+
+    /// Deletes a pool (not the default pool, nor one with tasks running in it).
+    public func deletePool(_ name: String) throws(MetadataError) {
+        guard name != "default_pool" else { throw MetadataError("the default pool cannot be deleted") }
+        try write { db in
+            let busy = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM task_instance WHERE pool = ? AND state IN ('queued','running')", arguments: [name]) ?? 0
+            if busy > 0 { throw MetadataError("pool '\(name)' has \(busy) task(s) running") }
+            try db.execute(sql: "DELETE FROM pool WHERE name = ?", arguments: [name])
+            if db.changesCount == 0 { throw MetadataError("no pool '\(name)'") }
+        }
+    }
+
+    // MARK: Jobs (scheduler heartbeats)
+
+    public func registerJob(id: String, kind: String, hostname: String, pid: Int32, now: Date = Date()) throws(MetadataError) {
+        try write { db in
+            try JobRow(id: id, kind: kind, hostname: hostname, pid: pid, state: "running", startedAt: now, latestHeartbeat: now).insert(db)
+        }
+    }
+
+    public func heartbeat(jobID: String, now: Date = Date()) throws(MetadataError) {
+        try write { db in
+            try db.execute(sql: "UPDATE job SET latest_heartbeat = ? WHERE id = ?", arguments: [now.timeIntervalSince1970, jobID])
+        }
+    }
+
+    public func setJobState(_ jobID: String, _ state: String) throws(MetadataError) {
+        try write { db in try db.execute(sql: "UPDATE job SET state = ? WHERE id = ?", arguments: [state, jobID]) }
+    }
+
+    public func jobs(state: String? = nil) throws(MetadataError) -> [JobRow] {
+        try read { db in
+            if let state { return try JobRow.filter(sql: "state = ?", arguments: [state]).fetchAll(db) }
+            return try JobRow.fetchAll(db)
+        }
+    }
+
+    /// Unfinished tries (queued or running) owned by any of `jobIDs`.
+    public func unfinishedTries(ownedBy jobIDs: [String]) throws(MetadataError) -> [TaskTryRow] {
+        guard !jobIDs.isEmpty else { return [] }
+        return try read { db in
+            let marks = jobIDs.map { _ in "?" }.joined(separator: ",")
+            return try TaskTryRow.filter(sql: "state IN ('queued','running') AND job_id IN (\(marks))", arguments: StatementArguments(jobIDs)).fetchAll(db)
+        }
+    }
+
+    /// Undoes a claimed try that never started: the row goes, the try number goes back down, and
+    /// the instance is scheduled again, so no retry is consumed.
+    public func releaseUnstartedTry(tryID: Int64) throws(MetadataError) {
+        try write { db in
+            guard let attempt = try TaskTryRow.fetchOne(db, key: tryID), attempt.state == .queued else { return }
+            try db.execute(sql: "DELETE FROM task_try WHERE id = ?", arguments: [tryID])
+            try db.execute(sql: "UPDATE task_instance SET state = 'scheduled', try_number = try_number - 1 WHERE id = ? AND try_number = ? AND state IN ('queued','running')",
+                           arguments: [attempt.tiID, attempt.tryNumber])
+        }
+    }
+
+    /// Hands an unfinished try over to another job (a restarted scheduler adopting a live process).
+    public func adoptTry(tryID: Int64, jobID: String) throws(MetadataError) {
+        try write { db in try db.execute(sql: "UPDATE task_try SET job_id = ? WHERE id = ?", arguments: [jobID, tryID]) }
+    }
+
+    /// All unfinished tries, for an executor rebuilding its view.
+    public func unfinishedTries() throws(MetadataError) -> [TaskTryRow] {
+        try read { db in try TaskTryRow.filter(sql: "state IN ('queued','running')").fetchAll(db) }
+    }
+}

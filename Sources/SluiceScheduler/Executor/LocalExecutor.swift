@@ -1,0 +1,121 @@
+import Foundation
+import SluiceCore
+import SluiceMetadata
+
+/// Runs tries on a bounded number of concurrent tasks inside the scheduler process. Operators
+/// that start processes (bash, plugins) run them in their own process groups with output
+/// straight to the try's log file; their pids are recorded before they may start working, so a
+/// restarted scheduler can adopt them.
+public final class LocalExecutor: Executor, @unchecked Sendable {
+    public let events: AsyncStream<ExecutorEvent>
+    private let continuation: AsyncStream<ExecutorEvent>.Continuation
+    private let registry: OperatorRegistry
+    private let store: MetadataStore
+    private let parallelism: Int
+    private let hostname = ProcessProbe.hostname
+    private let lock = NSLock()
+    private var running: [Int64: Task<Void, Never>] = [:]
+    private var accepting = true
+
+    public init(registry: OperatorRegistry, store: MetadataStore, parallelism: Int) {
+        (events, continuation) = AsyncStream.makeStream(of: ExecutorEvent.self)
+        self.registry = registry
+        self.store = store
+        self.parallelism = max(1, parallelism)
+    }
+
+    public var freeSlots: Int { lock.withLock { accepting ? parallelism - running.count : 0 } }
+
+    public func start() async throws {}
+
+    public func submit(_ workload: Workload) {
+        lock.withLock {
+            let task = Task.detached { [self] in await execute(workload) }
+            running[workload.tryID] = task
+        }
+    }
+
+    public func cancel(tryID: Int64) {
+        lock.withLock { running[tryID] }?.cancel()
+    }
+
+    public func shutdown(graceful: Bool) async {
+        let tasks = lock.withLock { () -> [Task<Void, Never>] in
+            accepting = false
+            return Array(running.values)
+        }
+        if !graceful { for task in tasks { task.cancel() } }
+        for task in tasks { await task.value }
+        continuation.finish()
+    }
+
+    private func execute(_ workload: Workload) async {
+        let startedAt = Date()
+        let result = await runTry(workload, startedAt: startedAt)
+        lock.withLock { _ = running.removeValue(forKey: workload.tryID) }
+        continuation.yield(.finished(tryID: workload.tryID, result: result, startedAt: startedAt, at: Date()))
+    }
+
+    private func runTry(_ workload: Workload, startedAt: Date) async -> TryResult {
+        let log: TaskLogFile
+        do { log = try TaskLogFile(path: workload.logPath) } catch { return .failed(error.message, timedOut: false) }
+        guard let descriptor = registry.descriptor(named: workload.operatorName) else {
+            log.line("operator '\(workload.operatorName)' is not available here")
+            return .failed("operator '\(workload.operatorName)' is not available", timedOut: false)
+        }
+        _ = try? store.markTryRunning(tryID: workload.tryID, hostname: hostname, pid: nil, pidStartTicks: nil, now: startedAt)
+        continuation.yield(.started(tryID: workload.tryID, at: startedAt))
+        log.line("try \(workload.tryNumber) of \(workload.dagID).\(workload.taskID) (\(workload.runID)) on \(hostname), operator \(workload.operatorName)")
+
+        let store = self.store, hostname = self.hostname, tryID = workload.tryID
+        var context = TaskRunContext(
+            dagID: workload.dagID, taskID: workload.taskID, runID: workload.runID, tryNumber: workload.tryNumber,
+            logicalDate: workload.logicalDate, dataIntervalStart: workload.dataInterval.start,
+            dataIntervalEnd: workload.dataInterval.end, arguments: workload.arguments,
+            executionTimeout: workload.executionTimeout, log: log, environment: workload.environment)
+        context.exitStatusPath = workload.exitStatusPath
+        context.processStarted = { pid in
+            _ = try? store.markTryRunning(tryID: tryID, hostname: hostname, pid: pid,
+                                          pidStartTicks: ProcessProbe.startTicks(of: pid))
+        }
+        let runner = descriptor.runner
+        let prepared = context
+        let outcome = await Self.withTimeout(workload.executionTimeout) { try await runner.run(prepared) }
+        let result: TryResult
+        switch outcome {
+        case let .success(.success(value)): result = .success(value)
+        case let .success(.skipped(reason)): result = .skipped(reason)
+        case let .failure(error as TaskFailure): result = .failed(error.message, timedOut: error.timedOut)
+        case let .failure(error): result = .failed(String(describing: error), timedOut: false)
+        }
+        switch result {
+        case .success: log.line("task succeeded")
+        case let .skipped(reason): log.line("task skipped: \(reason)")
+        case let .failed(reason, _): log.line("task failed: \(reason)")
+        }
+        return result
+    }
+
+    /// Runs `body`, cancelling it when `seconds` pass; a timeout reads as a timed-out failure.
+    static func withTimeout(_ seconds: Double?, _ body: @escaping @Sendable () async throws -> TaskResult) async -> Result<TaskResult, any Error> {
+        guard let seconds else {
+            do { return .success(try await body()) } catch { return .failure(error) }
+        }
+        return await withTaskGroup(of: Result<TaskResult, any Error>?.self) { group in
+            group.addTask {
+                do { return .success(try await body()) } catch { return .failure(error) }
+            }
+            group.addTask {
+                try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+                if Task.isCancelled { return nil }
+                return .failure(TaskFailure("execution_timeout of \(DurationText.format(seconds)) exceeded", timedOut: true))
+            }
+            let first = await group.next()!!
+            group.cancelAll()
+            // Let the cancelled body finish its cleanup (e.g. stopping a process group).
+            while let _ = await group.next() {}
+            if case .failure(let e as TaskFailure) = first, e.timedOut { return first }
+            return first
+        }
+    }
+}

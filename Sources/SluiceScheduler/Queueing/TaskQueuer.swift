@@ -1,0 +1,33 @@
+import Foundation
+import SluiceCore
+import SluiceMetadata
+
+/// Picks scheduled task instances to start, highest priority first, within every limit:
+/// global parallelism, the executor's free slots, each DAG's max_active_tasks and pool slots.
+struct TaskQueuer {
+    let store: MetadataStore
+    let parallelism: Int
+
+    /// Instances allowed to start now (at most `executorSlots`), in order.
+    func pick(executorSlots: Int, maxActiveTasks: (String) -> Int, scope: Set<Int64>?) throws -> [QueueCandidate] {
+        let room = min(executorSlots, parallelism)
+        guard room > 0 else { return [] }
+        var usage = try store.slotUsage()
+        guard usage.total < parallelism else { return [] }
+        let pools = Dictionary(uniqueKeysWithValues: try store.pools().map { ($0.name, $0.slots) })
+        var picked: [QueueCandidate] = []
+        // Look further than `room` so a full pool or DAG does not starve the others.
+        for candidate in try store.queueCandidates(limit: max(64, room * 8)) {
+            if picked.count >= room || usage.total >= parallelism { break }
+            if let scope, !scope.contains(candidate.runPK) { continue }
+            if usage.byDag[candidate.dagID, default: 0] >= maxActiveTasks(candidate.dagID) { continue }
+            let poolSize = pools[candidate.pool] ?? 0
+            if usage.byPool[candidate.pool, default: 0] + candidate.poolSlots > poolSize && pools[candidate.pool] != nil { continue }
+            picked.append(candidate)
+            usage.total += 1
+            usage.byDag[candidate.dagID, default: 0] += 1
+            usage.byPool[candidate.pool, default: 0] += candidate.poolSlots
+        }
+        return picked
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import SluiceCore
+import SluiceMetadata
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A task process that outlived the scheduler which started it; the new scheduler watches it
+/// and records its outcome from the exit-status file when it ends.
+struct AdoptedProcess {
+    var attempt: TaskTryRow
+    var pid: Int32
+    var startTicks: Int64?
+    var deadline: Date?
+    var skipExitCode: Int
+}
+
+/// What a scheduler does when it starts: declares dead the schedulers that stopped
+/// heartbeating, and settles every try they left unfinished so nothing is lost or run twice.
+struct CrashRecovery {
+    let store: MetadataStore
+    let jobID: String
+    let deadAfter: Double
+    let hostname: String
+
+    /// Jobs that are gone: on this host with their process dead, or silent for `deadAfter`.
+    func deadJobs(now: Date) throws -> [JobRow] {
+        try store.jobs(state: "running").filter { job in
+            guard job.id != jobID else { return false }
+            if job.hostname == hostname && !ProcessProbe.isAlive(job.pid, startTicks: nil) { return true }
+            return now.timeIntervalSince(job.latestHeartbeat) > deadAfter
+        }
+    }
+
+    /// Settles the tries of dead jobs. Returns processes still running, to adopt, and the tries
+    /// whose outcome is known now (to be recorded by the scheduler, which applies retry policy).
+    func recover(now: Date, catalog: DagCatalog) throws -> (adopted: [AdoptedProcess], settled: [(TaskTryRow, TryResult)]) {
+        let dead = try deadJobs(now: now)
+        for job in dead { try store.setJobState(job.id, "dead") }
+        var adopted: [AdoptedProcess] = []
+        var settled: [(TaskTryRow, TryResult)] = []
+        for attempt in try store.unfinishedTries(ownedBy: dead.map(\.id)) {
+            if attempt.state == .queued {
+                // Claimed but never started: give the slot back without using up a retry.
+                try store.releaseUnstartedTry(tryID: attempt.id!)
+                continue
+            }
+            let task = (try? store.run(dagID: attempt.dagID, runID: attempt.runID)).flatMap { $0 }
+                .flatMap { catalog.dag(for: $0) }?.task(attempt.taskID)
+            let skipCode = Int(task?.arguments["skip_exit_code"]?.intValue ?? 99)
+            guard let pid = attempt.pid else {
+                settled.append((attempt, .failed("the scheduler running this try died (in-process task lost)", timedOut: false)))
+                continue
+            }
+            try store.adoptTry(tryID: attempt.id!, jobID: jobID)
+            if ProcessProbe.isAlive(pid, startTicks: attempt.pidStartTicks) {
+                let deadline = task?.policy.executionTimeout.map { (attempt.startDate ?? now).addingTimeInterval($0) }
+                adopted.append(AdoptedProcess(attempt: attempt, pid: pid, startTicks: attempt.pidStartTicks,
+                                              deadline: deadline, skipExitCode: skipCode))
+            } else {
+                settled.append((attempt, Self.outcome(of: attempt, skipExitCode: skipCode)))
+            }
+        }
+        return (adopted, settled)
+    }
+
+    /// The result of a process that ended unobserved, from its exit-status file.
+    static func outcome(of attempt: TaskTryRow, skipExitCode: Int) -> TryResult {
+        let path = String(attempt.logPath.dropLast(4)) + ".exit"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              let code = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            return .failed("the process ended without recording an exit status (killed while its scheduler was down)", timedOut: false)
+        }
+        if code == 0 { return .success(nil) }
+        if code == Int32(skipExitCode) { return .skipped("command exited with \(code)") }
+        return .failed("command exited with status \(code) (observed after a scheduler restart)", timedOut: false)
+    }
+
+    /// Stops an adopted process group (timeout or shutdown).
+    static func stop(_ process: AdoptedProcess) {
+        kill(-process.pid, SIGTERM)
+        let deadline = Date().addingTimeInterval(5)
+        while ProcessProbe.groupAlive(process.pid) && Date() < deadline { usleep(20_000) }
+        kill(-process.pid, SIGKILL)
+    }
+}

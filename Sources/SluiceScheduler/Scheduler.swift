@@ -1,0 +1,321 @@
+import Foundation
+import SluiceCore
+import SluiceMetadata
+
+/// Settings of one scheduler process.
+public struct SchedulerOptions: Sendable {
+    public var parallelism: Int
+    public var heartbeatInterval: Double
+    /// A scheduler silent this long (or whose process is gone, on this host) is dead.
+    public var deadAfter: Double
+    public var logFolder: String
+    /// Parse this folder every `reparseInterval` seconds; nil when DAGs are synced by the caller.
+    public var dagsFolder: String?
+    public var reparseInterval: Double
+    public var loader: DagFileLoader
+    /// Longest sleep between passes when nothing happens.
+    public var idleWait: Double
+
+    public init(parallelism: Int = 8, heartbeatInterval: Double = 5, deadAfter: Double = 30, logFolder: String,
+                dagsFolder: String? = nil, reparseInterval: Double = 30, loader: DagFileLoader = DagFileLoader(), idleWait: Double = 1) {
+        self.parallelism = parallelism
+        self.heartbeatInterval = heartbeatInterval
+        self.deadAfter = deadAfter
+        self.logFolder = logFolder
+        self.dagsFolder = dagsFolder
+        self.reparseInterval = reparseInterval
+        self.loader = loader
+        self.idleWait = idleWait
+    }
+}
+
+/// When `Scheduler.run` returns.
+public enum SchedulerStop: Sendable {
+    /// Until `requestStop()` (SIGTERM).
+    case never
+    /// After N scheduling passes.
+    case afterPasses(Int)
+    /// When no run is queued or running and no try is in flight.
+    case whenIdle
+    /// When all of these runs have finished (for `sluice dags test`); other runs are not touched.
+    case whenRunsFinish(Set<Int64>)
+}
+
+/// The scheduler: creates runs, evaluates dependencies when upstream tasks change, queues work
+/// within the limits, hands it to an executor, records every try, retries, and recovers what
+/// a dead scheduler left behind. Each concern lives in its own type; this one sequences them.
+public final class Scheduler: @unchecked Sendable {
+    public let jobID: String
+    let store: MetadataStore
+    let executor: any Executor
+    let registry: OperatorRegistry
+    let options: SchedulerOptions
+    let clock: any SchedulerClock
+    let catalog: DagCatalog
+    let evaluator: DependencyEvaluator
+    let creator: RunCreator
+    let queuer: TaskQueuer
+    let builder: WorkloadBuilder
+    let mailbox = EventMailbox()
+    private let hostname = ProcessProbe.hostname
+    private let stopLock = NSLock()
+    private var stopRequested = false
+    private var adopted: [Int64: AdoptedProcess] = [:]
+    private var inFlight: Set<Int64> = []
+    private var lastHeartbeat = Date.distantPast
+    private var lastParse = Date.distantPast
+    private var lastChangeCounter: Int?
+    private var scope: Set<Int64>?
+
+    /// Called after each try is recorded (for `dags test` and progress output).
+    public var onTryFinished: (@Sendable (TaskInstanceRow, TryResult) -> Void)?
+
+    public init(store: MetadataStore, executor: any Executor, registry: OperatorRegistry, options: SchedulerOptions,
+                clock: any SchedulerClock = SystemClock()) {
+        self.jobID = "scheduler-\(ProcessProbe.hostname)-\(getpid())-\(UUID().uuidString.prefix(8))"
+        self.store = store
+        self.executor = executor
+        self.registry = registry
+        self.options = options
+        self.clock = clock
+        self.catalog = DagCatalog(store: store)
+        self.evaluator = DependencyEvaluator(store: store)
+        self.creator = RunCreator(store: store)
+        self.queuer = TaskQueuer(store: store, parallelism: options.parallelism)
+        self.builder = WorkloadBuilder(store: store)
+    }
+
+    /// Asks the loop to stop creating and queueing work, let running tries finish, and return.
+    public func requestStop() { stopLock.withLock { stopRequested = true } }
+    var isStopping: Bool { stopLock.withLock { stopRequested } }
+
+    /// Runs scheduling passes until `stop` says so. Returns the number of passes made.
+    @discardableResult
+    public func run(until stop: SchedulerStop) async throws -> Int {
+        if case let .whenRunsFinish(runs) = stop { scope = runs }
+        try store.registerJob(id: jobID, kind: "scheduler", hostname: hostname, pid: getpid(), now: clock.now)
+        lastHeartbeat = clock.now
+        defer { try? store.setJobState(jobID, "stopped") }
+        try await executor.start()
+        let forward = Task.detached { [executor, mailbox] in
+            for await event in executor.events { mailbox.post(event) }
+        }
+        try recover()
+
+        var passes = 0
+        while true {
+            try pass()
+            passes += 1
+            if try isStopping || shouldStop(stop, passes: passes) { break }
+            await mailbox.wait(upTo: try sleepBudget())
+            try handleEvents()
+        }
+        // Let running tries finish (SIGTERM semantics), recording their outcomes.
+        while !inFlight.isEmpty || !adopted.isEmpty {
+            await mailbox.wait(upTo: 0.2)
+            try handleEvents()
+            try watchAdopted()
+        }
+        await executor.shutdown(graceful: true)
+        forward.cancel()
+        try handleEvents()
+        return passes
+    }
+
+    /// One scheduling pass: everything that is due now.
+    func pass() throws {
+        let now = clock.now
+        if now.timeIntervalSince(lastHeartbeat) >= options.heartbeatInterval {
+            try store.heartbeat(jobID: jobID, now: now)
+            lastHeartbeat = now
+        }
+        if let folder = options.dagsFolder, scope == nil, now.timeIntervalSince(lastParse) >= options.reparseInterval {
+            try store.syncDags(DagBag.load(paths: [folder], loader: options.loader), now: now)
+            lastParse = now
+        }
+        try catalog.refresh()
+        let counter = try store.externalChangeCounter()
+        let externalChange = lastChangeCounter != nil && counter != lastChangeCounter
+        lastChangeCounter = counter
+
+        if scope == nil && !isStopping {
+            let active = try store.runs(states: [.queued, .running]).filter { $0.runType != .backfill }
+            let counts = Dictionary(grouping: active, by: \.dagID).mapValues(\.count)
+            for (row, dag) in catalog.active.values.sorted(by: { $0.row.dagID < $1.row.dagID }) {
+                try creator.createScheduledRuns(row: row, dag: dag, activeRuns: counts[dag.dagID] ?? 0, now: now)
+            }
+            try BackfillDriver(store: store, creator: creator, catalog: catalog).drive(now: now)
+        }
+        try startQueuedRuns(now: now)
+        try store.promoteDueRetries(now: now)
+        if externalChange { try sweepRunningRuns(now: now) }
+        try watchAdopted()
+        if !isStopping { try queueWork(now: now) }
+    }
+
+    private func startQueuedRuns(now: Date) throws {
+        let runs = try store.runs(states: [.queued, .running])
+        var running: [String: Int] = [:]
+        var runningByBackfill: [Int64: Int] = [:]
+        for run in runs where run.state == .running {
+            if let bf = run.backfillID { runningByBackfill[bf, default: 0] += 1 } else { running[run.dagID, default: 0] += 1 }
+        }
+        let backfillLimits = Dictionary(uniqueKeysWithValues: try store.backfills().map { ($0.id!, $0.maxActiveRuns) })
+        for run in runs.reversed() where run.state == .queued {
+            if let scope, !scope.contains(run.id!) { continue }
+            guard let dag = catalog.dag(for: run) else { continue }
+            if let isPaused = catalog.active[run.dagID]?.row.isPaused, isPaused, run.runType == .scheduled { continue }
+            if let bf = run.backfillID {
+                guard runningByBackfill[bf, default: 0] < (backfillLimits[bf] ?? 1) else { continue }
+                runningByBackfill[bf, default: 0] += 1
+            } else if scope == nil {
+                guard running[run.dagID, default: 0] < dag.maxActiveRuns else { continue }
+                running[run.dagID, default: 0] += 1
+            }
+            try store.setRunState(pk: run.id!, .running, now: now)
+            var started = run
+            started.state = .running
+            try evaluator.evaluateAll(run: started, dag: dag, downstream: dag.downstream, now: now)
+            try completeIfFinished(started, dag: dag, now: now)
+        }
+    }
+
+    /// Re-evaluates every running run, after someone else changed the database (clear, mark).
+    private func sweepRunningRuns(now: Date) throws {
+        for run in try store.runs(states: [.running]) {
+            if let scope, !scope.contains(run.id!) { continue }
+            guard let dag = catalog.dag(for: run) else { continue }
+            try evaluator.evaluateAll(run: run, dag: dag, downstream: dag.downstream, now: now)
+            try completeIfFinished(run, dag: dag, now: now)
+        }
+    }
+
+    private func queueWork(now: Date) throws {
+        let picked = try queuer.pick(executorSlots: executor.freeSlots, maxActiveTasks: { [catalog] dagID in
+            catalog.active[dagID]?.dag.maxActiveTasks ?? 16
+        }, scope: scope)
+        guard !picked.isEmpty else { return }
+        let knownPools = Set(try store.pools().map(\.name))
+        for candidate in picked {
+            guard let attempt = try store.claimTry(tiID: candidate.tiID, jobID: jobID, logFolder: options.logFolder, now: now),
+                  let ti = try store.taskInstance(id: candidate.tiID), let run = try store.run(pk: candidate.runPK),
+                  let dag = catalog.dag(for: run) else { continue }
+            guard knownPools.contains(ti.pool) else {
+                try finish(attempt: attempt, result: .failed("pool '\(ti.pool)' does not exist (create it with 'sluice pools set')", timedOut: false),
+                           startedAt: now, at: now)
+                continue
+            }
+            guard let task = dag.task(ti.taskID), let descriptor = registry.descriptor(named: task.operatorName) else {
+                try finish(attempt: attempt, result: .failed("task '\(ti.taskID)' or its operator is no longer available", timedOut: false),
+                           startedAt: now, at: now)
+                continue
+            }
+            do {
+                let workload = try builder.build(attempt: attempt, ti: ti, run: run, dag: dag, task: task, descriptor: descriptor)
+                inFlight.insert(attempt.id!)
+                executor.submit(workload)
+            } catch {
+                // A template or argument that fails to render fails the try, with the reason in its log.
+                if let log = try? TaskLogFile(path: attempt.logPath) { log.line("cannot start: \(error.message)") }
+                try finish(attempt: attempt, result: .failed(error.message, timedOut: false), startedAt: now, at: now)
+            }
+        }
+    }
+
+    private func handleEvents() throws {
+        for event in mailbox.drain() {
+            if case let .finished(tryID, result, startedAt, at) = event {
+                inFlight.remove(tryID)
+                guard let attempt = try store.attempt(id: tryID) else { continue }
+                try finish(attempt: attempt, result: result, startedAt: startedAt, at: at)
+            }
+        }
+        // Finishing a try may have scheduled downstream work: start it without waiting a pass.
+        if !isStopping { try queueWork(now: clock.now) }
+    }
+
+    /// Records a try's outcome (applying the retry policy) and re-evaluates its downstream.
+    func finish(attempt: TaskTryRow, result: TryResult, startedAt: Date?, at: Date) throws {
+        guard let run = try store.run(dagID: attempt.dagID, runID: attempt.runID), let dag = catalog.dag(for: run),
+              let ti = try store.taskInstance(id: attempt.tiID) else { return }
+        let policy = dag.task(attempt.taskID)?.policy ?? TaskPolicy()
+        let outcome: TryOutcome
+        var value: Value?
+        switch result {
+        case let .success(v): outcome = .success; value = v
+        case let .skipped(reason): outcome = .skipped(reason: reason)
+        case let .failed(reason, _):
+            let retryAt = attempt.tryNumber < ti.maxTries
+                ? at.addingTimeInterval(policy.delay(beforeTry: attempt.tryNumber + 1, seed: "\(attempt.dagID).\(attempt.taskID).\(attempt.runID)"))
+                : nil
+            outcome = .failed(reason: reason, retryAt: retryAt)
+        }
+        guard let updated = try store.recordTryFinished(tryID: attempt.id!, outcome: outcome, returnValue: value,
+                                                        startedAt: startedAt, now: at) else { return }
+        onTryFinished?(updated, result)
+        if updated.state.isFinished {
+            try evaluator.evaluate(run: run, dag: dag, taskIDs: dag.downstream[attempt.taskID] ?? [], downstream: dag.downstream, now: at)
+            try completeIfFinished(run, dag: dag, now: at)
+        }
+    }
+
+    private func completeIfFinished(_ run: DagRunRow, dag: DagDefinition, now: Date) throws {
+        let instances = try store.taskInstances(runPK: run.id!)
+        guard instances.allSatisfy(\.state.isFinished) else { return }
+        let states = Dictionary(uniqueKeysWithValues: instances.map { ($0.taskID, $0.state) })
+        let upstream = Dictionary(uniqueKeysWithValues: dag.tasks.map { ($0.id, $0.dependsOn) })
+        let state = RunStateResolver.state(taskStates: states, upstream: upstream)
+        if state != .running { try store.setRunState(pk: run.id!, state, now: now) }
+    }
+
+    private func recover() throws {
+        let recovery = CrashRecovery(store: store, jobID: jobID, deadAfter: options.deadAfter, hostname: hostname)
+        try catalog.refresh()
+        let (found, settled) = try recovery.recover(now: clock.now, catalog: catalog)
+        for process in found { adopted[process.attempt.id!] = process }
+        for (attempt, result) in settled { try finish(attempt: attempt, result: result, startedAt: attempt.startDate, at: clock.now) }
+    }
+
+    /// Checks processes adopted from a dead scheduler: records those that ended, stops those past their timeout.
+    private func watchAdopted() throws {
+        for (tryID, process) in adopted {
+            if ProcessProbe.isAlive(process.pid, startTicks: process.startTicks) {
+                if let deadline = process.deadline, clock.now >= deadline {
+                    CrashRecovery.stop(process)
+                    adopted[tryID] = nil
+                    try finish(attempt: process.attempt, result: .failed("execution_timeout exceeded", timedOut: true),
+                               startedAt: process.attempt.startDate, at: clock.now)
+                }
+                continue
+            }
+            adopted[tryID] = nil
+            try finish(attempt: process.attempt, result: CrashRecovery.outcome(of: process.attempt, skipExitCode: process.skipExitCode),
+                       startedAt: process.attempt.startDate, at: clock.now)
+        }
+    }
+
+    private func shouldStop(_ stop: SchedulerStop, passes: Int) throws -> Bool {
+        switch stop {
+        case .never: return false
+        case let .afterPasses(n): return passes >= n
+        case .whenIdle:
+            guard inFlight.isEmpty, adopted.isEmpty else { return false }
+            if !(try store.runs(states: [.queued, .running], limit: 1).isEmpty) { return false }
+            return try store.backfills(states: [.running]).isEmpty
+        case let .whenRunsFinish(runs):
+            for pk in runs {
+                guard let run = try store.run(pk: pk) else { continue }
+                if run.state == .queued || run.state == .running { return false }
+            }
+            return inFlight.isEmpty
+        }
+    }
+
+    /// How long the loop may sleep: until the next retry is due, at most `idleWait`.
+    private func sleepBudget() throws -> Double {
+        var budget = options.idleWait
+        if !adopted.isEmpty { budget = min(budget, 0.1) }
+        if let retry = try store.nextRetryTime() { budget = min(budget, max(0, retry.timeIntervalSince(clock.now))) }
+        return budget
+    }
+}

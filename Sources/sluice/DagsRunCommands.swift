@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import SluiceCore
+import SluiceMetadata
+import SluiceScheduler
+
+struct DagsTrigger: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trigger", abstract: "Create a manual run; the scheduler runs it.",
+        discussion: "conf is a JSON object checked against the DAG's params. Without --logical-date the run's logical date is now.")
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "The dag_id.") var dagID: String
+    @Option(help: "Logical date (YYYY-MM-DD or a date-time), in the DAG's timezone.") var logicalDate: String?
+    @Option(help: "Run configuration as a JSON object.") var conf: String?
+    @Option(help: "Run id (default manual__<logical date>).") var runID: String?
+    @Flag(help: "Print the run as JSON.") var json = false
+
+    func run() throws {
+        let runtime = try Runtime(options)
+        let bag = try runtime.syncDags()
+        let dag = try runtime.dag(dagID, bag: bag)
+        let date = try logicalDate.map { try parseDate($0, zone: dag.zone, flag: "--logical-date") }
+        let confValue: Value
+        do { confValue = try conf.map { try Value.parseJSON($0) } ?? .map([]) } catch {
+            Terminal.error("error: --conf is not valid JSON (\(error))")
+            throw ExitCode(2)
+        }
+        do {
+            let run = try SchedulerCommands.trigger(store: runtime.store, dag: dag, logicalDate: date, conf: confValue, runID: runID)
+            if json { print(runJSON(run).jsonText(pretty: true)) } else { print("created run \(run.runID) of \(dagID) (state \(run.state.rawValue))") }
+        } catch {
+            Terminal.error("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct DagsPause: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "pause", abstract: "Stop creating scheduled runs for a DAG.")
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "The dag_id.") var dagID: String
+    func run() throws { try setPaused(options, dagID, true) }
+}
+
+struct DagsUnpause: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "unpause", abstract: "Resume creating scheduled runs for a DAG.")
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "The dag_id.") var dagID: String
+    func run() throws { try setPaused(options, dagID, false) }
+}
+
+private func setPaused(_ options: GlobalOptions, _ dagID: String, _ paused: Bool) throws {
+    let runtime = try Runtime(options)
+    let bag = try runtime.syncDags(quiet: true)
+    _ = try runtime.dag(dagID, bag: bag)
+    try runtime.store.setPaused(dagID, paused)
+    print("\(dagID): \(paused ? "paused" : "unpaused")")
+}
+
+struct DagsTest: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Run one DAG run now, in this process, printing each task as it finishes.",
+        discussion: "No scheduler is needed. Exits 0 if the run succeeded and 1 if it failed. The run is recorded like any other.")
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "The dag_id.") var dagID: String
+    @Option(help: "Logical date (default: now).") var logicalDate: String?
+    @Option(help: "Run configuration as a JSON object.") var conf: String?
+    @Flag(help: "Print one JSON object with the run and every task when done.") var json = false
+
+    func run() async throws {
+        let runtime = try Runtime(options)
+        let bag = try runtime.syncDags(quiet: json)
+        let dag = try runtime.dag(dagID, bag: bag)
+        let date = try logicalDate.map { try parseDate($0, zone: dag.zone, flag: "--logical-date") }
+        let confValue = try conf.map { text -> Value in
+            do { return try Value.parseJSON(text) } catch {
+                Terminal.error("error: --conf is not valid JSON (\(error))")
+                throw ExitCode(2)
+            }
+        } ?? .map([])
+        let clock = ContinuousClock()
+        let start = clock.now
+        let run: DagRunRow
+        do {
+            run = try SchedulerCommands.trigger(store: runtime.store, dag: dag, logicalDate: date ?? Date(), conf: confValue,
+                                                runID: "test__" + ISO8601DateFormatter().string(from: date ?? Date()))
+        } catch {
+            Terminal.error("error: \(error)")
+            throw ExitCode(1)
+        }
+        let scheduler = runtime.makeScheduler(parseFolder: false)
+        if !json {
+            print("run \(run.runID) of \(dagID)")
+            scheduler.onTryFinished = { ti, result in
+                var line = "  \(ti.taskID)  \(ti.state.rawValue)  (try \(ti.tryNumber))"
+                if case let .failed(reason, _) = result { line += ": \(reason)" }
+                print(line)
+            }
+        }
+        try await scheduler.run(until: .whenRunsFinish([run.id!]))
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        guard let finished = try runtime.store.run(pk: run.id!) else { throw ExitCode(1) }
+        if json {
+            let tis = try runtime.store.taskInstances(runPK: run.id!)
+            let tasks: [Value] = tis.map { ti in
+                .map([("task_id", .string(ti.taskID)), ("state", .string(ti.state.rawValue)), ("try_number", .int(Int64(ti.tryNumber))),
+                      ("start", isoMicros(ti.startDate)), ("end", isoMicros(ti.endDate))])
+            }
+            print(Value.map([("dag_id", .string(dagID)), ("run_id", .string(run.runID)), ("state", .string(finished.state.rawValue)),
+                             ("seconds", .double(seconds)), ("tasks", .list(tasks))]).jsonText())
+        } else {
+            print(String(format: "run %@: %@ in %.3f s", run.runID, finished.state.rawValue, seconds))
+        }
+        if finished.state != .success { throw ExitCode(1) }
+    }
+}
+
+/// Operations shared by several commands.
+enum SchedulerCommands {
+    static func trigger(store: MetadataStore, dag: DagDefinition, logicalDate: Date?, conf: Value, runID: String?) throws -> DagRunRow {
+        try ManualRuns(store: store).trigger(dag: dag, logicalDate: logicalDate, conf: conf, runID: runID)
+    }
+}
+
+/// The stable JSON form of a run (see docs/cli.md).
+func runJSON(_ run: DagRunRow) -> Value {
+    .map([
+        ("dag_id", .string(run.dagID)), ("run_id", .string(run.runID)), ("run_type", .string(run.runType.rawValue)),
+        ("state", .string(run.state.rawValue)), ("logical_date", isoMicros(run.logicalDate)),
+        ("data_interval_start", isoMicros(run.dataIntervalStart)), ("data_interval_end", isoMicros(run.dataIntervalEnd)),
+        ("conf", run.confValue), ("backfill_id", run.backfillID.map { .int($0) } ?? .null),
+        ("queued_at", isoMicros(run.queuedAt)), ("start_date", isoMicros(run.startDate)), ("end_date", isoMicros(run.endDate)),
+    ])
+}
