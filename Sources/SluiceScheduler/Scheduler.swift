@@ -93,33 +93,62 @@ public final class Scheduler: @unchecked Sendable {
     @discardableResult
     public func run(until stop: SchedulerStop) async throws -> Int {
         if case let .whenRunsFinish(runs) = stop { scope = runs }
+        try await prepare()
+        var passes = 0
+        do {
+            while true {
+                try pass()
+                passes += 1
+                if try isStopping || shouldStop(stop, passes: passes) { break }
+                await mailbox.wait(upTo: try sleepBudget())
+                try handleEvents()
+            }
+        } catch {
+            await finish()
+            throw error
+        }
+        await finish()
+        return passes
+    }
+
+    private var forwarder: Task<Void, Never>?
+
+    /// Registers this scheduler, starts the executor and settles what dead schedulers left.
+    func prepare() async throws {
         try store.registerJob(id: jobID, kind: "scheduler", hostname: hostname, pid: getpid(), now: clock.now)
         lastHeartbeat = clock.now
-        defer { try? store.setJobState(jobID, "stopped") }
         try await executor.start()
-        let forward = Task.detached { [executor, mailbox] in
+        forwarder = Task.detached { [executor, mailbox] in
             for await event in executor.events { mailbox.post(event) }
         }
         try recover()
+    }
 
-        var passes = 0
-        while true {
-            try pass()
-            passes += 1
-            if try isStopping || shouldStop(stop, passes: passes) { break }
-            await mailbox.wait(upTo: try sleepBudget())
-            try handleEvents()
-        }
-        // Let running tries finish (SIGTERM semantics), recording their outcomes.
-        while !inFlight.isEmpty || !adopted.isEmpty {
+    /// One pass, then waits up to `seconds` for executor events and records them (for tests).
+    func step(waitingUpTo seconds: Double) async throws {
+        try pass()
+        await mailbox.wait(upTo: seconds)
+        try handleEvents()
+    }
+
+    /// True while tries are running here or adopted processes are watched.
+    var hasWorkInFlight: Bool { !inFlight.isEmpty || !adopted.isEmpty }
+
+    /// Lets running tries finish (SIGTERM semantics), records their outcomes, stops the executor.
+    func finish() async {
+        while hasWorkInFlight {
             await mailbox.wait(upTo: 0.2)
-            try handleEvents()
-            try watchAdopted()
+            do {
+                try handleEvents()
+                try watchAdopted()
+            } catch {
+                break
+            }
         }
         await executor.shutdown(graceful: true)
-        forward.cancel()
-        try handleEvents()
-        return passes
+        forwarder?.cancel()
+        try? handleEvents()
+        try? store.setJobState(jobID, "stopped")
     }
 
     /// One scheduling pass: everything that is due now.
@@ -224,10 +253,11 @@ public final class Scheduler: @unchecked Sendable {
 
     private func handleEvents() throws {
         for event in mailbox.drain() {
-            if case let .finished(tryID, result, startedAt, at) = event {
+            if case let .finished(tryID, result, startedAt, _) = event {
                 inFlight.remove(tryID)
                 guard let attempt = try store.attempt(id: tryID) else { continue }
-                try finish(attempt: attempt, result: result, startedAt: startedAt, at: at)
+                // End times and retry delays follow the scheduler's clock (injectable in tests).
+                try finish(attempt: attempt, result: result, startedAt: startedAt, at: clock.now)
             }
         }
         // Finishing a try may have scheduled downstream work: start it without waiting a pass.
@@ -283,7 +313,7 @@ public final class Scheduler: @unchecked Sendable {
                 if let deadline = process.deadline, clock.now >= deadline {
                     CrashRecovery.stop(process)
                     adopted[tryID] = nil
-                    try finish(attempt: process.attempt, result: .failed("execution_timeout exceeded", timedOut: true),
+                    try finish(attempt: process.attempt, result: .failed("timed out (execution_timeout) while adopted after a scheduler restart", timedOut: true),
                                startedAt: process.attempt.startDate, at: clock.now)
                 }
                 continue

@@ -240,7 +240,10 @@ def report(args: argparse.Namespace) -> int:
     targets = {}
     if all(r["ratio"] is not None for r in rows.values()):
         worst = min(r["ratio"] for r in rows.values())
-        targets["ratio_at_least_100x"] = {"met": worst >= RATIO_TARGET, "worst_ratio": worst}
+        worst_proc = min(r["process_ratio"] for r in rows.values())
+        targets["ratio_at_least_100x"] = {"met": worst >= RATIO_TARGET, "worst_ratio": worst,
+                                          "met_whole_process": worst_proc >= RATIO_TARGET,
+                                          "worst_process_ratio": worst_proc}
     chain = next((r for r in rows.values() if r["shape"] == "chain"), None)
     if chain and chain["sluice"] and chain["sluice"]["gap_median_ms"] is not None:
         g = chain["sluice"]["gap_median_ms"]
@@ -249,7 +252,8 @@ def report(args: argparse.Namespace) -> int:
     if "ratio_at_least_100x" in targets:
         t = targets["ratio_at_least_100x"]
         print(f"target: Sluice at least {RATIO_TARGET:.0f}x faster on every shape: "
-              f"{'met' if t['met'] else 'MISSED'} (lowest ratio {t['worst_ratio']:.1f}x)")
+              f"{'met' if t['met'] else 'MISSED'} (lowest ratio {t['worst_ratio']:.1f}x; "
+              f"whole process: {'met' if t['met_whole_process'] else 'missed'}, {t['worst_process_ratio']:.1f}x)")
     if "chain_gap_below_5ms" in targets:
         t = targets["chain_gap_below_5ms"]
         print(f"target: median task-to-downstream gap below {GAP_TARGET_MS:.0f} ms (chain): "

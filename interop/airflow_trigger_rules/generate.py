@@ -157,7 +157,7 @@ def build_cases(max_fan_in: int) -> list[dict]:
     return cases
 
 
-def prepare_airflow_home(home: Path, specs_path: Path) -> None:
+def prepare_airflow_home(home: Path) -> None:
     (home / "dags").mkdir(parents=True, exist_ok=True)
     stub = home / "dags" / "sluice_oracle_stub.py"
     stub.write_text(
@@ -169,10 +169,8 @@ def prepare_airflow_home(home: Path, specs_path: Path) -> None:
         "# airflow DAG\n",
         encoding="utf-8",
     )
-    env = dict(os.environ)
     subprocess.run(
         [sys.executable, "-m", "airflow", "db", "migrate"],
-        env=env,
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -186,7 +184,7 @@ def state_name(state) -> str | None:
     return str(getattr(state, "value", state))
 
 
-def run_cases(cases: list[dict], specs_path: Path, verbose: bool) -> list[dict]:
+def run_cases(cases: list[dict], verbose: bool) -> list[dict]:
     # Imported late: AIRFLOW_HOME and friends must be set before Airflow reads its config.
     from oracle_dags import SELECT_ENV, build_dag, dag_id_for
 
@@ -266,10 +264,11 @@ def main() -> None:
                 "SLUICE_ORACLE_SPECS": str(specs_path),
             }
         )
-        prepare_airflow_home(home, specs_path)
+        prepare_airflow_home(home)
+        sys.dont_write_bytecode = True  # no __pycache__ in the source tree
         sys.path.insert(0, str(HERE))
         logging.disable(logging.CRITICAL)
-        results = run_cases(cases, specs_path, args.verbose)
+        results = run_cases(cases, args.verbose)
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(render(results), encoding="utf-8")

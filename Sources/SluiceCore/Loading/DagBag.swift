@@ -12,6 +12,8 @@ public struct DagBag: Sendable {
 
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 
+    public init() {}
+
     /// Loads DAG files from `paths` (files, or folders searched recursively for `*.yaml`/`*.yml`,
     /// skipping hidden entries), in parallel across cores.
     public static func load(paths: [String], loader: DagFileLoader) -> DagBag {

@@ -108,7 +108,7 @@ public final class LocalExecutor: Executor, @unchecked Sendable {
             group.addTask {
                 try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
                 if Task.isCancelled { return nil }
-                return .failure(TaskFailure("execution_timeout of \(DurationText.format(seconds)) exceeded", timedOut: true))
+                return .failure(TaskFailure("timed out after \(DurationText.format(seconds)) (execution_timeout)", timedOut: true))
             }
             let first = await group.next()!!
             group.cancelAll()
