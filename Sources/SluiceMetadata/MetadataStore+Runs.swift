@@ -97,6 +97,6 @@ extension MetadataStore {
 
 extension MetadataError {
     static func runExists(dagID: String, existing: String) -> MetadataError {
-        MetadataError("DAG '\(dagID)' already has a run for that run id or logical date ('\(existing)')")
+        MetadataError("DAG '\(dagID)' already has a run for that run id or logical date ('\(existing)')", isConflict: true)
     }
 }

@@ -115,11 +115,12 @@ extension MetadataStore {
         }
     }
 
-    /// Undoes a claimed try that never started: the row goes, the try number goes back down, and
-    /// the instance is scheduled again, so no retry is consumed.
+    /// Undoes a claimed try that never did any work (never started, or its process was stopped at
+    /// the start gate): the row goes, the try number goes back down, and the instance is
+    /// scheduled again, so no retry is consumed.
     public func releaseUnstartedTry(tryID: Int64) throws(MetadataError) {
         try write { db in
-            guard let attempt = try TaskTryRow.fetchOne(db, key: tryID), attempt.state == .queued else { return }
+            guard let attempt = try TaskTryRow.fetchOne(db, key: tryID), attempt.state == .queued || attempt.state == .running else { return }
             try db.execute(sql: "DELETE FROM task_try WHERE id = ?", arguments: [tryID])
             try db.execute(sql: "UPDATE task_instance SET state = 'scheduled', try_number = try_number - 1 WHERE id = ? AND try_number = ? AND state IN ('queued','running')",
                            arguments: [attempt.tiID, attempt.tryNumber])

@@ -84,6 +84,11 @@ public final class MetadataStore: Sendable {
 /// A metadata operation that failed, with a message for the user.
 public struct MetadataError: Error, Sendable, CustomStringConvertible {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// True when the operation lost to a concurrent one (e.g. a run for that date already exists).
+    public var isConflict = false
+    public init(_ message: String, isConflict: Bool = false) {
+        self.message = message
+        self.isConflict = isConflict
+    }
     public var description: String { message }
 }

@@ -122,6 +122,10 @@ public final class Scheduler: @unchecked Sendable {
             for await event in executor.events { mailbox.post(event) }
         }
         try recover()
+        // A scheduler that died between two writes (a run marked running but its roots not yet
+        // evaluated, a try recorded but its downstream not) left work nobody would notice: one
+        // full sweep at start settles it; afterwards evaluation is driven by changes only.
+        try sweepRunningRuns(now: clock.now)
     }
 
     /// One pass, then waits up to `seconds` for executor events and records them (for tests).
@@ -347,5 +351,50 @@ public final class Scheduler: @unchecked Sendable {
         if !adopted.isEmpty { budget = min(budget, 0.1) }
         if let retry = try store.nextRetryTime() { budget = min(budget, max(0, retry.timeIntervalSince(clock.now))) }
         return budget
+    }
+}
+
+extension Scheduler {
+    /// Runs one task of a run now, whatever its dependencies (`sluice tasks run`): a finished
+    /// instance is cleared first; the try is recorded like any other, and its downstream tasks
+    /// are evaluated afterwards (a running scheduler then takes them on).
+    public func runTaskNow(runPK: Int64, taskID: String) async throws -> TaskInstanceRow {
+        try await prepare()
+        defer { Task { await self.finish() } }
+        try catalog.refresh()
+        guard let run = try store.run(pk: runPK), let dag = catalog.dag(for: run), let task = dag.task(taskID) else {
+            throw SchedulerError("no task '\(taskID)' in that run")
+        }
+        guard var ti = try store.taskInstances(runPK: runPK).first(where: { $0.taskID == taskID }) else {
+            throw SchedulerError("no task instance '\(taskID)' in that run")
+        }
+        if ti.state == .running || ti.state == .queued { throw SchedulerError("task '\(taskID)' is already \(ti.state.rawValue)") }
+        if ti.state != .noState && ti.state != .scheduled {
+            try store.clear(runPK: runPK, taskIDs: [taskID], retries: [taskID: task.policy.retries], now: clock.now)
+        }
+        if try store.run(pk: runPK)?.state != .running { try store.setRunState(pk: runPK, .running, now: clock.now) }
+        try store.transition(runPK: runPK, [(taskID, .scheduled)], from: .noState, now: clock.now)
+        ti = try store.taskInstance(id: ti.id!)!
+        guard let attempt = try store.claimTry(tiID: ti.id!, jobID: jobID, logFolder: options.logFolder, now: clock.now),
+              let descriptor = registry.descriptor(named: task.operatorName) else {
+            throw SchedulerError("task '\(taskID)' could not be claimed (state \(ti.state.rawValue))")
+        }
+        do {
+            let workload = try builder.build(attempt: attempt, ti: ti, run: run, dag: dag, task: task, descriptor: descriptor)
+            inFlight.insert(attempt.id!)
+            executor.submit(workload)
+        } catch {
+            try finish(attempt: attempt, result: .failed(error.message, timedOut: false), startedAt: clock.now, at: clock.now)
+        }
+        while !inFlight.isEmpty {
+            await mailbox.wait(upTo: 0.5)
+            for event in mailbox.drain() {
+                if case let .finished(tryID, result, startedAt, _) = event, let done = try store.attempt(id: tryID) {
+                    inFlight.remove(tryID)
+                    try finish(attempt: done, result: result, startedAt: startedAt, at: clock.now)
+                }
+            }
+        }
+        return try store.taskInstance(id: ti.id!)!
     }
 }

@@ -7,7 +7,7 @@ struct DagsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dags",
         abstract: "List, inspect and validate DAGs.",
-        subcommands: [DagsList.self, DagsShow.self, DagsValidate.self, DagsTrigger.self, DagsTest.self, DagsPause.self, DagsUnpause.self]
+        subcommands: [DagsList.self, DagsShow.self, DagsValidate.self, DagsTrigger.self, DagsTest.self, DagsBackfill.self, DagsPause.self, DagsUnpause.self]
     )
 }
 

@@ -22,7 +22,10 @@ struct CLI {
         return repositoryRoot + "/.build/debug/sluice"
     }
 
-    static func run(_ arguments: [String], cwd: String = repositoryRoot, environment: [String: String] = [:]) throws -> Output {
+    /// Runs `sluice ARGUMENTS`; a command still running after `timeout` seconds is killed (and
+    /// reported with status 137), so a hang fails the test instead of stalling the suite.
+    static func run(_ arguments: [String], cwd: String = repositoryRoot, environment: [String: String] = [:],
+                    timeout: Double = 300) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -34,6 +37,10 @@ struct CLI {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        let pid = process.processIdentifier
+        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+        defer { watchdog.cancel() }
         // Read both pipes before waiting so a large output cannot block the child.
         let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
         let stderrData = err.fileHandleForReading.readDataToEndOfFile()

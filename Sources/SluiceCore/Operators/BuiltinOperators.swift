@@ -59,6 +59,7 @@ public enum BashOperator {
             ArgumentSpec("push_last_line", .bool, default: .bool(false), templated: false,
                          doc: "Push the last line of output as the task's return_value XCom."),
         ],
+        runsChildProcess: true,
         runner: Runner())
 
     struct Runner: TaskRunner {
@@ -110,7 +111,7 @@ public enum BashOperator {
         /// The user's command, unchanged, after a start gate and an exit-status trap.
         static func supervisedScript(_ command: String) -> String {
             """
-            IFS= read -r _sluice_go <&3 || exit 0
+            IFS= read -r _sluice_go <&3 || { printf 'not-started\\n' > "$SLUICE_EXIT_STATUS_FILE"; exit 0; }
             exec 3<&-
             unset _sluice_go
             trap 'printf "%s\\n" "$?" > "$SLUICE_EXIT_STATUS_FILE"' EXIT

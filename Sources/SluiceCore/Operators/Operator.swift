@@ -98,15 +98,19 @@ public struct OperatorDescriptor: Sendable {
     public var arguments: [ArgumentSpec]
     /// Where it comes from: `builtin` or the plugin's manifest path.
     public var origin: String
+    /// True when a try's work happens in a child process that reports itself through
+    /// `TaskRunContext.processStarted` (and so can outlive a crashed scheduler).
+    public var runsChildProcess: Bool
     public var runner: any TaskRunner
 
     public init(name: String, summary: String, details: String = "", arguments: [ArgumentSpec],
-                origin: String = "builtin", runner: any TaskRunner) {
+                origin: String = "builtin", runsChildProcess: Bool = false, runner: any TaskRunner) {
         self.name = name
         self.summary = summary
         self.details = details
         self.arguments = arguments
         self.origin = origin
+        self.runsChildProcess = runsChildProcess
         self.runner = runner
     }
 

@@ -63,7 +63,13 @@ public final class LocalExecutor: Executor, @unchecked Sendable {
             log.line("operator '\(workload.operatorName)' is not available here")
             return .failed("operator '\(workload.operatorName)' is not available", timedOut: false)
         }
-        _ = try? store.markTryRunning(tryID: workload.tryID, hostname: hostname, pid: nil, pidStartTicks: nil, now: startedAt)
+        // A stale status file from a released earlier attempt with this number must not be read.
+        try? FileManager.default.removeItem(atPath: workload.exitStatusPath)
+        if !descriptor.runsChildProcess {
+            _ = try? store.markTryRunning(tryID: workload.tryID, hostname: hostname, pid: nil, pidStartTicks: nil, now: startedAt)
+        }
+        // Process-based tries are marked running by `processStarted`, with their pid, before the
+        // child may start working; until then a crash leaves them queued, i.e. never started.
         continuation.yield(.started(tryID: workload.tryID, at: startedAt))
         log.line("try \(workload.tryNumber) of \(workload.dagID).\(workload.taskID) (\(workload.runID)) on \(hostname), operator \(workload.operatorName)")
 

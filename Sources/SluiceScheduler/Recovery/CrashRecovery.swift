@@ -53,6 +53,12 @@ struct CrashRecovery {
                 continue
             }
             try store.adoptTry(tryID: attempt.id!, jobID: jobID)
+            if Self.exitStatus(of: attempt) == "not-started" && !ProcessProbe.isAlive(pid, startTicks: attempt.pidStartTicks) {
+                // Stopped at the start gate: it did nothing, so it costs no retry.
+                try? FileManager.default.removeItem(atPath: Self.exitStatusPath(of: attempt))
+                try store.releaseUnstartedTry(tryID: attempt.id!)
+                continue
+            }
             if ProcessProbe.isAlive(pid, startTicks: attempt.pidStartTicks) {
                 let deadline = task?.policy.executionTimeout.map { (attempt.startDate ?? now).addingTimeInterval($0) }
                 adopted.append(AdoptedProcess(attempt: attempt, pid: pid, startTicks: attempt.pidStartTicks,
@@ -64,11 +70,16 @@ struct CrashRecovery {
         return (adopted, settled)
     }
 
+    static func exitStatusPath(of attempt: TaskTryRow) -> String { String(attempt.logPath.dropLast(4)) + ".exit" }
+
+    /// What the try's process wrote to its exit-status file, if anything.
+    static func exitStatus(of attempt: TaskTryRow) -> String? {
+        (try? String(contentsOfFile: exitStatusPath(of: attempt), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// The result of a process that ended unobserved, from its exit-status file.
     static func outcome(of attempt: TaskTryRow, skipExitCode: Int) -> TryResult {
-        let path = String(attempt.logPath.dropLast(4)) + ".exit"
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-              let code = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        guard let text = exitStatus(of: attempt), let code = Int32(text) else {
             return .failed("the process ended without recording an exit status (killed while its scheduler was down)", timedOut: false)
         }
         if code == 0 { return .success(nil) }

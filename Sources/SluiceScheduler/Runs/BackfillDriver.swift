@@ -50,9 +50,14 @@ struct BackfillDriver {
                 }
                 pending += 1
                 guard active < backfill.maxActiveRuns, let interval = intervals[date] else { continue }
-                _ = try store.createRun(dag: dag, runID: RunCreator.runID(.backfill, date), type: .backfill, interval: interval,
-                                        conf: (try? Value.parseJSON(backfill.conf)) ?? .map([]), backfillID: id, now: now)
-                active += 1
+                do {
+                    _ = try store.createRun(dag: dag, runID: RunCreator.runID(.backfill, date), type: .backfill, interval: interval,
+                                            conf: (try? Value.parseJSON(backfill.conf)) ?? .map([]), backfillID: id, now: now)
+                    active += 1
+                } catch {
+                    guard error.isConflict else { throw error }
+                    continue  // created concurrently; the next pass sees it
+                }
             }
             if pending == 0 { try store.setBackfillState(id: id, .completed, now: now) }
         }

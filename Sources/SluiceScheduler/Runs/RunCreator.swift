@@ -32,7 +32,12 @@ struct RunCreator {
                 last = next
                 continue
             }
-            _ = try store.createRun(dag: dag, runID: Self.runID(.scheduled, next.start), type: .scheduled, interval: next, now: now)
+            do {
+                _ = try store.createRun(dag: dag, runID: Self.runID(.scheduled, next.start), type: .scheduled, interval: next, now: now)
+            } catch {
+                guard error.isConflict else { throw error }
+                break  // another scheduler created it first
+            }
             created += 1
             active += 1
             last = next

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import SluiceMetadata
+import SluiceScheduler
+
+/// `sluice scheduler`: the daemon.
+struct SchedulerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scheduler",
+        abstract: "Run the scheduler: create runs, execute tasks, drive backfills.",
+        discussion: """
+        Re-reads the DAG folder every 30 seconds. SIGTERM or SIGINT stop it gracefully: no new work
+        is started, running tasks finish and are recorded, then it exits. A scheduler killed outright
+        loses nothing: the next one settles what it left behind.
+        """)
+    @OptionGroup var options: GlobalOptions
+    @Flag(help: "Work until nothing is queued or running, then exit.") var once = false
+    @Option(help: "Exit after this many scheduling passes.") var numRuns: Int?
+
+    func run() async throws {
+        let runtime = try Runtime(options)
+        try runtime.syncDags()
+        let scheduler = runtime.makeScheduler(parseFolder: true)
+        let signals = SignalHandlers { scheduler.requestStop() }
+        defer { signals.cancel() }
+        let stop: SchedulerStop = once ? .whenIdle : numRuns.map { .afterPasses($0) } ?? .never
+        Terminal.note("scheduler \(scheduler.jobID) started (database \(runtime.store.path))")
+        do {
+            let passes = try await scheduler.run(until: stop)
+            Terminal.note("scheduler stopped after \(passes) pass(es)")
+        } catch {
+            Terminal.error("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// Turns SIGTERM and SIGINT into a callback (the first one; the default action is restored after).
+final class SignalHandlers: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+
+    init(_ handler: @escaping @Sendable () -> Void) {
+        for sig in [SIGTERM, SIGINT] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                Terminal.note("received signal \(sig): finishing running tasks, then exiting")
+                handler()
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func cancel() {
+        for source in sources { source.cancel() }
+        signal(SIGTERM, SIG_DFL)
+        signal(SIGINT, SIG_DFL)
+    }
+}
