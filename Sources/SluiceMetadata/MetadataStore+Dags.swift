@@ -43,6 +43,15 @@ extension MetadataStore {
         try read { db in try DagRow.filter(sql: "is_active = 1").order(sql: "dag_id").fetchAll(db) }
     }
 
+    /// Active DAGs without their serialized definitions (cheap enough for every scheduler pass).
+    public func activeDagSummaries() throws(MetadataError) -> [DagSummary] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT dag_id, content_hash, is_paused FROM dag WHERE is_active = 1 ORDER BY dag_id").map {
+                DagSummary(dagID: $0["dag_id"], contentHash: $0["content_hash"], isPaused: $0["is_paused"])
+            }
+        }
+    }
+
     public func importErrors() throws(MetadataError) -> [(file: String, message: String)] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT file, message FROM import_error ORDER BY file").map { ($0["file"], $0["message"]) }
@@ -57,4 +66,11 @@ extension MetadataStore {
             return db.changesCount > 0
         }
     }
+}
+
+/// A DAG's identity, version and paused flag, without its definition.
+public struct DagSummary: Sendable {
+    public var dagID: String
+    public var contentHash: String
+    public var isPaused: Bool
 }

@@ -28,11 +28,13 @@ extension MetadataStore {
     }
 
     public func run(dagID: String, runID: String) throws(MetadataError) -> DagRunRow? {
-        try read { db in try DagRunRow.filter(sql: "dag_id = ? AND run_id = ?", arguments: [dagID, runID]).fetchOne(db) }
+        try read { db in
+            try DagRunRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM dag_run WHERE dag_id = ? AND run_id = ?"), arguments: [dagID, runID])
+        }
     }
 
     public func run(pk: Int64) throws(MetadataError) -> DagRunRow? {
-        try read { db in try DagRunRow.fetchOne(db, key: pk) }
+        try read { db in try DagRunRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM dag_run WHERE id = ?"), arguments: [pk]) }
     }
 
     public func run(dagID: String, logicalDate: Date) throws(MetadataError) -> DagRunRow? {

@@ -24,13 +24,13 @@ extension MetadataStore {
     /// Scheduled instances of running runs, highest priority first, then oldest logical date.
     public func queueCandidates(limit: Int) throws(MetadataError) -> [QueueCandidate] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT ti.id, ti.run_pk, ti.dag_id, ti.task_id, ti.pool, ti.pool_slots, ti.priority_weight
                 FROM task_instance ti JOIN dag_run r ON r.id = ti.run_pk
                 WHERE ti.state = 'scheduled' AND r.state = 'running'
                 ORDER BY ti.priority_weight DESC, r.logical_date ASC, ti.id ASC
                 LIMIT ?
-                """, arguments: [limit]).map {
+                """), arguments: [limit]).map {
                 QueueCandidate(tiID: $0["id"], runPK: $0["run_pk"], dagID: $0["dag_id"], taskID: $0["task_id"],
                                pool: $0["pool"], poolSlots: $0["pool_slots"], priorityWeight: $0["priority_weight"])
             }
@@ -40,10 +40,10 @@ extension MetadataStore {
     public func slotUsage() throws(MetadataError) -> SlotUsage {
         try read { db in
             var usage = SlotUsage()
-            for row in try Row.fetchAll(db, sql: """
+            for row in try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT dag_id, pool, COUNT(*) AS n, SUM(pool_slots) AS slots FROM task_instance
                 WHERE state IN ('queued', 'running') GROUP BY dag_id, pool
-                """) {
+                """)) {
                 let n: Int = row["n"], slots: Int = row["slots"]
                 usage.total += n
                 usage.byDag[row["dag_id"], default: 0] += n

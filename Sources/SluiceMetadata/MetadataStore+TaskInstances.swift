@@ -15,8 +15,18 @@ extension MetadataStore {
         try read { db in try TaskInstanceRow.filter(sql: "run_pk = ?", arguments: [runPK]).order(sql: "id").fetchAll(db) }
     }
 
+    /// How many task instances of a run are not finished yet.
+    public func unfinishedCount(runPK: Int64) throws(MetadataError) -> Int {
+        try read { db in
+            try Int.fetchOne(db.cachedStatement(sql: """
+                SELECT COUNT(*) FROM task_instance
+                WHERE run_pk = ? AND state IN ('none', 'scheduled', 'queued', 'running', 'up_for_retry')
+                """), arguments: [runPK]) ?? 0
+        }
+    }
+
     public func taskInstance(id: Int64) throws(MetadataError) -> TaskInstanceRow? {
-        try read { db in try TaskInstanceRow.fetchOne(db, key: id) }
+        try read { db in try TaskInstanceRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM task_instance WHERE id = ?"), arguments: [id]) }
     }
 
     /// States of some tasks of a run, by task id.
@@ -24,7 +34,7 @@ extension MetadataStore {
         try read { db in
             var result: [String: TaskInstanceState] = [:]
             let marks = taskIDs.map { _ in "?" }.joined(separator: ",")
-            let rows = try Row.fetchAll(db, sql: "SELECT task_id, state FROM task_instance WHERE run_pk = ? AND task_id IN (\(marks))",
+            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT task_id, state FROM task_instance WHERE run_pk = ? AND task_id IN (\(marks))"),
                                         arguments: StatementArguments([runPK] + taskIDs))
             for row in rows { result[row["task_id"]] = TaskInstanceState(rawValue: row["state"]) ?? .noState }
             return result
@@ -41,10 +51,10 @@ extension MetadataStore {
             var changed: [String] = []
             for change in changes {
                 let ends = change.to.isFinished ? now.timeIntervalSince1970 : nil
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     UPDATE task_instance SET state = ?, end_date = COALESCE(?, end_date)
                     WHERE run_pk = ? AND task_id = ? AND state = ?
-                    """, arguments: [change.to.rawValue, ends, runPK, change.taskID, from.rawValue])
+                    """).execute(arguments: [change.to.rawValue, ends, runPK, change.taskID, from.rawValue])
                 if db.changesCount > 0 { changed.append(change.taskID) }
             }
             return changed
@@ -56,14 +66,20 @@ extension MetadataStore {
     /// scheduled (someone else claimed or changed it).
     public func claimTry(tiID: Int64, jobID: String, logFolder: String, now: Date = Date()) throws(MetadataError) -> TaskTryRow? {
         try write { db in
-            try db.execute(sql: "UPDATE task_instance SET state = 'queued', try_number = try_number + 1 WHERE id = ? AND state = 'scheduled'",
-                           arguments: [tiID])
-            guard db.changesCount > 0, let ti = try TaskInstanceRow.fetchOne(db, key: tiID) else { return nil }
+            try db.cachedStatement(sql: "UPDATE task_instance SET state = 'queued', try_number = try_number + 1 WHERE id = ? AND state = 'scheduled'")
+                .execute(arguments: [tiID])
+            guard db.changesCount > 0,
+                  let ti = try TaskInstanceRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM task_instance WHERE id = ?"), arguments: [tiID])
+            else { return nil }
             let logPath = "\(logFolder)/\(ti.dagID)/\(ti.runID)/\(ti.taskID)/try-\(ti.tryNumber).log"
             var row = TaskTryRow(id: nil, tiID: tiID, dagID: ti.dagID, runID: ti.runID, taskID: ti.taskID, tryNumber: ti.tryNumber,
                                  state: .queued, jobID: jobID, hostname: nil, pid: nil, pidStartTicks: nil, queuedAt: now,
                                  startDate: nil, endDate: nil, exitReason: nil, logPath: logPath)
-            try row.insert(db)
+            try db.cachedStatement(sql: """
+                INSERT INTO task_try (ti_id, dag_id, run_id, task_id, try_number, state, job_id, queued_at, log_path)
+                VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)
+                """).execute(arguments: [tiID, ti.dagID, ti.runID, ti.taskID, ti.tryNumber, jobID, now.timeIntervalSince1970, logPath])
+            row.id = db.lastInsertedRowID
             return row
         }
     }
@@ -73,12 +89,12 @@ extension MetadataStore {
     @discardableResult
     public func markTryRunning(tryID: Int64, hostname: String, pid: Int32?, pidStartTicks: Int64?, now: Date = Date()) throws(MetadataError) -> Bool {
         try write { db in
-            guard let attempt = try TaskTryRow.fetchOne(db, key: tryID) else { return false }
-            try db.execute(sql: "UPDATE task_instance SET state = 'running', start_date = ?, end_date = NULL WHERE id = ? AND try_number = ? AND state IN ('queued', 'running')",
-                           arguments: [now.timeIntervalSince1970, attempt.tiID, attempt.tryNumber])
+            guard let attempt = try TaskTryRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM task_try WHERE id = ?"), arguments: [tryID]) else { return false }
+            try db.cachedStatement(sql: "UPDATE task_instance SET state = 'running', start_date = ?, end_date = NULL WHERE id = ? AND try_number = ? AND state IN ('queued', 'running')")
+                .execute(arguments: [now.timeIntervalSince1970, attempt.tiID, attempt.tryNumber])
             guard db.changesCount > 0 else { return false }
-            try db.execute(sql: "UPDATE task_try SET state = 'running', hostname = ?, pid = ?, pid_start_ticks = ?, start_date = COALESCE(start_date, ?) WHERE id = ?",
-                           arguments: [hostname, pid, pidStartTicks, now.timeIntervalSince1970, tryID])
+            try db.cachedStatement(sql: "UPDATE task_try SET state = 'running', hostname = ?, pid = ?, pid_start_ticks = ?, start_date = COALESCE(start_date, ?) WHERE id = ?")
+                .execute(arguments: [hostname, pid, pidStartTicks, now.timeIntervalSince1970, tryID])
             return true
         }
     }
@@ -90,8 +106,8 @@ extension MetadataStore {
     public func recordTryFinished(tryID: Int64, outcome: TryOutcome, returnValue: Value? = nil, startedAt: Date? = nil,
                                   now: Date = Date()) throws(MetadataError) -> TaskInstanceRow? {
         try write { db in
-            guard let attempt = try TaskTryRow.fetchOne(db, key: tryID),
-                  var ti = try TaskInstanceRow.fetchOne(db, key: attempt.tiID),
+            guard let attempt = try TaskTryRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM task_try WHERE id = ?"), arguments: [tryID]),
+                  var ti = try TaskInstanceRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM task_instance WHERE id = ?"), arguments: [attempt.tiID]),
                   ti.tryNumber == attempt.tryNumber, ti.state == .queued || ti.state == .running
             else { return nil }
             let tryState: TaskInstanceState
@@ -109,9 +125,11 @@ extension MetadataStore {
             let start = attempt.startDate ?? startedAt ?? now
             ti.startDate = ti.startDate ?? start
             ti.endDate = now
-            try ti.update(db)
-            try db.execute(sql: "UPDATE task_try SET state = ?, exit_reason = ?, start_date = COALESCE(start_date, ?), end_date = ? WHERE id = ?",
-                           arguments: [tryState.rawValue, reason, start.timeIntervalSince1970, now.timeIntervalSince1970, tryID])
+            try db.cachedStatement(sql: "UPDATE task_instance SET state = ?, next_retry_at = ?, start_date = ?, end_date = ? WHERE id = ?")
+                .execute(arguments: [ti.state.rawValue, ti.nextRetryAt?.timeIntervalSince1970, ti.startDate?.timeIntervalSince1970,
+                                     ti.endDate?.timeIntervalSince1970, ti.id])
+            try db.cachedStatement(sql: "UPDATE task_try SET state = ?, exit_reason = ?, start_date = COALESCE(start_date, ?), end_date = ? WHERE id = ?")
+                .execute(arguments: [tryState.rawValue, reason, start.timeIntervalSince1970, now.timeIntervalSince1970, tryID])
             if let returnValue, case .success = outcome {
                 try db.execute(sql: """
                     INSERT INTO xcom (run_pk, task_id, key, value, try_number, created_at) VALUES (?, ?, 'return_value', ?, ?, ?)
@@ -128,7 +146,7 @@ extension MetadataStore {
     }
 
     public func attempt(id: Int64) throws(MetadataError) -> TaskTryRow? {
-        try read { db in try TaskTryRow.fetchOne(db, key: id) }
+        try read { db in try TaskTryRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM task_try WHERE id = ?"), arguments: [id]) }
     }
 
     /// Retries whose delay has passed become `scheduled` again. Returns how many.

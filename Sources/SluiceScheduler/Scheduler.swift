@@ -66,6 +66,12 @@ public final class Scheduler: @unchecked Sendable {
     private var lastParse = Date.distantPast
     private var lastChangeCounter: Int?
     private var scope: Set<Int64>?
+    /// Set when a run finished or started (queued runs and backfills may now proceed).
+    private var needsFullPass = true
+    private var nextFullPass = Date.distantPast
+    /// Earliest pending retry, cached so the fast path need not ask the database.
+    private var nextRetryDue: Date?
+    private var poolSlots: [String: Int] = [:]
 
     /// Called after each try is recorded (for `dags test` and progress output).
     public var onTryFinished: (@Sendable (TaskInstanceRow, TryResult) -> Void)?
@@ -97,10 +103,15 @@ public final class Scheduler: @unchecked Sendable {
         var passes = 0
         do {
             while true {
-                try pass()
-                passes += 1
+                // Full passes (run creation, backfills, retries, heartbeats) run when something
+                // asks for one or every `idleWait`; task completions are handled on the fast path
+                // below without waiting for a pass.
+                if needsFullPass || clock.now >= nextFullPass {
+                    try pass()
+                    passes += 1
+                }
                 if try isStopping || shouldStop(stop, passes: passes) { break }
-                await mailbox.wait(upTo: try sleepBudget())
+                await mailbox.wait(upTo: sleepBudget())
                 try handleEvents()
             }
         } catch {
@@ -155,9 +166,12 @@ public final class Scheduler: @unchecked Sendable {
         try? store.setJobState(jobID, "stopped")
     }
 
-    /// One scheduling pass: everything that is due now.
+    /// One full scheduling pass: everything that is due now.
     func pass() throws {
         let now = clock.now
+        needsFullPass = false
+        nextFullPass = now.addingTimeInterval(options.idleWait)
+        poolSlots = Dictionary(uniqueKeysWithValues: try store.pools().map { ($0.name, $0.slots) })
         if now.timeIntervalSince(lastHeartbeat) >= options.heartbeatInterval {
             try store.heartbeat(jobID: jobID, now: now)
             lastHeartbeat = now
@@ -180,7 +194,11 @@ public final class Scheduler: @unchecked Sendable {
             try BackfillDriver(store: store, creator: creator, catalog: catalog).drive(now: now)
         }
         try startQueuedRuns(now: now)
-        try store.promoteDueRetries(now: now)
+        nextRetryDue = try store.nextRetryTime()
+        if let due = nextRetryDue, due <= now {
+            try store.promoteDueRetries(now: now)
+            nextRetryDue = try store.nextRetryTime()
+        }
         if externalChange { try sweepRunningRuns(now: now) }
         try watchAdopted()
         if !isStopping { try queueWork(now: now) }
@@ -196,7 +214,8 @@ public final class Scheduler: @unchecked Sendable {
         let backfillLimits = Dictionary(uniqueKeysWithValues: try store.backfills().map { ($0.id!, $0.maxActiveRuns) })
         for run in runs.reversed() where run.state == .queued {
             if let scope, !scope.contains(run.id!) { continue }
-            guard let dag = catalog.dag(for: run) else { continue }
+            guard let graph = catalog.graph(for: run) else { continue }
+            let dag = graph.dag
             if let isPaused = catalog.active[run.dagID]?.row.isPaused, isPaused, run.runType == .scheduled { continue }
             if let bf = run.backfillID {
                 guard runningByBackfill[bf, default: 0] < (backfillLimits[bf] ?? 1) else { continue }
@@ -206,10 +225,23 @@ public final class Scheduler: @unchecked Sendable {
                 running[run.dagID, default: 0] += 1
             }
             try store.setRunState(pk: run.id!, .running, now: now)
+            prepareLogFolders(run: run, graph: graph)
             var started = run
             started.state = .running
-            try evaluator.evaluateAll(run: started, dag: dag, downstream: dag.downstream, now: now)
-            try completeIfFinished(started, dag: dag, now: now)
+            try evaluator.evaluateAll(run: started, graph: graph, now: now)
+            try completeIfFinished(started, graph: graph, now: now)
+        }
+    }
+
+    /// Creates the run's task log folders in the background, so a task's first try does not pay
+    /// for it between its upstream ending and its own start (opening the log retries if needed).
+    private func prepareLogFolders(run: DagRunRow, graph: DagGraph) {
+        let base = "\(options.logFolder)/\(run.dagID)/\(run.runID)"
+        let tasks = graph.dag.tasks.filter { registry.descriptor(named: $0.operatorName)?.isNoOp != true }.map(\.id)
+        guard !tasks.isEmpty else { return }
+        Task.detached(priority: .utility) {
+            try? FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+            for task in tasks { mkdir(base + "/" + task, 0o755) }
         }
     }
 
@@ -217,34 +249,48 @@ public final class Scheduler: @unchecked Sendable {
     private func sweepRunningRuns(now: Date) throws {
         for run in try store.runs(states: [.running]) {
             if let scope, !scope.contains(run.id!) { continue }
-            guard let dag = catalog.dag(for: run) else { continue }
-            try evaluator.evaluateAll(run: run, dag: dag, downstream: dag.downstream, now: now)
-            try completeIfFinished(run, dag: dag, now: now)
+            guard let graph = catalog.graph(for: run) else { continue }
+            try evaluator.evaluateAll(run: run, graph: graph, now: now)
+            try completeIfFinished(run, graph: graph, now: now)
         }
     }
 
+    /// Queues what may start; repeats while no-op tasks complete on the spot (their downstream
+    /// becomes ready at once).
     private func queueWork(now: Date) throws {
-        let picked = try queuer.pick(executorSlots: executor.freeSlots, maxActiveTasks: { [catalog] dagID in
+        for _ in 0..<100_000 {
+            guard try queueBatch(now: now) > 0 else { return }
+        }
+    }
+
+    /// One round of queueing; returns how many no-op tries it completed directly.
+    private func queueBatch(now: Date) throws -> Int {
+        var completed = 0
+        let picked = try queuer.pick(executorSlots: executor.freeSlots, pools: poolSlots, maxActiveTasks: { [catalog] dagID in
             catalog.active[dagID]?.dag.maxActiveTasks ?? 16
         }, scope: scope)
-        guard !picked.isEmpty else { return }
-        let knownPools = Set(try store.pools().map(\.name))
+        guard !picked.isEmpty else { return 0 }
         for candidate in picked {
             guard let attempt = try store.claimTry(tiID: candidate.tiID, jobID: jobID, logFolder: options.logFolder, now: now),
                   let ti = try store.taskInstance(id: candidate.tiID), let run = try store.run(pk: candidate.runPK),
-                  let dag = catalog.dag(for: run) else { continue }
-            guard knownPools.contains(ti.pool) else {
+                  let graph = catalog.graph(for: run) else { continue }
+            guard poolSlots[ti.pool] != nil else {
                 try finish(attempt: attempt, result: .failed("pool '\(ti.pool)' does not exist (create it with 'sluice pools set')", timedOut: false),
                            startedAt: now, at: now)
                 continue
             }
-            guard let task = dag.task(ti.taskID), let descriptor = registry.descriptor(named: task.operatorName) else {
+            guard let task = graph.task(ti.taskID), let descriptor = registry.descriptor(named: task.operatorName) else {
                 try finish(attempt: attempt, result: .failed("task '\(ti.taskID)' or its operator is no longer available", timedOut: false),
                            startedAt: now, at: now)
                 continue
             }
+            if descriptor.isNoOp {
+                try finish(attempt: attempt, result: .success(nil), startedAt: now, at: now)
+                completed += 1
+                continue
+            }
             do {
-                let workload = try builder.build(attempt: attempt, ti: ti, run: run, dag: dag, task: task, descriptor: descriptor)
+                let workload = try builder.build(attempt: attempt, ti: ti, run: run, graph: graph, task: task, descriptor: descriptor)
                 inFlight.insert(attempt.id!)
                 executor.submit(workload)
             } catch {
@@ -253,6 +299,7 @@ public final class Scheduler: @unchecked Sendable {
                 try finish(attempt: attempt, result: .failed(error.message, timedOut: false), startedAt: now, at: now)
             }
         }
+        return completed
     }
 
     private func handleEvents() throws {
@@ -270,9 +317,9 @@ public final class Scheduler: @unchecked Sendable {
 
     /// Records a try's outcome (applying the retry policy) and re-evaluates its downstream.
     func finish(attempt: TaskTryRow, result: TryResult, startedAt: Date?, at: Date) throws {
-        guard let run = try store.run(dagID: attempt.dagID, runID: attempt.runID), let dag = catalog.dag(for: run),
+        guard let run = try store.run(dagID: attempt.dagID, runID: attempt.runID), let graph = catalog.graph(for: run),
               let ti = try store.taskInstance(id: attempt.tiID) else { return }
-        let policy = dag.task(attempt.taskID)?.policy ?? TaskPolicy()
+        let policy = graph.task(attempt.taskID)?.policy ?? TaskPolicy()
         let outcome: TryOutcome
         var value: Value?
         switch result {
@@ -283,23 +330,28 @@ public final class Scheduler: @unchecked Sendable {
                 ? at.addingTimeInterval(policy.delay(beforeTry: attempt.tryNumber + 1, seed: "\(attempt.dagID).\(attempt.taskID).\(attempt.runID)"))
                 : nil
             outcome = .failed(reason: reason, retryAt: retryAt)
+            if let retryAt { nextRetryDue = min(nextRetryDue ?? retryAt, retryAt) }
         }
         guard let updated = try store.recordTryFinished(tryID: attempt.id!, outcome: outcome, returnValue: value,
                                                         startedAt: startedAt, now: at) else { return }
         onTryFinished?(updated, result)
         if updated.state.isFinished {
-            try evaluator.evaluate(run: run, dag: dag, taskIDs: dag.downstream[attempt.taskID] ?? [], downstream: dag.downstream, now: at)
-            try completeIfFinished(run, dag: dag, now: at)
+            try evaluator.evaluate(run: run, graph: graph, taskIDs: graph.downstream[attempt.taskID] ?? [], now: at)
+            try completeIfFinished(run, graph: graph, now: at)
         }
     }
 
-    private func completeIfFinished(_ run: DagRunRow, dag: DagDefinition, now: Date) throws {
+    private func completeIfFinished(_ run: DagRunRow, graph: DagGraph, now: Date) throws {
+        // Counting is cheap; the full read happens once per run, when it is done.
+        guard try store.unfinishedCount(runPK: run.id!) == 0 else { return }
         let instances = try store.taskInstances(runPK: run.id!)
-        guard instances.allSatisfy(\.state.isFinished) else { return }
         let states = Dictionary(uniqueKeysWithValues: instances.map { ($0.taskID, $0.state) })
-        let upstream = Dictionary(uniqueKeysWithValues: dag.tasks.map { ($0.id, $0.dependsOn) })
+        let upstream = Dictionary(uniqueKeysWithValues: graph.dag.tasks.map { ($0.id, $0.dependsOn) })
         let state = RunStateResolver.state(taskStates: states, upstream: upstream)
-        if state != .running { try store.setRunState(pk: run.id!, state, now: now) }
+        if state != .running {
+            try store.setRunState(pk: run.id!, state, now: now)
+            needsFullPass = true
+        }
     }
 
     private func recover() throws {
@@ -346,10 +398,12 @@ public final class Scheduler: @unchecked Sendable {
     }
 
     /// How long the loop may sleep: until the next retry is due, at most `idleWait`.
-    private func sleepBudget() throws -> Double {
+    private func sleepBudget() -> Double {
         var budget = options.idleWait
         if !adopted.isEmpty { budget = min(budget, 0.1) }
-        if let retry = try store.nextRetryTime() { budget = min(budget, max(0, retry.timeIntervalSince(clock.now))) }
+        budget = min(budget, max(0, nextFullPass.timeIntervalSince(clock.now)))
+        if needsFullPass { budget = 0 }
+        if let retry = nextRetryDue { budget = min(budget, max(0, retry.timeIntervalSince(clock.now))) }
         return budget
     }
 }
@@ -362,7 +416,7 @@ extension Scheduler {
         try await prepare()
         defer { Task { await self.finish() } }
         try catalog.refresh()
-        guard let run = try store.run(pk: runPK), let dag = catalog.dag(for: run), let task = dag.task(taskID) else {
+        guard let run = try store.run(pk: runPK), let graph = catalog.graph(for: run), let task = graph.task(taskID) else {
             throw SchedulerError("no task '\(taskID)' in that run")
         }
         guard var ti = try store.taskInstances(runPK: runPK).first(where: { $0.taskID == taskID }) else {
@@ -380,7 +434,7 @@ extension Scheduler {
             throw SchedulerError("task '\(taskID)' could not be claimed (state \(ti.state.rawValue))")
         }
         do {
-            let workload = try builder.build(attempt: attempt, ti: ti, run: run, dag: dag, task: task, descriptor: descriptor)
+            let workload = try builder.build(attempt: attempt, ti: ti, run: run, graph: graph, task: task, descriptor: descriptor)
             inFlight.insert(attempt.id!)
             executor.submit(workload)
         } catch {

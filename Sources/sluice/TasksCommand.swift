@@ -85,6 +85,10 @@ struct TasksLogs: ParsableCommand {
             offset += UInt64(data.count)
             FileHandle.standardOutput.write(data)
         }
+        if !FileManager.default.fileExists(atPath: attempt.logPath) && attempt.state != .queued && attempt.state != .running {
+            Terminal.note("no log for try \(attempt.tryNumber): the task's operator writes none (e.g. empty) or it never started")
+            return
+        }
         printNew()
         while follow {
             guard let current = try runtime.store.attempt(id: attempt.id!), current.state == .queued || current.state == .running else { break }

@@ -2,11 +2,16 @@ import Foundation
 
 /// `empty`: does nothing and succeeds; a join point or placeholder (Airflow's EmptyOperator).
 public enum EmptyOperator {
-    public static let descriptor = OperatorDescriptor(
-        name: "empty",
-        summary: "Does nothing and succeeds; use it to group or join branches.",
-        arguments: [],
-        runner: Runner())
+    public static let descriptor: OperatorDescriptor = {
+        var d = OperatorDescriptor(
+            name: "empty",
+            summary: "Does nothing and succeeds; use it to group or join branches.",
+            details: "The scheduler records its try as a success without sending it to an executor, so it writes no log.",
+            arguments: [],
+            runner: Runner())
+        d.isNoOp = true
+        return d
+    }()
 
     struct Runner: TaskRunner {
         func run(_ context: TaskRunContext) async throws -> TaskResult { .success(nil) }
@@ -75,12 +80,13 @@ public enum BashOperator {
             let limits = [args.seconds("timeout"), context.executionTimeout].compactMap { $0 }
             var spec = ChildProcessSpec(executable: "/bin/bash", arguments: ["-c", command], environment: environment,
                                         workingDirectory: args.string("cwd"), timeout: limits.min())
-            if let exitPath = context.exitStatusPath {
+            if let marker = context.exitStatusMarker, context.log.fileDescriptor != nil {
                 // Wait for the go-ahead (our pid is on record by then), then record the exit status
-                // on the way out, so a scheduler restarted after a crash still learns the outcome.
-                environment["SLUICE_EXIT_STATUS_FILE"] = exitPath
+                // in the log on the way out, so a scheduler restarted after a crash still learns it.
+                environment["SLUICE_EXIT_MARKER"] = marker
                 spec.environment = environment
                 spec.startGate = true
+                spec.logOnFD4 = true
                 spec.arguments = ["-c", Self.supervisedScript(command)]
             }
             let capture = LastLineCapture(forwardingTo: context.log)
@@ -111,10 +117,10 @@ public enum BashOperator {
         /// The user's command, unchanged, after a start gate and an exit-status trap.
         static func supervisedScript(_ command: String) -> String {
             """
-            IFS= read -r _sluice_go <&3 || { printf 'not-started\\n' > "$SLUICE_EXIT_STATUS_FILE"; exit 0; }
+            IFS= read -r _sluice_go <&3 || { printf '%s not-started\\n' "$SLUICE_EXIT_MARKER" >&4; exit 0; }
             exec 3<&-
             unset _sluice_go
-            trap 'printf "%s\\n" "$?" > "$SLUICE_EXIT_STATUS_FILE"' EXIT
+            trap 'printf "%s %s\\n" "$SLUICE_EXIT_MARKER" "$?" >&4' EXIT
             \(command)
             """
         }

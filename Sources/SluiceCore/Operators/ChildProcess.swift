@@ -20,6 +20,9 @@ public struct ChildProcessSpec: Sendable {
     /// has returned; a child that reads it first does no work before its pid is recorded. If
     /// the parent dies before that, the child reads end-of-file instead.
     public var startGate: Bool = false
+    /// Also hands the log's descriptor to the child as file descriptor 4 (for status lines that
+    /// must reach the log even if the command redirects its own output).
+    public var logOnFD4: Bool = false
 
     public init(executable: String, arguments: [String] = [], environment: [String: String] = [:],
                 workingDirectory: String? = nil, timeout: Double? = nil, killGrace: Double = 5,
@@ -63,7 +66,8 @@ public enum ChildProcess {
         }
         let pid: pid_t
         do {
-            pid = try spawn(spec, outputWrite: output?.write ?? logFD!, inputRead: input?.read, gateRead: gate?.read)
+            pid = try spawn(spec, outputWrite: output?.write ?? logFD!, inputRead: input?.read, gateRead: gate?.read,
+                            statusWrite: spec.logOnFD4 ? logFD : nil)
         } catch {
             closeAll()
             throw error
@@ -126,7 +130,8 @@ public enum ChildProcess {
         return (fds[0], fds[1])
     }
 
-    private static func spawn(_ spec: ChildProcessSpec, outputWrite: Int32, inputRead: Int32?, gateRead: Int32?) throws(TaskFailure) -> pid_t {
+    private static func spawn(_ spec: ChildProcessSpec, outputWrite: Int32, inputRead: Int32?, gateRead: Int32?,
+                              statusWrite: Int32?) throws(TaskFailure) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -138,6 +143,7 @@ public enum ChildProcess {
         posix_spawn_file_actions_adddup2(&actions, outputWrite, 1)
         posix_spawn_file_actions_adddup2(&actions, outputWrite, 2)
         if let gateRead { posix_spawn_file_actions_adddup2(&actions, gateRead, 3) }
+        if let statusWrite { posix_spawn_file_actions_adddup2(&actions, statusWrite, 4) }
         if let cwd = spec.workingDirectory {
             guard FileManager.default.fileExists(atPath: cwd) else {
                 throw TaskFailure("working directory '\(cwd)' does not exist")

@@ -61,9 +61,9 @@ public struct TaskRunContext: Sendable {
     /// Called when an operator has started a child process, before the child may do any work;
     /// the executor records the pid so a restarted scheduler can find the process.
     public var processStarted: (@Sendable (_ pid: Int32) async -> Void)?
-    /// Where a child process records its exit status when it ends, so the outcome is known even
-    /// if the scheduler was not there to see it.
-    public var exitStatusPath: String?
+    /// When set, a child process appends `MARKER STATUS` (its exit status, or `not-started`) to
+    /// the log as it ends, so the outcome is known even if the scheduler was not there to see it.
+    public var exitStatusMarker: String?
 
     public init(dagID: String, taskID: String, runID: String, tryNumber: Int, logicalDate: Date,
                 dataIntervalStart: Date, dataIntervalEnd: Date, arguments: OperatorArguments,
@@ -101,6 +101,9 @@ public struct OperatorDescriptor: Sendable {
     /// True when a try's work happens in a child process that reports itself through
     /// `TaskRunContext.processStarted` (and so can outlive a crashed scheduler).
     public var runsChildProcess: Bool
+    /// True for operators that do nothing (`empty`): the scheduler records their try as a
+    /// success directly instead of sending it to an executor, as Airflow does for EmptyOperator.
+    public var isNoOp: Bool = false
     public var runner: any TaskRunner
 
     public init(name: String, summary: String, details: String = "", arguments: [ArgumentSpec],

@@ -11,7 +11,8 @@ struct DependencyEvaluator {
     /// Evaluates `taskIDs` of a run and cascades: a task that becomes skipped or upstream_failed
     /// re-evaluates its own downstream. Returns the tasks moved to `scheduled`.
     @discardableResult
-    func evaluate(run: DagRunRow, dag: DagDefinition, taskIDs: [String], downstream: [String: [String]], now: Date) throws -> [String] {
+    func evaluate(run: DagRunRow, graph: DagGraph, taskIDs: [String], now: Date) throws -> [String] {
+        let downstream = graph.downstream
         var scheduled: [String] = []
         var work = taskIDs
         // Each pass changes at least one `none` task or ends, so this terminates.
@@ -19,11 +20,11 @@ struct DependencyEvaluator {
             let batch = work
             work = []
             var needed = Set(batch)
-            for id in batch { needed.formUnion(dag.task(id)?.dependsOn ?? []) }
+            for id in batch { needed.formUnion(graph.task(id)?.dependsOn ?? []) }
             let states = try store.taskStates(runPK: run.id!, taskIDs: Array(needed))
             var changes: [(taskID: String, to: TaskInstanceState)] = []
             for id in Set(batch) {
-                guard states[id] == .noState, let task = dag.task(id) else { continue }
+                guard states[id] == .noState, let task = graph.task(id) else { continue }
                 let upstream = UpstreamSummary(states: task.dependsOn.map { states[$0] ?? .removed })
                 switch TriggerRuleEvaluator.decide(task.policy.triggerRule, upstream: upstream) {
                 case .wait: continue
@@ -41,10 +42,10 @@ struct DependencyEvaluator {
     }
 
     /// Every task of the run still in `none` (used when a run starts or was cleared).
-    func evaluateAll(run: DagRunRow, dag: DagDefinition, downstream: [String: [String]], now: Date) throws {
-        let pending = try store.taskInstances(runPK: run.id!).filter { $0.state == .noState }.map(\.taskID)
+    func evaluateAll(run: DagRunRow, graph: DagGraph, now: Date) throws {
+        let pending = Set(try store.taskInstances(runPK: run.id!).filter { $0.state == .noState }.map(\.taskID))
         // Topological order lets one pass settle chains of skips.
-        let order = dag.topologicalOrder.filter(Set(pending).contains)
-        try evaluate(run: run, dag: dag, taskIDs: order, downstream: downstream, now: now)
+        let order = graph.order.filter(pending.contains)
+        try evaluate(run: run, graph: graph, taskIDs: order, now: now)
     }
 }

@@ -21,8 +21,10 @@ public struct Workload: Sendable {
     /// Environment for child processes (`SLUICE_DAG_ID`, `SLUICE_RUN_ID`, ...).
     public var environment: [String: String]
 
-    /// Where a child process of this try records its exit status.
-    public var exitStatusPath: String { String(logPath.dropLast(4)) + ".exit" }
+    /// The prefix of the line a child process of this try appends to its log when it ends.
+    public var exitStatusMarker: String { Self.exitStatusMarker(tryID: tryID) }
+
+    public static func exitStatusMarker(tryID: Int64) -> String { "[sluice] try \(tryID) exit status:" }
 }
 
 /// How a try ended, as an executor reports it.

@@ -63,8 +63,6 @@ public final class LocalExecutor: Executor, @unchecked Sendable {
             log.line("operator '\(workload.operatorName)' is not available here")
             return .failed("operator '\(workload.operatorName)' is not available", timedOut: false)
         }
-        // A stale status file from a released earlier attempt with this number must not be read.
-        try? FileManager.default.removeItem(atPath: workload.exitStatusPath)
         if !descriptor.runsChildProcess {
             _ = try? store.markTryRunning(tryID: workload.tryID, hostname: hostname, pid: nil, pidStartTicks: nil, now: startedAt)
         }
@@ -79,7 +77,7 @@ public final class LocalExecutor: Executor, @unchecked Sendable {
             logicalDate: workload.logicalDate, dataIntervalStart: workload.dataInterval.start,
             dataIntervalEnd: workload.dataInterval.end, arguments: workload.arguments,
             executionTimeout: workload.executionTimeout, log: log, environment: workload.environment)
-        context.exitStatusPath = workload.exitStatusPath
+        context.exitStatusMarker = workload.exitStatusMarker
         context.processStarted = { pid in
             _ = try? store.markTryRunning(tryID: tryID, hostname: hostname, pid: pid,
                                           pidStartTicks: ProcessProbe.startTicks(of: pid))

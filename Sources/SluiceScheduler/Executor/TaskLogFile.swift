@@ -12,8 +12,12 @@ public final class TaskLogFile: TaskLogSink, @unchecked Sendable {
     private let lock = NSLock()
 
     public init(path: String) throws(TaskFailure) {
-        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        var fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        if fd < 0 && errno == ENOENT {
+            // First try of this task: create its folder (and parents) once.
+            try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        }
         guard fd >= 0 else { throw TaskFailure("cannot open log file \(path): \(String(cString: strerror(errno)))") }
         self.path = path
         self.fileDescriptor = fd

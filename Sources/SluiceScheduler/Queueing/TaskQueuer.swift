@@ -9,12 +9,11 @@ struct TaskQueuer {
     let parallelism: Int
 
     /// Instances allowed to start now (at most `executorSlots`), in order.
-    func pick(executorSlots: Int, maxActiveTasks: (String) -> Int, scope: Set<Int64>?) throws -> [QueueCandidate] {
+    func pick(executorSlots: Int, pools: [String: Int], maxActiveTasks: (String) -> Int, scope: Set<Int64>?) throws -> [QueueCandidate] {
         let room = min(executorSlots, parallelism)
         guard room > 0 else { return [] }
         var usage = try store.slotUsage()
         guard usage.total < parallelism else { return [] }
-        let pools = Dictionary(uniqueKeysWithValues: try store.pools().map { ($0.name, $0.slots) })
         var picked: [QueueCandidate] = []
         // Look further than `room` so a full pool or DAG does not starve the others.
         for candidate in try store.queueCandidates(limit: max(64, room * 8)) {

@@ -55,7 +55,6 @@ struct CrashRecovery {
             try store.adoptTry(tryID: attempt.id!, jobID: jobID)
             if Self.exitStatus(of: attempt) == "not-started" && !ProcessProbe.isAlive(pid, startTicks: attempt.pidStartTicks) {
                 // Stopped at the start gate: it did nothing, so it costs no retry.
-                try? FileManager.default.removeItem(atPath: Self.exitStatusPath(of: attempt))
                 try store.releaseUnstartedTry(tryID: attempt.id!)
                 continue
             }
@@ -70,11 +69,16 @@ struct CrashRecovery {
         return (adopted, settled)
     }
 
-    static func exitStatusPath(of attempt: TaskTryRow) -> String { String(attempt.logPath.dropLast(4)) + ".exit" }
-
-    /// What the try's process wrote to its exit-status file, if anything.
+    /// What the try's process recorded as its exit status in its log (the last marker line), if anything.
     static func exitStatus(of attempt: TaskTryRow) -> String? {
-        (try? String(contentsOfFile: exitStatusPath(of: attempt), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let handle = FileHandle(forReadingAtPath: attempt.logPath) else { return nil }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        try? handle.seek(toOffset: size > 65_536 ? size - 65_536 : 0)
+        let text = String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
+        let marker = Workload.exitStatusMarker(tryID: attempt.id!)
+        guard let line = text.split(separator: "\n").last(where: { $0.hasPrefix(marker) }) else { return nil }
+        return line.dropFirst(marker.count).trimmingCharacters(in: .whitespaces)
     }
 
     /// The result of a process that ended unobserved, from its exit-status file.

@@ -6,29 +6,34 @@ import SluiceMetadata
 /// content hash. Runs keep the DAG version they were created with (by hash) when it is known.
 final class DagCatalog: @unchecked Sendable {
     private let store: MetadataStore
-    private var byHash: [String: DagDefinition] = [:]
-    private(set) var active: [String: (row: DagRow, dag: DagDefinition)] = [:]
+    private var byHash: [String: DagGraph] = [:]
+    private(set) var active: [String: (row: DagSummary, dag: DagDefinition)] = [:]
 
     init(store: MetadataStore) { self.store = store }
 
-    /// Re-reads the active DAG list (cheap: only changed hashes are decoded).
+    /// Re-reads the active DAG list; definitions are decoded only for hashes not seen before.
     func refresh() throws {
-        var next: [String: (DagRow, DagDefinition)] = [:]
-        for row in try store.activeDags() {
-            next[row.dagID] = (row, try definition(of: row))
+        var next: [String: (DagSummary, DagDefinition)] = [:]
+        for summary in try store.activeDagSummaries() {
+            next[summary.dagID] = (summary, try graph(hash: summary.contentHash, dagID: summary.dagID).dag)
         }
         active = next
     }
 
-    func definition(of row: DagRow) throws -> DagDefinition {
-        if let known = byHash[row.contentHash] { return known }
-        let dag = try row.definition()
-        byHash[row.contentHash] = dag
-        return dag
+    private func graph(hash: String, dagID: String) throws -> DagGraph {
+        if let known = byHash[hash] { return known }
+        guard let row = try store.dag(dagID) else { throw SchedulerError("DAG '\(dagID)' vanished from the metadata database") }
+        let graph = DagGraph(try row.definition())
+        byHash[row.contentHash] = graph
+        return graph
     }
 
-    /// The definition a run should use: its own version if cached, else the current one.
-    func dag(for run: DagRunRow) -> DagDefinition? {
-        byHash[run.dagHash] ?? active[run.dagID]?.dag ?? (try? store.dag(run.dagID)).flatMap { $0.flatMap { try? definition(of: $0) } }
+    /// The graph a run should use: its own DAG version if known, else the current one.
+    func graph(for run: DagRunRow) -> DagGraph? {
+        if let known = byHash[run.dagHash] { return known }
+        if let current = active[run.dagID] { return byHash[current.row.contentHash] }
+        return (try? store.dag(run.dagID)).flatMap { $0 }.flatMap { row in try? graph(hash: row.contentHash, dagID: row.dagID) }
     }
+
+    func dag(for run: DagRunRow) -> DagDefinition? { graph(for: run)?.dag }
 }

@@ -15,7 +15,7 @@ struct RunCreator {
 
     /// Creates the scheduled runs that are due for `dag`, returns how many.
     @discardableResult
-    func createScheduledRuns(row: DagRow, dag: DagDefinition, activeRuns: Int, now: Date) throws -> Int {
+    func createScheduledRuns(row: DagSummary, dag: DagDefinition, activeRuns: Int, now: Date) throws -> Int {
         guard !row.isPaused, dag.scheduleText != nil else { return 0 }
         let timetable = dag.timetable
         var last = try store.latestScheduledRun(dagID: dag.dagID)?.dataInterval

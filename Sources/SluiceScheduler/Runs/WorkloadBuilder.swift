@@ -7,9 +7,11 @@ import SluiceMetadata
 struct WorkloadBuilder {
     let store: MetadataStore
 
-    func build(attempt: TaskTryRow, ti: TaskInstanceRow, run: DagRunRow, dag: DagDefinition, task: TaskDefinition,
+    func build(attempt: TaskTryRow, ti: TaskInstanceRow, run: DagRunRow, graph: DagGraph, task: TaskDefinition,
                descriptor: OperatorDescriptor) throws(TaskFailure) -> Workload {
-        let context = templateContext(run: run, dag: dag, taskID: task.id, tryNumber: attempt.tryNumber)
+        let dag = graph.dag
+        let context = templateContext(run: run, dag: dag, taskID: task.id, tryNumber: attempt.tryNumber,
+                                      neighbours: graph.needsNeighbourDates.contains(task.id))
         var rendered: [(key: String, value: Value)] = []
         for (key, value) in task.arguments.mapValue ?? [] {
             let templated = descriptor.argument(key)?.templated ?? false
@@ -20,10 +22,10 @@ struct WorkloadBuilder {
         let environment = [
             "SLUICE_DAG_ID": dag.dagID, "SLUICE_TASK_ID": task.id, "SLUICE_RUN_ID": run.runID,
             "SLUICE_TRY_NUMBER": String(attempt.tryNumber),
-            "SLUICE_LOGICAL_DATE": ISO8601DateFormatter().string(from: run.logicalDate),
+            "SLUICE_LOGICAL_DATE": Self.utcText(run.logicalDate),
             "SLUICE_DS": LocalDateTime(run.logicalDate, in: zone).date.description,
-            "SLUICE_DATA_INTERVAL_START": ISO8601DateFormatter().string(from: run.dataIntervalStart),
-            "SLUICE_DATA_INTERVAL_END": ISO8601DateFormatter().string(from: run.dataIntervalEnd),
+            "SLUICE_DATA_INTERVAL_START": Self.utcText(run.dataIntervalStart),
+            "SLUICE_DATA_INTERVAL_END": Self.utcText(run.dataIntervalEnd),
         ]
         return Workload(tryID: attempt.id!, tiID: ti.id!, runPK: run.id!, dagID: dag.dagID, runID: run.runID, taskID: task.id,
                         tryNumber: attempt.tryNumber, operatorName: task.operatorName, arguments: arguments,
@@ -32,10 +34,15 @@ struct WorkloadBuilder {
                         environment: environment)
     }
 
-    func templateContext(run: DagRunRow, dag: DagDefinition, taskID: String, tryNumber: Int) -> TemplateContext {
+    /// `YYYY-MM-DDTHH:MM:SSZ`, without a formatter object per call.
+    static func utcText(_ date: Date) -> String { LocalDateTime(date, in: utc).description + "Z" }
+    private static let utc = TimeZone(identifier: "UTC")!
+
+    /// `neighbours`: compute prev/next logical dates (only when a template mentions them).
+    func templateContext(run: DagRunRow, dag: DagDefinition, taskID: String, tryNumber: Int, neighbours: Bool = true) -> TemplateContext {
         let timetable = dag.timetable
         var prev: Date?, next: Date?
-        if dag.scheduleText != nil {
+        if neighbours && dag.scheduleText != nil {
             prev = timetable.dataInterval(forLogicalDate: run.logicalDate.addingTimeInterval(-1))?.start
             if let p = prev, p >= run.logicalDate { prev = nil }
             next = timetable.nextDataInterval(after: run.dataInterval, earliest: nil, latest: nil, catchup: true,

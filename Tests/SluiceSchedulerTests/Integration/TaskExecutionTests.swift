@@ -158,9 +158,9 @@ struct TaskExecutionTests {
         let yaml = """
         dag_id: prio
         tasks:
-          - {id: low, operator: empty, priority_weight: 1}
-          - {id: high, operator: empty, priority_weight: 10}
-          - {id: mid, operator: empty, priority_weight: 5}
+          - {id: low, operator: bash, priority_weight: 1, with: {command: "true"}}
+          - {id: high, operator: bash, priority_weight: 10, with: {command: "true"}}
+          - {id: mid, operator: bash, priority_weight: 5, with: {command: "true"}}
         """
         let h = try SchedulerHarness(dags: [yaml], now: utc("2024-01-01T00:00:00Z"), parallelism: 1)
         let run = try h.trigger("prio")
