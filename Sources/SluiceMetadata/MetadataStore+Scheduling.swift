@@ -23,34 +23,43 @@ public struct SlotUsage: Sendable {
 extension MetadataStore {
     /// Scheduled instances of running runs, highest priority first, then oldest logical date.
     public func queueCandidates(limit: Int) throws(MetadataError) -> [QueueCandidate] {
-        try read { db in
-            try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT ti.id, ti.run_pk, ti.dag_id, ti.task_id, ti.pool, ti.pool_slots, ti.priority_weight
-                FROM task_instance ti JOIN dag_run r ON r.id = ti.run_pk
-                WHERE ti.state = 'scheduled' AND r.state = 'running'
-                ORDER BY ti.priority_weight DESC, r.logical_date ASC, ti.id ASC
-                LIMIT ?
-                """), arguments: [limit]).map {
-                QueueCandidate(tiID: $0["id"], runPK: $0["run_pk"], dagID: $0["dag_id"], taskID: $0["task_id"],
-                               pool: $0["pool"], poolSlots: $0["pool_slots"], priorityWeight: $0["priority_weight"])
-            }
-        }
+        try read { db in try Self.queueCandidates(db, limit: limit) }
+    }
+
+    /// What is occupied and what waits, read in one transaction.
+    public func queueSnapshot(limit: Int) throws(MetadataError) -> (usage: SlotUsage, candidates: [QueueCandidate]) {
+        try read { db in (try Self.slotUsage(db), try Self.queueCandidates(db, limit: limit)) }
     }
 
     public func slotUsage() throws(MetadataError) -> SlotUsage {
-        try read { db in
-            var usage = SlotUsage()
-            for row in try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT dag_id, pool, COUNT(*) AS n, SUM(pool_slots) AS slots FROM task_instance
-                WHERE state IN ('queued', 'running') GROUP BY dag_id, pool
-                """)) {
-                let n: Int = row["n"], slots: Int = row["slots"]
-                usage.total += n
-                usage.byDag[row["dag_id"], default: 0] += n
-                usage.byPool[row["pool"], default: 0] += slots
-            }
-            return usage
+        try read { db in try Self.slotUsage(db) }
+    }
+
+    static func queueCandidates(_ db: Database, limit: Int) throws -> [QueueCandidate] {
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT ti.id, ti.run_pk, ti.dag_id, ti.task_id, ti.pool, ti.pool_slots, ti.priority_weight
+            FROM task_instance ti JOIN dag_run r ON r.id = ti.run_pk
+            WHERE ti.state = 'scheduled' AND r.state = 'running'
+            ORDER BY ti.priority_weight DESC, r.logical_date ASC, ti.id ASC
+            LIMIT ?
+            """), arguments: [limit]).map {
+            QueueCandidate(tiID: $0["id"], runPK: $0["run_pk"], dagID: $0["dag_id"], taskID: $0["task_id"],
+                           pool: $0["pool"], poolSlots: $0["pool_slots"], priorityWeight: $0["priority_weight"])
         }
+    }
+
+    static func slotUsage(_ db: Database) throws -> SlotUsage {
+        var usage = SlotUsage()
+        for row in try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT dag_id, pool, COUNT(*) AS n, SUM(pool_slots) AS slots FROM task_instance
+            WHERE state IN ('queued', 'running') GROUP BY dag_id, pool
+            """)) {
+            let n: Int = row["n"], slots: Int = row["slots"]
+            usage.total += n
+            usage.byDag[row["dag_id"], default: 0] += n
+            usage.byPool[row["pool"], default: 0] += slots
+        }
+        return usage
     }
 
     // MARK: Pools

@@ -61,27 +61,59 @@ extension MetadataStore {
         }
     }
 
+    /// A try with its task instance and run, read together.
+    public struct TryContext: Sendable {
+        public var attempt: TaskTryRow
+        public var instance: TaskInstanceRow
+        public var run: DagRunRow
+    }
+
+    /// A try, its task instance and its run in one read.
+    public func tryContext(tryID: Int64) throws(MetadataError) -> TryContext? {
+        try read { db in
+            guard let attempt = try TaskTryRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM task_try WHERE id = ?"), arguments: [tryID]),
+                  let ti = try TaskInstanceRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM task_instance WHERE id = ?"), arguments: [attempt.tiID]),
+                  let run = try DagRunRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM dag_run WHERE id = ?"), arguments: [ti.runPK])
+            else { return nil }
+            return TryContext(attempt: attempt, instance: ti, run: run)
+        }
+    }
+
+    /// Claims a scheduled task instance for a new try (see `claimTry`), returning the new try with
+    /// its instance and run.
+    public func claim(tiID: Int64, jobID: String, logFolder: String, now: Date = Date()) throws(MetadataError) -> TryContext? {
+        try write { db in
+            guard let attempt = try claimTry(db, tiID: tiID, jobID: jobID, logFolder: logFolder, now: now),
+                  let ti = try TaskInstanceRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM task_instance WHERE id = ?"), arguments: [tiID]),
+                  let run = try DagRunRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM dag_run WHERE id = ?"), arguments: [ti.runPK])
+            else { return nil }
+            return TryContext(attempt: attempt, instance: ti, run: run)
+        }
+    }
+
     /// Claims a scheduled task instance for a new try: the instance becomes `queued`, its try
     /// number goes up by one, and a `task_try` row is created. Returns nil if it was no longer
     /// scheduled (someone else claimed or changed it).
     public func claimTry(tiID: Int64, jobID: String, logFolder: String, now: Date = Date()) throws(MetadataError) -> TaskTryRow? {
-        try write { db in
-            try db.cachedStatement(sql: "UPDATE task_instance SET state = 'queued', try_number = try_number + 1 WHERE id = ? AND state = 'scheduled'")
-                .execute(arguments: [tiID])
-            guard db.changesCount > 0,
-                  let ti = try TaskInstanceRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM task_instance WHERE id = ?"), arguments: [tiID])
-            else { return nil }
-            let logPath = "\(logFolder)/\(ti.dagID)/\(ti.runID)/\(ti.taskID)/try-\(ti.tryNumber).log"
-            var row = TaskTryRow(id: nil, tiID: tiID, dagID: ti.dagID, runID: ti.runID, taskID: ti.taskID, tryNumber: ti.tryNumber,
-                                 state: .queued, jobID: jobID, hostname: nil, pid: nil, pidStartTicks: nil, queuedAt: now,
-                                 startDate: nil, endDate: nil, exitReason: nil, logPath: logPath)
-            try db.cachedStatement(sql: """
-                INSERT INTO task_try (ti_id, dag_id, run_id, task_id, try_number, state, job_id, queued_at, log_path)
-                VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)
-                """).execute(arguments: [tiID, ti.dagID, ti.runID, ti.taskID, ti.tryNumber, jobID, now.timeIntervalSince1970, logPath])
-            row.id = db.lastInsertedRowID
-            return row
-        }
+        try write { db in try claimTry(db, tiID: tiID, jobID: jobID, logFolder: logFolder, now: now) }
+    }
+
+    private func claimTry(_ db: Database, tiID: Int64, jobID: String, logFolder: String, now: Date) throws -> TaskTryRow? {
+        try db.cachedStatement(sql: "UPDATE task_instance SET state = 'queued', try_number = try_number + 1 WHERE id = ? AND state = 'scheduled'")
+            .execute(arguments: [tiID])
+        guard db.changesCount > 0,
+              let ti = try TaskInstanceRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM task_instance WHERE id = ?"), arguments: [tiID])
+        else { return nil }
+        let logPath = "\(logFolder)/\(ti.dagID)/\(ti.runID)/\(ti.taskID)/try-\(ti.tryNumber).log"
+        var row = TaskTryRow(id: nil, tiID: tiID, dagID: ti.dagID, runID: ti.runID, taskID: ti.taskID, tryNumber: ti.tryNumber,
+                             state: .queued, jobID: jobID, hostname: nil, pid: nil, pidStartTicks: nil, queuedAt: now,
+                             startDate: nil, endDate: nil, exitReason: nil, logPath: logPath)
+        try db.cachedStatement(sql: """
+            INSERT INTO task_try (ti_id, dag_id, run_id, task_id, try_number, state, job_id, queued_at, log_path)
+            VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)
+            """).execute(arguments: [tiID, ti.dagID, ti.runID, ti.taskID, ti.tryNumber, jobID, now.timeIntervalSince1970, logPath])
+        row.id = db.lastInsertedRowID
+        return row
     }
 
     /// Marks a claimed try as running (with its process, when it has one). Fenced: only the

@@ -271,9 +271,9 @@ public final class Scheduler: @unchecked Sendable {
         }, scope: scope)
         guard !picked.isEmpty else { return 0 }
         for candidate in picked {
-            guard let attempt = try store.claimTry(tiID: candidate.tiID, jobID: jobID, logFolder: options.logFolder, now: now),
-                  let ti = try store.taskInstance(id: candidate.tiID), let run = try store.run(pk: candidate.runPK),
-                  let graph = catalog.graph(for: run) else { continue }
+            guard let claimed = try store.claim(tiID: candidate.tiID, jobID: jobID, logFolder: options.logFolder, now: now),
+                  let graph = catalog.graph(for: claimed.run) else { continue }
+            let (attempt, ti, run) = (claimed.attempt, claimed.instance, claimed.run)
             guard poolSlots[ti.pool] != nil else {
                 try finish(attempt: attempt, result: .failed("pool '\(ti.pool)' does not exist (create it with 'sluice pools set')", timedOut: false),
                            startedAt: now, at: now)
@@ -306,9 +306,9 @@ public final class Scheduler: @unchecked Sendable {
         for event in mailbox.drain() {
             if case let .finished(tryID, result, startedAt, _) = event {
                 inFlight.remove(tryID)
-                guard let attempt = try store.attempt(id: tryID) else { continue }
+                guard let context = try store.tryContext(tryID: tryID) else { continue }
                 // End times and retry delays follow the scheduler's clock (injectable in tests).
-                try finish(attempt: attempt, result: result, startedAt: startedAt, at: clock.now)
+                try finish(context, result: result, startedAt: startedAt, at: clock.now)
             }
         }
         // Finishing a try may have scheduled downstream work: start it without waiting a pass.
@@ -317,8 +317,13 @@ public final class Scheduler: @unchecked Sendable {
 
     /// Records a try's outcome (applying the retry policy) and re-evaluates its downstream.
     func finish(attempt: TaskTryRow, result: TryResult, startedAt: Date?, at: Date) throws {
-        guard let run = try store.run(dagID: attempt.dagID, runID: attempt.runID), let graph = catalog.graph(for: run),
-              let ti = try store.taskInstance(id: attempt.tiID) else { return }
+        guard let context = try store.tryContext(tryID: attempt.id!) else { return }
+        try finish(context, result: result, startedAt: startedAt, at: at)
+    }
+
+    func finish(_ context: MetadataStore.TryContext, result: TryResult, startedAt: Date?, at: Date) throws {
+        let (attempt, ti, run) = (context.attempt, context.instance, context.run)
+        guard let graph = catalog.graph(for: run) else { return }
         let policy = graph.task(attempt.taskID)?.policy ?? TaskPolicy()
         let outcome: TryOutcome
         var value: Value?

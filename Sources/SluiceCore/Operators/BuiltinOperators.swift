@@ -42,6 +42,9 @@ public enum SleepOperator {
 
 /// `bash`: runs a shell command; non-zero exit fails the try, exit code 99 (by default) skips it.
 public enum BashOperator {
+    /// This process's environment, read once (building it per task is measurable at 1,000s of tasks).
+    static let inheritedEnvironment = ProcessInfo.processInfo.environment
+
     public static let descriptor = OperatorDescriptor(
         name: "bash",
         summary: "Runs a bash command; its output goes to the task log.",
@@ -72,7 +75,7 @@ public enum BashOperator {
             let args = context.arguments
             guard let command = args.string("command") else { throw TaskFailure("bash: 'command' is required") }
             var environment: [String: String] = [:]
-            if args.bool("append_env") ?? true { environment = ProcessInfo.processInfo.environment }
+            if args.bool("append_env") ?? true { environment = BashOperator.inheritedEnvironment }
             for (k, v) in context.environment { environment[k] = v }
             for (k, v) in args.stringMap("env") { environment[k] = v }
 

@@ -47,7 +47,7 @@ public final class TaskLogFile: TaskLogSink, @unchecked Sendable {
         var tv = timeval()
         gettimeofday(&tv, nil)
         let local = LocalDateTime(Date(timeIntervalSince1970: TimeInterval(tv.tv_sec)), in: TimeZone(identifier: "UTC")!)
-        let micros = String(format: "%06d", Int(tv.tv_usec))
-        return "\(local).\(micros)Z"
+        let micros = String(Int(tv.tv_usec))
+        return "\(local).\(String(repeating: "0", count: 6 - micros.count))\(micros)Z"
     }
 }

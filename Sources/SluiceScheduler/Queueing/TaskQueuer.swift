@@ -12,11 +12,12 @@ struct TaskQueuer {
     func pick(executorSlots: Int, pools: [String: Int], maxActiveTasks: (String) -> Int, scope: Set<Int64>?) throws -> [QueueCandidate] {
         let room = min(executorSlots, parallelism)
         guard room > 0 else { return [] }
-        var usage = try store.slotUsage()
+        let snapshot = try store.queueSnapshot(limit: max(64, room * 8))
+        var usage = snapshot.usage
         guard usage.total < parallelism else { return [] }
         var picked: [QueueCandidate] = []
         // Look further than `room` so a full pool or DAG does not starve the others.
-        for candidate in try store.queueCandidates(limit: max(64, room * 8)) {
+        for candidate in snapshot.candidates {
             if picked.count >= room || usage.total >= parallelism { break }
             if let scope, !scope.contains(candidate.runPK) { continue }
             if usage.byDag[candidate.dagID, default: 0] >= maxActiveTasks(candidate.dagID) { continue }
