@@ -104,7 +104,10 @@ public enum BashOperator {
             let code = outcome.exitCode ?? -1
             if code == 0 {
                 guard pushLastLine else { return .success(nil) }
-                if let path = context.log.path { return .success(Self.lastLine(ofFile: path, from: logStart ?? 0).map(Value.string)) }
+                if let path = context.log.path {
+                    let line = Self.lastLine(ofFile: path, from: logStart ?? 0, skipping: context.exitStatusMarker)
+                    return .success(line.map(Value.string))
+                }
                 return .success(capture.lastLine.map(Value.string))
             }
             return try Self.result(forExitCode: code, skipExitCode: args.int("skip_exit_code") ?? 99)
@@ -128,15 +131,16 @@ public enum BashOperator {
             """
         }
 
-        /// The last non-empty line written to a log file after `offset`.
-        static func lastLine(ofFile path: String, from offset: Int) -> String? {
+        /// The last non-empty line written to a log file after `offset`, ignoring our exit-status line.
+        static func lastLine(ofFile path: String, from offset: Int, skipping marker: String?) -> String? {
             guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
             defer { try? handle.close() }
             let size = (try? handle.seekToEnd()).map(Int.init) ?? 0
             let start = max(offset, size - 65_536)
             try? handle.seek(toOffset: UInt64(max(0, start)))
             let data = (try? handle.readToEnd()) ?? Data()
-            return String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).last.map(String.init)
+            return String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
+                .last { line in marker.map { !line.hasPrefix($0) } ?? true }.map(String.init)
         }
     }
 }

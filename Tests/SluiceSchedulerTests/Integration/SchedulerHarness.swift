@@ -47,7 +47,10 @@ final class SchedulerHarness: @unchecked Sendable {
 
     /// Steps until no run is queued or running and nothing is in flight.
     func runUntilIdle(limit: Int = 400) async throws {
-        try await run(until: { try store.runs(states: [.queued, .running]).isEmpty && !scheduler.hasWorkInFlight }, limit: limit)
+        try await run(until: {
+            try store.runs(states: [.queued, .running]).isEmpty && !scheduler.hasWorkInFlight
+                && store.backfills(states: [.running]).isEmpty
+        }, limit: limit)
     }
 
     func stop() async { await scheduler.finish() }
