@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Sluice's main job on a fresh Debian 12 machine with Swift 6.3: builds the release binary and
-# runs the reference DAGs on the embedded defaults.
+# runs the reference DAGs on the embedded defaults (SQLite metadata in .sluice/, local executor,
+# task logs in logs/).
 #
-# Today the scheduler is not built yet, so this validates every DAG in dags/ and shows each one
-# (tasks, dependencies, schedule, next fire times). It grows into the full quant pipeline
+# Today it validates every DAG in dags/, shows each one, and runs the example DAG for one week of
+# weekdays as a backfill driven to completion. It grows into the full quant pipeline
 # (generate -> bronze -> silver -> gold -> train -> register -> promote -> infer -> report).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -33,3 +34,16 @@ done
 
 log "effective configuration"
 "$sluice" config show
+
+log "running hello_bash for the week of 2024-01-08 (a backfill, driven here)"
+"$sluice" dags backfill hello_bash --start 2024-01-08 --end 2024-01-12 --reprocess all --wait
+
+log "runs"
+"$sluice" runs list --dag hello_bash --limit 5
+
+last_run=$("$sluice" runs list --dag hello_bash --limit 1 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["run_id"])')
+log "tasks of $last_run"
+"$sluice" tasks list hello_bash "$last_run"
+
+log "log of window_start in $last_run"
+"$sluice" tasks logs hello_bash "$last_run" window_start

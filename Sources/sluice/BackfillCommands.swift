@@ -17,7 +17,7 @@ struct DagsBackfill: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
     @Argument(help: "The dag_id.") var dagID: String
     @Option(help: "First logical date (inclusive).") var start: String
-    @Option(help: "Last logical date (inclusive).") var end: String
+    @Option(help: "Last logical date (inclusive; a bare date includes that whole day).") var end: String
     @Option(help: "Existing runs to re-run: none, failed or all.") var reprocess = "none"
     @Option(help: "Runs of this backfill active at once (default: the DAG's max_active_runs).") var maxActiveRuns: Int?
     @Option(help: "Run configuration as a JSON object.") var conf: String?
@@ -29,7 +29,9 @@ struct DagsBackfill: AsyncParsableCommand {
         let bag = try runtime.syncDags(quiet: true)
         let dag = try runtime.dag(dagID, bag: bag)
         let from = try parseDate(start, zone: dag.zone, flag: "--start")
-        let to = try parseDate(end, zone: dag.zone, flag: "--end")
+        var to = try parseDate(end, zone: dag.zone, flag: "--end")
+        // A bare date means the whole day: a 06:30 run on the end date is included.
+        if end.trimmingCharacters(in: .whitespaces).count == 10 { to = to.addingTimeInterval(86_399.999) }
         guard let policy = BackfillRow.Reprocess(rawValue: reprocess) else {
             Terminal.error("error: --reprocess must be none, failed or all (got '\(reprocess)')")
             throw ExitCode(2)

@@ -141,6 +141,22 @@ struct TaskExecutionTests {
         await h.stop()
     }
 
+    @Test("max_active_tasks bounds a DAG's concurrent tries across its runs")
+    func maxActiveTasks() async throws {
+        var yaml = "dag_id: wide\nmax_active_tasks: 2\ntasks:\n"
+        for i in 0..<6 { yaml += "  - {id: t\(i), operator: bash, with: {command: 'sleep 0.1'}}\n" }
+        let h = try SchedulerHarness(dags: [yaml], now: utc("2024-01-01T00:00:00Z"))
+        let first = try h.trigger("wide", at: utc("2024-01-01"))
+        let second = try h.trigger("wide", at: utc("2024-01-02"))
+        try await h.start()
+        try await h.run(until: {
+            #expect(try h.store.slotUsage().byDag["wide", default: 0] <= 2)
+            return try h.store.runs(states: [.queued, .running]).isEmpty && !h.scheduler.hasWorkInFlight
+        }, limit: 3000)
+        #expect(try h.refreshed(first).state == .success && h.refreshed(second).state == .success)
+        await h.stop()
+    }
+
     @Test("a task in a pool that does not exist fails with a clear reason")
     func missingPool() async throws {
         let h = try SchedulerHarness(dags: ["dag_id: nopool\ntasks: [{id: a, operator: empty, pool: ghost}]\n"], now: utc("2024-01-01T00:00:00Z"))
