@@ -11,7 +11,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib.sh
 
 ensure_swift
-ensure_apt_packages "${SLUICE_APT_PACKAGES[@]}"
+ensure_apt_packages "${SLUICE_APT_PACKAGES[@]}" python3
 
 log "building sluice (release)"
 swift build -c release --product sluice 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\]' || true
