@@ -12,12 +12,23 @@ if [[ ! -d ../shared ]]; then
     log "note: ../shared is absent; tests that need the shared data and conformance corpora will skip"
 fi
 
+# Runs "$@", showing its output minus progress noise, and returns the command's own exit status
+# (not grep's, and not masked by a `|| true`).
+filtered() {
+    local pattern=$1 logfile=$2
+    shift 2
+    set +e
+    "$@" 2>&1 | tee "$logfile" | grep -Ev "$pattern"
+    local status=${PIPESTATUS[0]}
+    set -e
+    return "$status"
+}
+
 log "building (warnings are errors for Sluice's own modules)"
-swift build --build-tests -Xswiftc -warnings-as-errors 2>&1 | tee /tmp/sluice-build.log | grep -Ev '^\[[0-9]+/[0-9]+\]' || true
-[[ ${PIPESTATUS[0]} -eq 0 ]] || die "build failed (full log: /tmp/sluice-build.log)"
+filtered '^\[[0-9]+/[0-9]+\]' /tmp/sluice-build.log swift build --build-tests -Xswiftc -warnings-as-errors \
+    || die "build failed (full log: /tmp/sluice-build.log)"
 
 log "running the test suite"
-swift test --skip-build --parallel 2>&1 | tee /tmp/sluice-test.log | grep -Ev '^(􀟈|◇|↳)|Test .* started\.$' || true
-status=${PIPESTATUS[0]}
-[[ $status -eq 0 ]] || die "tests failed (full log: /tmp/sluice-test.log)"
+filtered '^(◇|↳)|Test .* started\.$' /tmp/sluice-test.log swift test --skip-build --parallel \
+    || die "tests failed (full log: /tmp/sluice-test.log)"
 log "all tests passed"

@@ -9,25 +9,27 @@ extension MetadataStore {
     /// Returns the task ids cleared.
     @discardableResult
     public func clear(runPK: Int64, taskIDs: [String], retries: [String: Int], now: Date = Date()) throws(MetadataError) -> [String] {
-        try write { db in
-            var cleared: [String] = []
-            for taskID in taskIDs {
-                guard var ti = try TaskInstanceRow.filter(sql: "run_pk = ? AND task_id = ?", arguments: [runPK, taskID]).fetchOne(db) else { continue }
-                if ti.state == .running || ti.state == .queued { continue }
-                ti.maxTries = ti.tryNumber + (retries[taskID] ?? 0) + 1
-                ti.state = .noState
-                ti.nextRetryAt = nil
-                ti.endDate = nil
-                try ti.update(db)
-                try db.execute(sql: "DELETE FROM xcom WHERE run_pk = ? AND task_id = ?", arguments: [runPK, taskID])
-                cleared.append(taskID)
-            }
-            if !cleared.isEmpty {
-                try db.execute(sql: "UPDATE dag_run SET state = 'queued', end_date = NULL, queued_at = ? WHERE id = ? AND state IN ('success','failed','running','queued')",
-                               arguments: [now.timeIntervalSince1970, runPK])
-            }
-            return cleared
+        try write { db in try Self.clear(db, runPK: runPK, taskIDs: taskIDs, retries: retries, now: now) }
+    }
+
+    static func clear(_ db: Database, runPK: Int64, taskIDs: [String], retries: [String: Int], now: Date) throws -> [String] {
+        var cleared: [String] = []
+        for taskID in taskIDs {
+            guard var ti = try TaskInstanceRow.filter(sql: "run_pk = ? AND task_id = ?", arguments: [runPK, taskID]).fetchOne(db) else { continue }
+            if ti.state == .running || ti.state == .queued { continue }
+            ti.maxTries = ti.tryNumber + (retries[taskID] ?? 0) + 1
+            ti.state = .noState
+            ti.nextRetryAt = nil
+            ti.endDate = nil
+            try ti.update(db)
+            try db.execute(sql: "DELETE FROM xcom WHERE run_pk = ? AND task_id = ?", arguments: [runPK, taskID])
+            cleared.append(taskID)
         }
+        if !cleared.isEmpty {
+            try db.execute(sql: "UPDATE dag_run SET state = 'queued', end_date = NULL, queued_at = ? WHERE id = ? AND state IN ('success','failed','running','queued')",
+                           arguments: [now.timeIntervalSince1970, runPK])
+        }
+        return cleared
     }
 
     /// Sets a task instance's state by hand (`sluice tasks state`): success, failed or skipped.
@@ -84,9 +86,25 @@ extension MetadataStore {
         }
     }
 
-    /// Attaches an existing run to a backfill (when the backfill re-runs it).
-    public func attachRun(pk: Int64, toBackfill backfillID: Int64) throws(MetadataError) {
-        try write { db in try db.execute(sql: "UPDATE dag_run SET backfill_id = ? WHERE id = ?", arguments: [backfillID, pk]) }
+    /// Makes a backfill re-run an existing run: attaches the run and clears all its tasks, in one
+    /// transaction (a crash between the two would otherwise leave the date "done" but not re-run).
+    public func reprocessRun(pk: Int64, forBackfill backfillID: Int64, taskIDs: [String], retries: [String: Int],
+                             now: Date = Date()) throws(MetadataError) {
+        try write { db in
+            try db.execute(sql: "UPDATE dag_run SET backfill_id = ? WHERE id = ?", arguments: [backfillID, pk])
+            _ = try Self.clear(db, runPK: pk, taskIDs: taskIDs, retries: retries, now: now)
+        }
+    }
+
+    /// Cancels a backfill: it creates no more runs, and its runs that have not started are marked
+    /// failed so they never start; running ones finish.
+    public func cancelBackfill(id: Int64, now: Date = Date()) throws(MetadataError) {
+        try write { db in
+            try db.execute(sql: "UPDATE backfill SET state = 'cancelled', completed_at = ? WHERE id = ?", arguments: [now.timeIntervalSince1970, id])
+            if db.changesCount == 0 { throw MetadataError("no backfill \(id)") }
+            try db.execute(sql: "UPDATE dag_run SET state = 'failed', end_date = ? WHERE backfill_id = ? AND state = 'queued'",
+                           arguments: [now.timeIntervalSince1970, id])
+        }
     }
 
     /// Runs of a backfill, by state.

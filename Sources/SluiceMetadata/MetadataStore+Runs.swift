@@ -43,8 +43,8 @@ extension MetadataStore {
         }
     }
 
-    /// Runs filtered by DAG and state, newest logical date first.
-    public func runs(dagID: String? = nil, states: [DagRunState] = [], limit: Int = 1000) throws(MetadataError) -> [DagRunRow] {
+    /// Runs filtered by DAG and state, newest logical date first; no limit when `limit` is nil.
+    public func runs(dagID: String? = nil, states: [DagRunState] = [], limit: Int? = nil) throws(MetadataError) -> [DagRunRow] {
         try read { db in
             var clauses: [String] = []
             var arguments: [any DatabaseValueConvertible] = []
@@ -53,8 +53,10 @@ extension MetadataStore {
                 clauses.append("state IN (\(states.map { _ in "?" }.joined(separator: ",")))")
                 arguments += states.map(\.rawValue)
             }
-            let sql = "SELECT * FROM dag_run" + (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND "))
-                + " ORDER BY logical_date DESC, id DESC LIMIT \(limit)"
+            var sql = "SELECT * FROM dag_run"
+            if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
+            sql += " ORDER BY logical_date DESC, id DESC"
+            if let limit { sql += " LIMIT \(limit)" }
             return try DagRunRow.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
         }
     }

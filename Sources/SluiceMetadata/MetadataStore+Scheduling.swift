@@ -31,18 +31,23 @@ extension MetadataStore {
         try read { db in (try Self.slotUsage(db), try Self.queueCandidates(db, limit: limit)) }
     }
 
+    /// The next page of candidates after the first `offset`.
+    public func queueCandidates(limit: Int, offset: Int) throws(MetadataError) -> [QueueCandidate] {
+        try read { db in try Self.queueCandidates(db, limit: limit, offset: offset) }
+    }
+
     public func slotUsage() throws(MetadataError) -> SlotUsage {
         try read { db in try Self.slotUsage(db) }
     }
 
-    static func queueCandidates(_ db: Database, limit: Int) throws -> [QueueCandidate] {
+    static func queueCandidates(_ db: Database, limit: Int, offset: Int = 0) throws -> [QueueCandidate] {
         try Row.fetchAll(db.cachedStatement(sql: """
             SELECT ti.id, ti.run_pk, ti.dag_id, ti.task_id, ti.pool, ti.pool_slots, ti.priority_weight
             FROM task_instance ti JOIN dag_run r ON r.id = ti.run_pk
             WHERE ti.state = 'scheduled' AND r.state = 'running'
             ORDER BY ti.priority_weight DESC, r.logical_date ASC, ti.id ASC
-            LIMIT ?
-            """), arguments: [limit]).map {
+            LIMIT ? OFFSET ?
+            """), arguments: [limit, offset]).map {
             QueueCandidate(tiID: $0["id"], runPK: $0["run_pk"], dagID: $0["dag_id"], taskID: $0["task_id"],
                            pool: $0["pool"], poolSlots: $0["pool_slots"], priorityWeight: $0["priority_weight"])
         }
@@ -92,9 +97,11 @@ extension MetadataStore {
 
     // MARK: Jobs (scheduler heartbeats)
 
-    public func registerJob(id: String, kind: String, hostname: String, pid: Int32, now: Date = Date()) throws(MetadataError) {
+    public func registerJob(id: String, kind: String, hostname: String, pid: Int32, pidStartTicks: Int64? = nil,
+                            now: Date = Date()) throws(MetadataError) {
         try write { db in
-            try JobRow(id: id, kind: kind, hostname: hostname, pid: pid, state: "running", startedAt: now, latestHeartbeat: now).insert(db)
+            try JobRow(id: id, kind: kind, hostname: hostname, pid: pid, state: "running", startedAt: now, latestHeartbeat: now,
+                       pidStartTicks: pidStartTicks).insert(db)
         }
     }
 
@@ -112,6 +119,15 @@ extension MetadataStore {
         try read { db in
             if let state { return try JobRow.filter(sql: "state = ?", arguments: [state]).fetchAll(db) }
             return try JobRow.fetchAll(db)
+        }
+    }
+
+    /// Unfinished tries owned by no running job (its scheduler stopped, died, or was never recorded).
+    public func orphanedTries() throws(MetadataError) -> [TaskTryRow] {
+        try read { db in
+            try TaskTryRow.filter(sql: """
+                state IN ('queued','running') AND (job_id IS NULL OR job_id NOT IN (SELECT id FROM job WHERE state = 'running'))
+                """).fetchAll(db)
         }
     }
 

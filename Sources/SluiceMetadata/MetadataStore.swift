@@ -35,7 +35,8 @@ public final class MetadataStore: Sendable {
             let before = try pool.read { db in try MetadataMigrations.migrator.appliedIdentifiers(db) }
             try MetadataMigrations.migrator.migrate(pool)
             let after = try pool.read { db in try MetadataMigrations.migrator.appliedIdentifiers(db) }
-            return after.filter { !before.contains($0) }
+            // In registration order (the applied set itself is unordered).
+            return MetadataMigrations.migrator.migrations.filter { after.contains($0) && !before.contains($0) }
         }
     }
 

@@ -118,6 +118,12 @@ enum MetadataMigrations {
             );
             """)
         }
+        migrator.registerMigration("v2-job-identity-and-run-state-index") { db in
+            try db.execute(sql: """
+            ALTER TABLE job ADD COLUMN pid_start_ticks INTEGER;
+            CREATE INDEX task_instance_run_state ON task_instance(run_pk, state);
+            """)
+        }
         return migrator
     }
 }

@@ -163,9 +163,12 @@ public struct JobRow: Codable, Sendable, FetchableRecord, PersistableRecord {
     public var state: String
     public var startedAt: Date
     public var latestHeartbeat: Date
+    /// /proc start time of the job's process, so a reused pid is not mistaken for it.
+    public var pidStartTicks: Int64?
 
     enum CodingKeys: String, CodingKey {
         case id, kind, hostname, pid, state, startedAt = "started_at", latestHeartbeat = "latest_heartbeat"
+        case pidStartTicks = "pid_start_ticks"
     }
 }
 

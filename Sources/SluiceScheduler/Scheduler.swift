@@ -125,13 +125,15 @@ public final class Scheduler: @unchecked Sendable {
     private var forwarder: Task<Void, Never>?
 
     /// Registers this scheduler, starts the executor and settles what dead schedulers left.
-    func prepare() async throws {
-        try store.registerJob(id: jobID, kind: "scheduler", hostname: hostname, pid: getpid(), now: clock.now)
+    func prepare(recovering: Bool = true) async throws {
+        try store.registerJob(id: jobID, kind: "scheduler", hostname: hostname, pid: getpid(),
+                              pidStartTicks: ProcessProbe.startTicks(of: getpid()), now: clock.now)
         lastHeartbeat = clock.now
         try await executor.start()
         forwarder = Task.detached { [executor, mailbox] in
             for await event in executor.events { mailbox.post(event) }
         }
+        guard recovering else { return }
         try recover()
         // A scheduler that died between two writes (a run marked running but its roots not yet
         // evaluated, a try recorded but its downstream not) left work nobody would notice: one
@@ -154,6 +156,11 @@ public final class Scheduler: @unchecked Sendable {
         while hasWorkInFlight {
             await mailbox.wait(upTo: 0.2)
             do {
+                // Keep heartbeating: a long task must not make this scheduler look dead meanwhile.
+                if clock.now.timeIntervalSince(lastHeartbeat) >= options.heartbeatInterval {
+                    try store.heartbeat(jobID: jobID, now: clock.now)
+                    lastHeartbeat = clock.now
+                }
                 try handleEvents()
                 try watchAdopted()
             } catch {
@@ -175,6 +182,8 @@ public final class Scheduler: @unchecked Sendable {
         if now.timeIntervalSince(lastHeartbeat) >= options.heartbeatInterval {
             try store.heartbeat(jobID: jobID, now: now)
             lastHeartbeat = now
+            // Other schedulers may have died since we started: settle what they left, every beat.
+            try recover()
         }
         if let folder = options.dagsFolder, scope == nil, now.timeIntervalSince(lastParse) >= options.reparseInterval {
             try store.syncDags(DagBag.load(paths: [folder], loader: options.loader), now: now)
@@ -363,7 +372,7 @@ public final class Scheduler: @unchecked Sendable {
         let recovery = CrashRecovery(store: store, jobID: jobID, deadAfter: options.deadAfter, hostname: hostname)
         try catalog.refresh()
         let (found, settled) = try recovery.recover(now: clock.now, catalog: catalog)
-        for process in found { adopted[process.attempt.id!] = process }
+        for process in found where adopted[process.attempt.id!] == nil { adopted[process.attempt.id!] = process }
         for (attempt, result) in settled { try finish(attempt: attempt, result: result, startedAt: attempt.startDate, at: clock.now) }
     }
 
@@ -380,6 +389,11 @@ public final class Scheduler: @unchecked Sendable {
                 continue
             }
             adopted[tryID] = nil
+            if CrashRecovery.exitStatus(of: process.attempt) == "not-started" {
+                // It stopped at its start gate: it did nothing, so it costs no retry.
+                try store.releaseUnstartedTry(tryID: tryID)
+                continue
+            }
             try finish(attempt: process.attempt, result: CrashRecovery.outcome(of: process.attempt, skipExitCode: process.skipExitCode),
                        startedAt: process.attempt.startDate, at: clock.now)
         }
@@ -418,7 +432,8 @@ extension Scheduler {
     /// instance is cleared first; the try is recorded like any other, and its downstream tasks
     /// are evaluated afterwards (a running scheduler then takes them on).
     public func runTaskNow(runPK: Int64, taskID: String) async throws -> TaskInstanceRow {
-        try await prepare()
+        // No recovery here: this short-lived process could not watch adopted processes to the end.
+        try await prepare(recovering: false)
         defer { Task { await self.finish() } }
         try catalog.refresh()
         guard let run = try store.run(pk: runPK), let graph = catalog.graph(for: run), let task = graph.task(taskID) else {

@@ -166,7 +166,7 @@ private func setBackfill(_ options: GlobalOptions, _ id: Int64, _ state: Backfil
         Terminal.error("error: backfill \(id) is \(backfill.state.rawValue)")
         throw ExitCode(1)
     }
-    try runtime.store.setBackfillState(id: id, state)
+    if state == .cancelled { try runtime.store.cancelBackfill(id: id) } else { try runtime.store.setBackfillState(id: id, state) }
     print("backfill \(id): \(state.rawValue)")
 }
 

@@ -6,6 +6,9 @@ import SluiceCore
 @main
 enum SluiceMain {
     static func main() async {
+        // A write to a pipe whose reader is gone (a task's start gate, a closed stdout) must be
+        // an error we handle, not a signal that kills the scheduler.
+        signal(SIGPIPE, SIG_IGN)
         await SluiceCommand.main(GlobalArguments.normalize(Array(CommandLine.arguments.dropFirst())))
     }
 }

@@ -31,7 +31,7 @@ public enum SleepOperator {
             let seconds = context.arguments.seconds("duration") ?? 0
             context.log.line("sleeping \(DurationText.format(seconds))")
             do {
-                try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+                try await Task.sleep(nanoseconds: Durations.nanoseconds(seconds))
             } catch {
                 throw TaskFailure("cancelled while sleeping")
             }
@@ -100,6 +100,7 @@ public enum BashOperator {
                 throw TaskFailure("command timed out after \(DurationText.format(limits.min() ?? 0))", timedOut: true)
             }
             if outcome.cancelled { throw TaskFailure("command was cancelled") }
+            if outcome.gateRefused { throw TaskFailure("this try is no longer current (its start could not be recorded); the command did not run") }
             if let signal = outcome.signal { throw TaskFailure("command was killed by signal \(signal)") }
             let code = outcome.exitCode ?? -1
             if code == 0 {
@@ -126,7 +127,8 @@ public enum BashOperator {
             IFS= read -r _sluice_go <&3 || { printf '%s not-started\\n' "$SLUICE_EXIT_MARKER" >&4; exit 0; }
             exec 3<&-
             unset _sluice_go
-            trap 'printf "%s %s\\n" "$SLUICE_EXIT_MARKER" "$?" >&4' EXIT
+            trap 'exit 143' TERM; trap 'exit 129' HUP; trap 'exit 130' INT
+            trap 'printf "\\n%s %s\\n" "$SLUICE_EXIT_MARKER" "$?" >&4' EXIT
             \(command)
             """
         }
@@ -140,7 +142,7 @@ public enum BashOperator {
             try? handle.seek(toOffset: UInt64(max(0, start)))
             let data = (try? handle.readToEnd()) ?? Data()
             return String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline)
-                .last { line in marker.map { !line.hasPrefix($0) } ?? true }.map(String.init)
+                .last { line in marker.map { !line.contains($0) } ?? true }.map(String.init)
         }
     }
 }

@@ -45,6 +45,8 @@ public struct ChildProcessOutcome: Sendable, Equatable {
     public var signal: Int32?
     public var timedOut: Bool
     public var cancelled: Bool
+    /// The start gate stayed shut (the try could not be recorded), so the command never ran.
+    public var gateRefused: Bool = false
 }
 
 /// Runs child processes for operators: stdout and stderr go, interleaved, to the task log; the
@@ -52,18 +54,30 @@ public struct ChildProcessOutcome: Sendable, Equatable {
 /// and anything it left running in the background is stopped when it exits.
 public enum ChildProcess {
     /// Runs the child to completion. When the log is a file, the child writes to it directly;
-    /// otherwise its output is read through a pipe and passed to the log.
+    /// otherwise its output is read through a pipe and passed to the log. With a start gate,
+    /// `onSpawn` decides whether the child may proceed: on `false` the gate closes unopened and
+    /// the child stops before doing anything (the outcome says so).
     public static func run(_ spec: ChildProcessSpec, log: any TaskLogSink,
-                           onSpawn: (@Sendable (pid_t) async -> Void)? = nil) async throws(TaskFailure) -> ChildProcessOutcome {
-        let logFD = log.fileDescriptor
-        let output = logFD == nil ? try makePipe() : nil
-        let input = spec.standardInput == nil ? nil : try makePipe()
-        let gate = spec.startGate ? try makePipe() : nil
-        func closeAll() {
-            if let output { close(output.read); close(output.write) }
-            if let input { close(input.read); close(input.write) }
-            if let gate { close(gate.read); close(gate.write) }
+                           onSpawn: (@Sendable (pid_t) async -> Bool)? = nil) async throws(TaskFailure) -> ChildProcessOutcome {
+        // Descriptors 0-4 are the child's stdin/stdout/stderr, gate and status: sources must not
+        // sit there, or one dup2 would overwrite another's source.
+        let logFD = log.fileDescriptor.map(highDescriptor)
+        defer { if let logFD, logFD != log.fileDescriptor { close(logFD) } }
+        var created: [(read: Int32, write: Int32)] = []
+        func closeAll() { for p in created { close(p.read); close(p.write) } }
+        func pipe() throws(TaskFailure) -> (read: Int32, write: Int32) {
+            do {
+                let p = try makePipe()
+                created.append(p)
+                return p
+            } catch {
+                closeAll()
+                throw error
+            }
         }
+        let output = logFD == nil ? try pipe() : nil
+        let input = spec.standardInput == nil ? nil : try pipe()
+        let gate = spec.startGate ? try pipe() : nil
         let pid: pid_t
         do {
             pid = try spawn(spec, outputWrite: output?.write ?? logFD!, inputRead: input?.read, gateRead: gate?.read,
@@ -73,13 +87,17 @@ public enum ChildProcess {
             throw error
         }
         if let output { close(output.write) }
+        var gateRefused = false
         if let gate {
             close(gate.read)
-            await onSpawn?(pid)
-            writeAll(gate.write, Array("go\n".utf8))
+            if await onSpawn?(pid) ?? true {
+                writeAll(gate.write, Array("go\n".utf8))
+            } else {
+                gateRefused = true
+            }
             close(gate.write)
         } else {
-            await onSpawn?(pid)
+            _ = await onSpawn?(pid)
         }
         if let input {
             close(input.read)
@@ -110,7 +128,7 @@ public enum ChildProcess {
         if kill(-pid, 0) == 0 {
             kill(-pid, SIGTERM)
             let deadline = Date().addingTimeInterval(min(spec.killGrace, 2))
-            while kill(-pid, 0) == 0 && Date() < deadline { usleep(10_000) }
+            while kill(-pid, 0) == 0 && Date() < deadline { try? await Task.sleep(nanoseconds: 10_000_000) }
             kill(-pid, SIGKILL)
         }
         await readDone?.value
@@ -120,7 +138,8 @@ public enum ChildProcess {
             exitCode: exited ? (status >> 8) & 0xff : nil,
             signal: exited ? nil : status & 0x7f,
             timedOut: state.timedOut,
-            cancelled: state.cancelled)
+            cancelled: state.cancelled,
+            gateRefused: gateRefused)
         return outcome
     }
 
@@ -215,8 +234,15 @@ public enum ChildProcess {
 
     private static func scheduleAfter(_ seconds: Double, _ work: @escaping @Sendable () -> Void) -> DispatchWorkItem {
         let item = DispatchWorkItem(block: work)
-        DispatchQueue.global().asyncAfter(deadline: .now() + max(0, seconds), execute: item)
+        DispatchQueue.global().asyncAfter(deadline: .now() + Durations.clamped(seconds), execute: item)
         return item
+    }
+
+    /// A duplicate of `fd` numbered 10 or above when `fd` is one of the child's fixed slots (0-4).
+    private static func highDescriptor(_ fd: Int32) -> Int32 {
+        guard fd <= 4 else { return fd }
+        let high = fcntl(fd, F_DUPFD_CLOEXEC, 10)
+        return high >= 0 ? high : fd
     }
 }
 
@@ -246,9 +272,20 @@ private final class ProcessWatch: @unchecked Sendable {
         guard shouldSignal else { return }
         kill(-pid, SIGTERM)
         let pid = self.pid
-        DispatchQueue.global().asyncAfter(deadline: .now() + grace) { [self] in
+        DispatchQueue.global().asyncAfter(deadline: .now() + Durations.clamped(grace)) { [self] in
             let stillRunning = lock.withLock { !exited }
             if stillRunning { kill(-pid, SIGKILL) }
         }
     }
+}
+
+/// Turning user-supplied durations into sleeps and deadlines without trapping.
+public enum Durations {
+    /// Seconds clamped to 0...10 years (a NaN becomes 0), safe to turn into nanoseconds.
+    public static func clamped(_ seconds: Double) -> Double {
+        guard seconds.isFinite else { return seconds > 0 ? 315_360_000 : 0 }
+        return min(max(seconds, 0), 315_360_000)
+    }
+
+    public static func nanoseconds(_ seconds: Double) -> UInt64 { UInt64(clamped(seconds) * 1e9) }
 }

@@ -60,7 +60,8 @@ public struct TaskRunContext: Sendable {
     public var environment: [String: String]
     /// Called when an operator has started a child process, before the child may do any work;
     /// the executor records the pid so a restarted scheduler can find the process.
-    public var processStarted: (@Sendable (_ pid: Int32) async -> Void)?
+    /// Returns false when the try is no longer current: the child must then not start.
+    public var processStarted: (@Sendable (_ pid: Int32) async -> Bool)?
     /// When set, a child process appends `MARKER STATUS` (its exit status, or `not-started`) to
     /// the log as it ends, so the outcome is known even if the scheduler was not there to see it.
     public var exitStatusMarker: String?

@@ -44,6 +44,10 @@ struct DependencyEvaluator {
     /// Every task of the run still in `none` (used when a run starts or was cleared).
     func evaluateAll(run: DagRunRow, graph: DagGraph, now: Date) throws {
         let pending = Set(try store.taskInstances(runPK: run.id!).filter { $0.state == .noState }.map(\.taskID))
+        // Tasks deleted from the DAG since the run was created can never run: mark them removed
+        // (Airflow's state) so the run can finish.
+        let gone = pending.filter { graph.task($0) == nil }
+        if !gone.isEmpty { try store.transition(runPK: run.id!, gone.map { ($0, .removed) }, from: .noState, now: now) }
         // Topological order lets one pass settle chains of skips.
         let order = graph.order.filter(pending.contains)
         try evaluate(run: run, graph: graph, taskIDs: order, now: now)

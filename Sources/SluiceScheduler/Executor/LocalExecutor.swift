@@ -79,8 +79,9 @@ public final class LocalExecutor: Executor, @unchecked Sendable {
             executionTimeout: workload.executionTimeout, log: log, environment: workload.environment)
         context.exitStatusMarker = workload.exitStatusMarker
         context.processStarted = { pid in
-            _ = try? store.markTryRunning(tryID: tryID, hostname: hostname, pid: pid,
-                                          pidStartTicks: ProcessProbe.startTicks(of: pid))
+            // Only a try that is still current, with its pid on record, may start working.
+            (try? store.markTryRunning(tryID: tryID, hostname: hostname, pid: pid,
+                                       pidStartTicks: ProcessProbe.startTicks(of: pid))) ?? false
         }
         let runner = descriptor.runner
         let prepared = context
@@ -110,11 +111,13 @@ public final class LocalExecutor: Executor, @unchecked Sendable {
                 do { return .success(try await body()) } catch { return .failure(error) }
             }
             group.addTask {
-                try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+                try? await Task.sleep(nanoseconds: Durations.nanoseconds(seconds))
                 if Task.isCancelled { return nil }
                 return .failure(TaskFailure("timed out after \(DurationText.format(seconds)) (execution_timeout)", timedOut: true))
             }
-            let first = await group.next()!!
+            guard let next = await group.next(), let first = next else {
+                return .failure(TaskFailure("the try was cancelled"))
+            }
             group.cancelAll()
             // Let the cancelled body finish its cleanup (e.g. stopping a process group).
             while let _ = await group.next() {}

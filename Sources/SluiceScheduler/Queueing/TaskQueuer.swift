@@ -12,13 +12,25 @@ struct TaskQueuer {
     func pick(executorSlots: Int, pools: [String: Int], maxActiveTasks: (String) -> Int, scope: Set<Int64>?) throws -> [QueueCandidate] {
         let room = min(executorSlots, parallelism)
         guard room > 0 else { return [] }
-        let snapshot = try store.queueSnapshot(limit: max(64, room * 8))
+        let page = max(64, room * 8)
+        let snapshot = try store.queueSnapshot(limit: page)
         var usage = snapshot.usage
         guard usage.total < parallelism else { return [] }
+        var candidates = snapshot.candidates
+        var offset = candidates.count
         var picked: [QueueCandidate] = []
-        // Look further than `room` so a full pool or DAG does not starve the others.
-        for candidate in snapshot.candidates {
-            if picked.count >= room || usage.total >= parallelism { break }
+        // Page further while slots remain, so a DAG or pool at its limit cannot starve the others.
+        var index = 0
+        while picked.count < room && usage.total < parallelism {
+            if index == candidates.count {
+                guard offset > 0, offset % page == 0 else { break }
+                let more = try store.queueCandidates(limit: page, offset: offset)
+                if more.isEmpty { break }
+                candidates += more
+                offset += more.count
+            }
+            let candidate = candidates[index]
+            index += 1
             if let scope, !scope.contains(candidate.runPK) { continue }
             if usage.byDag[candidate.dagID, default: 0] >= maxActiveTasks(candidate.dagID) { continue }
             let poolSize = pools[candidate.pool] ?? 0

@@ -23,23 +23,27 @@ struct CrashRecovery {
     let deadAfter: Double
     let hostname: String
 
-    /// Jobs that are gone: on this host with their process dead, or silent for `deadAfter`.
+    /// Jobs that are gone: on this host with their process gone (or its pid now ours or reused),
+    /// or silent for `deadAfter`.
     func deadJobs(now: Date) throws -> [JobRow] {
         try store.jobs(state: "running").filter { job in
             guard job.id != jobID else { return false }
-            if job.hostname == hostname && !ProcessProbe.isAlive(job.pid, startTicks: nil) { return true }
+            if job.hostname == hostname {
+                if job.pid == getpid() || !ProcessProbe.isAlive(job.pid, startTicks: job.pidStartTicks) { return true }
+            }
             return now.timeIntervalSince(job.latestHeartbeat) > deadAfter
         }
     }
 
-    /// Settles the tries of dead jobs. Returns processes still running, to adopt, and the tries
-    /// whose outcome is known now (to be recorded by the scheduler, which applies retry policy).
+    /// Declares dead jobs dead, then settles every unfinished try no running job owns (so a
+    /// recovery interrupted by another crash is finished by the next one). Returns processes
+    /// still running, to adopt, and tries whose outcome is known now (to be recorded by the
+    /// scheduler, which applies the retry policy).
     func recover(now: Date, catalog: DagCatalog) throws -> (adopted: [AdoptedProcess], settled: [(TaskTryRow, TryResult)]) {
-        let dead = try deadJobs(now: now)
-        for job in dead { try store.setJobState(job.id, "dead") }
+        for job in try deadJobs(now: now) { try store.setJobState(job.id, "dead") }
         var adopted: [AdoptedProcess] = []
         var settled: [(TaskTryRow, TryResult)] = []
-        for attempt in try store.unfinishedTries(ownedBy: dead.map(\.id)) {
+        for attempt in try store.orphanedTries() {
             if attempt.state == .queued {
                 // Claimed but never started: give the slot back without using up a retry.
                 try store.releaseUnstartedTry(tryID: attempt.id!)
@@ -50,6 +54,11 @@ struct CrashRecovery {
             let skipCode = Int(task?.arguments["skip_exit_code"]?.intValue ?? 99)
             guard let pid = attempt.pid else {
                 settled.append((attempt, .failed("the scheduler running this try died (in-process task lost)", timedOut: false)))
+                continue
+            }
+            if let host = attempt.hostname, host != hostname {
+                // Its process is on another machine: we cannot watch it, and its scheduler is gone.
+                settled.append((attempt, .failed("lost with its scheduler on host \(host)", timedOut: false)))
                 continue
             }
             try store.adoptTry(tryID: attempt.id!, jobID: jobID)
@@ -77,8 +86,9 @@ struct CrashRecovery {
         try? handle.seek(toOffset: size > 65_536 ? size - 65_536 : 0)
         let text = String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
         let marker = Workload.exitStatusMarker(tryID: attempt.id!)
-        guard let line = text.split(separator: "\n").last(where: { $0.hasPrefix(marker) }) else { return nil }
-        return line.dropFirst(marker.count).trimmingCharacters(in: .whitespaces)
+        guard let line = text.split(separator: "\n").last(where: { $0.contains(marker) }),
+              let range = line.range(of: marker) else { return nil }
+        return line[range.upperBound...].trimmingCharacters(in: .whitespaces)
     }
 
     /// The result of a process that ended unobserved, from its exit-status file.
@@ -91,11 +101,12 @@ struct CrashRecovery {
         return .failed("command exited with status \(code) (observed after a scheduler restart)", timedOut: false)
     }
 
-    /// Stops an adopted process group (timeout or shutdown).
+    /// Stops an adopted process group (on timeout): SIGTERM now, SIGKILL 5 s later, without blocking.
     static func stop(_ process: AdoptedProcess) {
-        kill(-process.pid, SIGTERM)
-        let deadline = Date().addingTimeInterval(5)
-        while ProcessProbe.groupAlive(process.pid) && Date() < deadline { usleep(20_000) }
-        kill(-process.pid, SIGKILL)
+        let pid = process.pid
+        kill(-pid, SIGTERM)
+        DispatchQueue.global().asyncAfter(deadline: .now() + 5) {
+            if ProcessProbe.groupAlive(pid) { kill(-pid, SIGKILL) }
+        }
     }
 }

@@ -11,16 +11,9 @@ struct BackfillDriver {
     let catalog: DagCatalog
 
     func drive(now: Date) throws {
-        for backfill in try store.backfills(states: [.running, .cancelled]) {
+        for backfill in try store.backfills(states: [.running]) {
             guard let id = backfill.id else { continue }
-            let runs = try store.runs(dagID: backfill.dagID, limit: 1_000_000)
-            if backfill.state == .cancelled {
-                // Runs the backfill queued but never started are dropped from the work.
-                for run in runs where run.backfillID == id && run.state == .queued {
-                    try store.setRunState(pk: run.id!, .failed, now: now)
-                }
-                continue
-            }
+            let runs = try store.runs(dagID: backfill.dagID)
             guard let dag = catalog.active[backfill.dagID]?.dag else { continue }
             let byDate = Dictionary(runs.map { ($0.logicalDate, $0) }, uniquingKeysWith: { a, _ in a })
             var active = runs.filter { $0.backfillID == id && ($0.state == .queued || $0.state == .running) }.count
@@ -43,13 +36,15 @@ struct BackfillDriver {
                     pending += 1
                     guard active < backfill.maxActiveRuns else { continue }
                     let retries = Dictionary(uniqueKeysWithValues: dag.tasks.map { ($0.id, $0.policy.retries) })
-                    try store.attachRun(pk: run.id!, toBackfill: id)
-                    try store.clear(runPK: run.id!, taskIDs: dag.tasks.map(\.id), retries: retries, now: now)
+                    try store.reprocessRun(pk: run.id!, forBackfill: id, taskIDs: dag.tasks.map(\.id), retries: retries, now: now)
                     active += 1
                     continue
                 }
                 pending += 1
-                guard active < backfill.maxActiveRuns, let interval = intervals[date] else { continue }
+                guard active < backfill.maxActiveRuns else { continue }
+                // A date the (since edited) schedule no longer produces still gets its run.
+                let interval = intervals[date]
+                    ?? DataInterval(start: date, end: max(date, dag.timetable.dataInterval(forLogicalDate: date)?.end ?? date))
                 do {
                     _ = try store.createRun(dag: dag, runID: RunCreator.runID(.backfill, date), type: .backfill, interval: interval,
                                             conf: (try? Value.parseJSON(backfill.conf)) ?? .map([]), backfillID: id, now: now)

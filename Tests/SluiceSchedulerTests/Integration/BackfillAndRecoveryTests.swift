@@ -105,6 +105,25 @@ struct BackfillAndRecoveryTests {
         #expect(dates.map(\.end) == [utc("2024-01-03"), utc("2024-01-04"), utc("2024-01-05")])
     }
 
+    @Test("a try whose process ran on another host is failed and retried, never probed locally")
+    func foreignHost() async throws {
+        let h = try SchedulerHarness(dags: ["dag_id: fh\ndefault_args: {retries: 1, retry_delay: 0s}\ntasks: [{id: a, operator: bash, with: {command: 'true'}}]\n"],
+                                     now: utc("2024-01-01T00:00:00Z"))
+        let run = try h.trigger("fh")
+        try h.store.registerJob(id: "far", kind: "scheduler", hostname: "far-away", pid: 1, now: utc("2023-12-31T00:00:00Z"))
+        try h.store.setRunState(pk: run.id!, .running)
+        let ti = try h.store.taskInstances(runPK: run.id!)[0]
+        try h.store.transition(runPK: run.id!, [("a", .scheduled)], from: .noState)
+        let attempt = try #require(try h.store.claimTry(tiID: ti.id!, jobID: "far", logFolder: h.root + "/logs"))
+        try h.store.markTryRunning(tryID: attempt.id!, hostname: "far-away", pid: getpid(), pidStartTicks: nil)
+        try await h.start()
+        try await h.runUntilIdle()
+        let tries = try h.store.tries(tiID: ti.id!)
+        #expect(tries.map(\.state) == [.failed, .success])
+        #expect(tries.first?.exitReason == "lost with its scheduler on host far-away")
+        await h.stop()
+    }
+
     @Test("a try claimed by a dead scheduler but never started is given back without consuming a retry")
     func releaseUnstarted() async throws {
         let h = try SchedulerHarness(dags: ["dag_id: r\ntasks: [{id: a, operator: bash, with: {command: 'true'}}]\n"], now: utc("2024-01-01T00:00:00Z"))
@@ -130,7 +149,7 @@ struct BackfillAndRecoveryTests {
         let h = try SchedulerHarness(dags: ["dag_id: o\ntasks: [{id: a, operator: bash, with: {command: 'true'}}, {id: b, operator: empty, depends_on: [a]}]\n"],
                                      now: utc("2024-01-01T00:00:00Z"))
         let run = try h.trigger("o")
-        try h.store.registerJob(id: "gone", kind: "scheduler", hostname: "elsewhere", pid: 1, now: utc("2023-12-31T00:00:00Z"))
+        try h.store.registerJob(id: "gone", kind: "scheduler", hostname: ProcessProbe.hostname, pid: 999_999, now: utc("2023-12-31T00:00:00Z"))
         try h.store.setRunState(pk: run.id!, .running)
         let ti = try h.store.taskInstances(runPK: run.id!).first { $0.taskID == "a" }!
         try h.store.transition(runPK: run.id!, [("a", .scheduled)], from: .noState)
@@ -142,7 +161,8 @@ struct BackfillAndRecoveryTests {
         orphan.executableURL = URL(fileURLWithPath: "/bin/bash")
         orphan.arguments = ["-c", "sleep 0.5; echo '\(marker) 0' >> '\(attempt.logPath)'"]
         try orphan.run()
-        try h.store.markTryRunning(tryID: attempt.id!, hostname: "elsewhere", pid: orphan.processIdentifier,
+        // The dead scheduler ran on this host (its process is gone), so its orphan can be watched here.
+        try h.store.markTryRunning(tryID: attempt.id!, hostname: ProcessProbe.hostname, pid: orphan.processIdentifier,
                                    pidStartTicks: ProcessProbe.startTicks(of: orphan.processIdentifier))
         try await h.start()
         try await h.scheduler.step(waitingUpTo: 0.01)

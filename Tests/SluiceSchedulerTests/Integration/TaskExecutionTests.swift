@@ -8,12 +8,14 @@ import Testing
 struct TaskExecutionTests {
     @Test("every trigger rule resolves as in Airflow against success + failed + skipped upstreams")
     func everyTriggerRule() async throws {
+        // The skip lands last on purpose: as in Airflow, all_success becomes skipped instead of
+        // upstream_failed when it sees a skip before the failure.
         var yaml = """
         dag_id: rules
         tasks:
           - {id: ok, operator: bash, with: {command: "exit 0"}}
           - {id: bad, operator: bash, with: {command: "exit 1"}}
-          - {id: skip, operator: bash, with: {command: "exit 99"}}
+          - {id: skip, operator: bash, with: {command: "sleep 0.3; exit 99"}}
 
         """
         for rule in TriggerRule.allCases {
