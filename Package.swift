@@ -15,6 +15,14 @@ let package = Package(
     targets: [
         // libyaml from Debian's libyaml-dev: we read YAML events directly to keep exact marks.
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        // Codecs for Parquet pages, from Debian's -dev packages.
+        .systemLibrary(name: "CSnappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // Typed columns with validity bitmaps, schemas and record batches.
+        .target(name: "Columnar"),
+        // Parquet reader and writer: Thrift compact metadata, encodings, codecs.
+        .target(name: "Parquet", dependencies: ["Columnar", "CSnappy", "CZstd", "CZlib"]),
         // The few glibc calls Swift's Glibc module hides behind _GNU_SOURCE.
         .target(name: "CSluiceSystem"),
         .target(
@@ -45,6 +53,8 @@ let package = Package(
             dependencies: ["SluiceCore"],
             exclude: ["Fixtures"]
         ),
+        .testTarget(name: "ColumnarTests", dependencies: ["Columnar"]),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Columnar"]),
         .testTarget(name: "SluiceMetadataTests", dependencies: ["SluiceMetadata", "SluiceCore"]),
         .testTarget(name: "SluiceSchedulerTests", dependencies: ["SluiceScheduler", "SluiceMetadata", "SluiceCore"], exclude: ["Fixtures"]),
         // Runs the built `sluice` binary the way users and scripts do.

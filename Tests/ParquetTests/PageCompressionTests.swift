@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+@testable import Parquet
+
+@Suite("page codecs")
+struct PageCompressionTests {
+    static let sample: [UInt8] = {
+        var bytes: [UInt8] = []
+        for i in 0..<50_000 { bytes.append(UInt8(truncatingIfNeeded: i % 251 ^ (i >> 7))) }
+        return bytes
+    }()
+
+    @Test("each codec round-trips a page", arguments: [PageCodec.uncompressed, .snappy, .gzip, .zstd])
+    func roundTrip(codec: PageCodec) throws {
+        let compressed = try Self.sample.withUnsafeBytes { try PageCompression.compress($0, codec: codec) }
+        let back = try compressed.withUnsafeBytes {
+            try PageCompression.decompress($0, codec: codec, uncompressedSize: Self.sample.count)
+        }
+        #expect(back == Self.sample)
+        if codec != .uncompressed { #expect(compressed.count < Self.sample.count) }
+    }
+
+    @Test("empty pages round-trip", arguments: [PageCodec.uncompressed, .snappy, .gzip, .zstd])
+    func empty(codec: PageCodec) throws {
+        let compressed = try [UInt8]().withUnsafeBytes { try PageCompression.compress($0, codec: codec) }
+        let back = try compressed.withUnsafeBytes { try PageCompression.decompress($0, codec: codec, uncompressedSize: 0) }
+        #expect(back.isEmpty)
+    }
+
+    @Test("corrupt or truncated pages are errors, never crashes", arguments: [PageCodec.snappy, .gzip, .zstd])
+    func corrupt(codec: PageCodec) throws {
+        var compressed = try Self.sample.withUnsafeBytes { try PageCompression.compress($0, codec: codec) }
+        let truncated = Array(compressed.prefix(compressed.count / 2))
+        #expect(throws: CodecError.self) {
+            try truncated.withUnsafeBytes { try PageCompression.decompress($0, codec: codec, uncompressedSize: Self.sample.count) }
+        }
+        for i in stride(from: 0, to: compressed.count, by: max(1, compressed.count / 64)) { compressed[i] ^= 0x5A }
+        // Flipped bytes either fail cleanly or decode to something of the declared size.
+        if let out = try? compressed.withUnsafeBytes({ try PageCompression.decompress($0, codec: codec, uncompressedSize: Self.sample.count) }) {
+            #expect(out.count == Self.sample.count)
+        }
+    }
+
+    @Test("a header that lies about the uncompressed size is an error")
+    func wrongSize() throws {
+        let compressed = try Self.sample.withUnsafeBytes { try PageCompression.compress($0, codec: .snappy) }
+        #expect(throws: CodecError.self) {
+            try compressed.withUnsafeBytes { try PageCompression.decompress($0, codec: .snappy, uncompressedSize: 10) }
+        }
+        #expect(throws: CodecError.self) {
+            try compressed.withUnsafeBytes { try PageCompression.decompress($0, codec: .zstd, uncompressedSize: -1) }
+        }
+    }
+
+    @Test("codecs we do not have are refused by name")
+    func unsupported() {
+        do {
+            _ = try [UInt8](repeating: 0, count: 4).withUnsafeBytes { try PageCompression.decompress($0, codec: .lzo, uncompressedSize: 4) }
+            Issue.record("expected an error")
+        } catch {
+            #expect((error as? CodecError)?.message == "the LZO codec is not supported")
+        }
+    }
+}
