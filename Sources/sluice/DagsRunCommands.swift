@@ -82,9 +82,24 @@ struct DagsTest: AsyncParsableCommand {
         let clock = ContinuousClock()
         let start = clock.now
         let run: DagRunRow
+        let when = date ?? Date()
         do {
-            run = try SchedulerCommands.trigger(store: runtime.store, dag: dag, logicalDate: date ?? Date(), conf: confValue,
-                                                runID: "test__" + ISO8601DateFormatter().string(from: date ?? Date()))
+            if let existing = try runtime.store.run(dagID: dagID, logicalDate: when) {
+                // As in Airflow, testing a date that already has a run runs that run again.
+                guard existing.state != .queued && existing.state != .running else {
+                    Terminal.error("error: run \(existing.runID) of \(dagID) for that logical date is \(existing.state.rawValue); wait for it or pick another date")
+                    throw ExitCode(1)
+                }
+                let retries = Dictionary(uniqueKeysWithValues: dag.tasks.map { ($0.id, $0.policy.retries) })
+                try runtime.store.clear(runPK: existing.id!, taskIDs: dag.tasks.map(\.id), retries: retries)
+                if !json { Terminal.note("re-running the existing run \(existing.runID)") }
+                run = try runtime.store.run(pk: existing.id!)!
+            } else {
+                run = try SchedulerCommands.trigger(store: runtime.store, dag: dag, logicalDate: when, conf: confValue,
+                                                    runID: "test__" + isoMicros(when).renderedText)
+            }
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             Terminal.error("error: \(error)")
             throw ExitCode(1)

@@ -25,6 +25,11 @@ struct SchedulerCommand: AsyncParsableCommand {
         defer { signals.cancel() }
         let stop: SchedulerStop = once ? .whenIdle : numRuns.map { .afterPasses($0) } ?? .never
         Terminal.note("scheduler \(scheduler.jobID) started (database \(runtime.store.path))")
+        scheduler.onTryFinished = { ti, result in
+            var line = "[\(isoMicros(Date()).renderedText)] \(ti.dagID) \(ti.runID) \(ti.taskID) try \(ti.tryNumber): \(ti.state.rawValue)"
+            if case let .failed(reason, _) = result { line += " (\(reason))" }
+            Terminal.note(line)
+        }
         do {
             let passes = try await scheduler.run(until: stop)
             Terminal.note("scheduler stopped after \(passes) pass(es)")

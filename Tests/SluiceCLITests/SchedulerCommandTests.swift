@@ -54,6 +54,10 @@ struct SchedulerCommandTests {
         let runID = try #require(out.stdout.split(separator: "\n").first?.split(separator: " ").dropFirst().first.map(String.init))
         let logs = try p.run(["tasks", "logs", "ops", runID, "after"])
         #expect(logs.stdout.contains("got hello ana 2024-01-02"))
+        // Testing the same date again runs that run again, as Airflow does.
+        let again = try p.run(["dags", "test", "ops", "--logical-date", "2024-01-02"])
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("hello  success  (try 2)"))
     }
 
     @Test("dags test exits 1 when the run fails, and the failure is in the task list")
