@@ -43,6 +43,8 @@ let package = Package(
             name: "sluice",
             dependencies: [
                 "SluiceCore",
+                "Parquet",
+                "Columnar",
                 "SluiceMetadata",
                 "SluiceScheduler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

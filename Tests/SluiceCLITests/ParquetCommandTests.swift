@@ -1,0 +1,65 @@
+import Foundation
+import SluiceCore
+import Testing
+
+@Suite("sluice parquet schema / meta")
+struct ParquetCommandTests {
+    /// The shared conformance corpus, or nil (with a visible note) when this checkout has none.
+    static var corpus: String? {
+        let path = URL(fileURLWithPath: CLI.repositoryRoot).deletingLastPathComponent()
+            .appendingPathComponent("shared/conformance/parquet").path
+        if FileManager.default.fileExists(atPath: path) { return path }
+        print("SKIPPED: ../shared/conformance/parquet is absent; Parquet CLI tests need it")
+        return nil
+    }
+
+    @Test("schema prints the Parquet schema, nested groups included, as text and JSON")
+    func schema() throws {
+        guard let corpus = Self.corpus else { return }
+        let text = try CLI.run(["parquet", "schema", corpus + "/data/alltypes_plain.parquet"])
+        #expect(text.status == 0)
+        #expect(text.stdout.hasPrefix("message schema {\n  optional int32 id;\n  optional boolean bool_col;"))
+        #expect(text.stdout.contains("  optional int96 timestamp_col;\n}"))
+        let nested = try CLI.run(["parquet", "schema", corpus + "/data/nested_maps.snappy.parquet"])
+        #expect(nested.stdout.contains("  optional group a (MAP) {\n    repeated group key_value {\n      required byte_array key (UTF8);"))
+        let json = try Value.parseJSON(try CLI.run(["parquet", "schema", corpus + "/data/alltypes_plain.parquet", "--json"]).stdout)
+        #expect(json["fields"]?.listValue?.count == 11)
+        #expect(json["fields"]?.listValue?.first?["physical_type"] == .string("INT32"))
+    }
+
+    @Test("meta reports row groups, codecs, encodings and sizes")
+    func meta() throws {
+        guard let corpus = Self.corpus else { return }
+        let json = try Value.parseJSON(try CLI.run(["parquet", "meta", corpus + "/data/alltypes_plain.snappy.parquet", "--json"]).stdout)
+        #expect(json["num_rows"] == .int(2))
+        let first = json["row_groups"]?.listValue?.first?["columns"]?.listValue?.first
+        #expect(first?["path"] == .string("id"))
+        #expect(first?["codec"] == .string("SNAPPY"))
+        #expect(first?["encodings"] == .list([.string("RLE"), .string("PLAIN_DICTIONARY"), .string("PLAIN")]))
+    }
+
+    @Test("encrypted, foreign and missing files are one-line errors naming the file and byte offset")
+    func errors() throws {
+        guard let corpus = Self.corpus else { return }
+        let encrypted = corpus + "/data/encrypt_columns_and_footer.parquet.encrypted"
+        let out = try CLI.run(["parquet", "schema", encrypted])
+        #expect(out.status == 1)
+        #expect(out.stderr.hasPrefix("error: \(encrypted): at byte "))
+        #expect(out.stderr.hasSuffix("encrypted Parquet (PARE) is not supported\n"))
+        let dir = try CLI.temporaryFolder()
+        try "not parquet at all".write(toFile: dir + "/x.parquet", atomically: true, encoding: .utf8)
+        let foreign = try CLI.run(["parquet", "meta", dir + "/x.parquet"])
+        #expect(foreign.status == 1 && foreign.stderr.contains("x.parquet: at byte"))
+        let missing = try CLI.run(["parquet", "meta", dir + "/nope.parquet"])
+        #expect(missing.stderr == "error: \(dir)/nope.parquet: cannot open the file\n")
+    }
+
+    @Test("every malformed file in bad_data gives a clean result, never a crash")
+    func badData() throws {
+        guard let corpus = Self.corpus else { return }
+        for name in try FileManager.default.contentsOfDirectory(atPath: corpus + "/bad_data") where name.hasSuffix(".parquet") {
+            let out = try CLI.run(["parquet", "meta", corpus + "/bad_data/" + name])
+            #expect(out.status == 0 || (out.status == 1 && out.stderr.hasPrefix("error: ")), "\(name): status \(out.status)")
+        }
+    }
+}
