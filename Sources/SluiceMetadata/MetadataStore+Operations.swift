@@ -26,7 +26,7 @@ extension MetadataStore {
             cleared.append(taskID)
         }
         if !cleared.isEmpty {
-            try db.execute(sql: "UPDATE dag_run SET state = 'queued', end_date = NULL, queued_at = ? WHERE id = ? AND state IN ('success','failed','running','queued')",
+            try db.execute(sql: "UPDATE dag_run SET state = 'queued', start_date = NULL, end_date = NULL, queued_at = ? WHERE id = ? AND state IN ('success','failed','running','queued')",
                            arguments: [now.timeIntervalSince1970, runPK])
         }
         return cleared
