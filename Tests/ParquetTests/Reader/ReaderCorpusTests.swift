@@ -1,0 +1,114 @@
+import Columnar
+import Foundation
+import Testing
+@testable import Parquet
+
+// Expected values come from pyarrow: a script renders each flat corpus file (for files with nested
+// columns, just the flat ones) exactly as `JSONLines.render` does (same date, timestamp, decimal,
+// float and base64 rules; FLOAT16 as its two raw bytes) and stores, per file, the row count, the
+// FNV-1a 64 hash of the whole rendering and either the whole rendering (small files) or its first
+// three lines (PyarrowExpectations.swift, made by the script in PyarrowExpectationsGenerator.swift). Every value of every file is therefore compared: the
+// hash covers the whole rendering.
+
+/// Corpus files pyarrow reads but this reader refuses on purpose, with the reason it must give.
+let refusedCorpusFiles: [String: String] = [
+    "hadoop_lz4_compressed.parquet": "LZ4",
+    "hadoop_lz4_compressed_larger.parquet": "LZ4",
+    "non_hadoop_lz4_compressed.parquet": "LZ4",
+    "lz4_raw_compressed.parquet": "LZ4_RAW",
+    "lz4_raw_compressed_larger.parquet": "LZ4_RAW",
+]
+
+@Suite("Parquet reader on the conformance corpus")
+struct ReaderCorpusTests {
+    @Test("reads every flat corpus file value-for-value as pyarrow does", arguments: pyarrowExpectations.map(\.file))
+    func matchesPyarrow(file: String) throws {
+        guard let path = ReaderCorpus.path(file) else { return }
+        let expected = try #require(pyarrowExpectations.first { $0.file == file })
+        if let reason = refusedCorpusFiles[file] {
+            let error = #expect(throws: ParquetReadError.self) {
+                let reader = try ParquetFileReader(path: path)
+                _ = try reader.readAll(columns: expected.columns)
+            }
+            #expect(error?.description.contains(reason) == true, "\(String(describing: error))")
+            return
+        }
+        let reader = try ParquetFileReader(path: path)
+        let batches = try reader.readAll(columns: expected.columns)
+        #expect(batches.reduce(0) { $0 + $1.rowCount } == expected.rows)
+        let text = renderAll(batches)
+        if expected.isComplete {
+            #expect(text == expected.text)
+        } else {
+            #expect(text.hasPrefix(expected.text), "first rows differ: \(text.prefix(600))")
+        }
+        #expect(fnv1a64(text) == expected.hash, "rendering hash differs for \(file)")
+    }
+
+    @Test("maps Parquet types to the Columnar types pyarrow reports")
+    func schemaTypes() throws {
+        guard let path = ReaderCorpus.path("alltypes_plain.parquet") else { return }
+        let reader = try ParquetFileReader(path: path)
+        #expect(reader.schema.fields.map(\.type) == [
+            .int32, .bool, .int32, .int32, .int32, .int64, .float32, .float64, .binary, .binary, .timestamp(.nano, timezone: nil),
+        ])
+        #expect(reader.rowGroupCount == 1)
+        if let spark = ReaderCorpus.path("int96_from_spark.parquet") {
+            #expect(try ParquetFileReader(path: spark).schema.fields.map(\.type) == [.timestamp(.nano, timezone: nil)])
+        }
+        if let decimals = ReaderCorpus.path("fixed_length_decimal.parquet") {
+            #expect(try ParquetFileReader(path: decimals).schema.fields.map(\.type) == [.decimal(precision: 25, scale: 2)])
+        }
+        if let strings = ReaderCorpus.path("delta_byte_array.parquet") {
+            #expect(try ParquetFileReader(path: strings).schema.fields.allSatisfy { $0.type == .string })
+        }
+    }
+
+    @Test("projects columns by name, in the order asked for")
+    func projection() throws {
+        guard let path = ReaderCorpus.path("alltypes_plain.parquet") else { return }
+        let reader = try ParquetFileReader(path: path)
+        let batch = try reader.readRowGroup(0, columns: ["string_col", "id"])
+        #expect(batch.schema.names == ["string_col", "id"])
+        #expect(JSONLines.renderRow(0, of: batch) == #"{"string_col":"MA==","id":4}"#)
+        let error = #expect(throws: ParquetReadError.self) { try reader.readRowGroup(0, columns: ["nope"]) }
+        #expect(error?.kind == .invalidRequest)
+        #expect(error?.description.contains(path) == true)
+        let range = #expect(throws: ParquetReadError.self) { try reader.readRowGroup(1) }
+        #expect(range?.kind == .invalidRequest)
+    }
+
+    @Test("refuses nested columns, naming the column, but reads the flat ones of the same file")
+    func nestedRefused() throws {
+        guard let path = ReaderCorpus.path("nulls.snappy.parquet") else { return }
+        let reader = try ParquetFileReader(path: path)
+        let error = #expect(throws: ParquetReadError.self) { try reader.readAll() }
+        #expect(error?.kind == .unsupported)
+        #expect(error?.description.contains("nested column 'b_struct.b_c_int' is not supported yet") == true, "\(String(describing: error))")
+        #expect(error?.description.contains(path) == true)
+
+        guard let v2 = ReaderCorpus.path("datapage_v2.snappy.parquet") else { return }
+        let mixed = try ParquetFileReader(path: v2)
+        #expect(mixed.schema.names == ["a", "b", "c", "d"])
+        let listError = #expect(throws: ParquetReadError.self) { try mixed.readAll(columns: ["a", "e"]) }
+        #expect(listError?.description.contains("nested column 'e.list.element' is not supported yet") == true, "\(String(describing: listError))")
+    }
+
+    @Test("fails with a named error for files that are not Parquet or are missing")
+    func notParquet() throws {
+        let missing = #expect(throws: ParquetReadError.self) { try ParquetFileReader(path: "/nonexistent/file.parquet") }
+        #expect(missing?.kind == .io)
+        #expect(missing?.description.contains("/nonexistent/file.parquet") == true)
+        guard let readme = ReaderCorpus.path("README.md", in: ReaderCorpus.root) else { return }
+        let error = #expect(throws: ParquetReadError.self) { try ParquetFileReader(path: readme) }
+        #expect(error?.kind == .footer)
+    }
+
+    @Test("refuses encrypted files with a footer error")
+    func encrypted() throws {
+        guard let path = ReaderCorpus.path("uniform_encryption.parquet.encrypted") else { return }
+        let error = #expect(throws: ParquetReadError.self) { try ParquetFileReader(path: path) }
+        #expect(error?.kind == .footer)
+        #expect(error?.description.contains("encrypted") == true)
+    }
+}
