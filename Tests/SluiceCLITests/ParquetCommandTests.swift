@@ -54,12 +54,32 @@ struct ParquetCommandTests {
         #expect(missing.stderr == "error: \(dir)/nope.parquet: cannot open the file\n")
     }
 
+    @Test("cat prints rows as JSON lines or CSV, with projection and a limit")
+    func cat() throws {
+        guard let corpus = Self.corpus else { return }
+        let file = corpus + "/data/alltypes_plain.parquet"
+        let jsonl = try CLI.run(["parquet", "cat", file, "--columns", "id,bool_col,double_col", "--limit", "2"])
+        #expect(jsonl.status == 0)
+        #expect(jsonl.stdout == "{\"id\":4,\"bool_col\":true,\"double_col\":0.0}\n{\"id\":5,\"bool_col\":false,\"double_col\":10.1}\n")
+        let csv = try CLI.run(["parquet", "cat", file, "--columns", "id,timestamp_col", "--format", "csv", "--limit", "1"])
+        #expect(csv.stdout == "id,timestamp_col\n4,2009-03-01T00:00:00.000000000\n")
+        let all = try CLI.run(["parquet", "cat", file])
+        #expect(all.stdout.split(separator: "\n").count == 8)
+        let nested = try CLI.run(["parquet", "cat", corpus + "/data/nested_maps.snappy.parquet"])
+        #expect(nested.status == 1)
+        #expect(nested.stderr.hasSuffix("nested column 'a.key_value.key' is not supported yet\n"))
+        let badFormat = try CLI.run(["parquet", "cat", file, "--format", "xml"])
+        #expect(badFormat.status == 2)
+    }
+
     @Test("every malformed file in bad_data gives a clean result, never a crash")
     func badData() throws {
         guard let corpus = Self.corpus else { return }
         for name in try FileManager.default.contentsOfDirectory(atPath: corpus + "/bad_data") where name.hasSuffix(".parquet") {
-            let out = try CLI.run(["parquet", "meta", corpus + "/bad_data/" + name])
-            #expect(out.status == 0 || (out.status == 1 && out.stderr.hasPrefix("error: ")), "\(name): status \(out.status)")
+            for command in ["meta", "cat"] {
+                let out = try CLI.run(["parquet", command, corpus + "/bad_data/" + name])
+                #expect(out.status == 0 || (out.status == 1 && out.stderr.hasPrefix("error: ")), "\(command) \(name): status \(out.status)")
+            }
         }
     }
 }
