@@ -52,6 +52,36 @@ struct PageCompressionTests {
         }
     }
 
+    @Test("LZ4 blocks: literals, overlapping matches, long lengths; Hadoop frames and raw blocks for the legacy codec")
+    func lz4() throws {
+        func raw(_ bytes: [UInt8], _ size: Int, _ codec: PageCodec = .lz4Raw) throws -> [UInt8] {
+            try bytes.withUnsafeBytes { try PageCompression.decompress($0, codec: codec, uncompressedSize: size) }
+        }
+        #expect(try raw([0x50] + Array("hello".utf8), 5) == Array("hello".utf8))
+        // "abc" then a 9-byte match at distance 3 (overlapping its own output), then "!".
+        #expect(try raw([0x35, 0x61, 0x62, 0x63, 0x03, 0x00, 0x10, 0x21], 13) == Array("abcabcabcabc!".utf8))
+        // 20 literals: 15 in the token plus one extension byte of 5.
+        let twenty = Array(repeating: UInt8(ascii: "x"), count: 20)
+        #expect(try raw([0xF0, 0x05] + twenty, 20) == twenty)
+        // Hadoop framing: [raw size BE][compressed size BE][block].
+        let block: [UInt8] = [0x50] + Array("hello".utf8)
+        #expect(try raw([0, 0, 0, 5, 0, 0, 0, 6] + block, 5, .lz4) == Array("hello".utf8))
+        #expect(try raw(block, 5, .lz4) == Array("hello".utf8), "a raw block under the legacy codec is accepted too")
+    }
+
+    @Test("corrupt LZ4 blocks are errors naming the byte", arguments: [
+        [UInt8]([0x35, 0x61, 0x62, 0x63, 0x09, 0x00]),   // match offset before the start
+        [0x50, 0x61, 0x62],                              // literals run past the end
+        [0x35, 0x61, 0x62, 0x63, 0x03],                  // truncated offset
+        [0xF0],                                          // length extension missing
+        [0x00, 0x00, 0x00],                              // zero offset
+    ])
+    func corruptLZ4(bytes: [UInt8]) {
+        #expect(throws: CodecError.self) {
+            try bytes.withUnsafeBytes { try PageCompression.decompress($0, codec: .lz4Raw, uncompressedSize: 13) }
+        }
+    }
+
     @Test("codecs we do not have are refused by name")
     func unsupported() {
         do {

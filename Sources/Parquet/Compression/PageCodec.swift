@@ -76,6 +76,10 @@ public enum PageCompression {
             return out
         case .gzip:
             return try inflate(input, expected: uncompressedSize)
+        case .lz4Raw:
+            return try LZ4Block.decompress(input, expected: uncompressedSize)
+        case .lz4:
+            return try LZ4Block.decompressLegacy(input, expected: uncompressedSize)
         default:
             throw CodecError(message: "the \(codec.name) codec is not supported")
         }
