@@ -1,7 +1,7 @@
 # Shared helpers for scripts/main.sh and scripts/test.sh (sourced, not run).
 
 # The system packages Sluice builds against. Grows as capabilities land.
-SLUICE_APT_PACKAGES=(pkg-config libyaml-dev libsqlite3-dev libsnappy-dev libzstd-dev zlib1g-dev)
+SLUICE_APT_PACKAGES=(pkg-config libyaml-dev libsqlite3-dev libsnappy-dev libzstd-dev zlib1g-dev python3 python3-venv)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -32,4 +32,16 @@ ensure_swift() {
     fi
     command -v swift >/dev/null 2>&1 || die "Swift 6.3 is required (https://www.swift.org/install/linux/ for Debian 12)"
     swift --version 2>&1 | head -1 >&2
+}
+
+# The Python oracles' venv (interop/.venv): pyarrow and friends, pinned in interop/requirements.txt.
+# Re-installed only when the requirements change.
+ensure_interop_venv() {
+    local venv=interop/.venv stamp=interop/.venv/.requirements
+    if [[ -x $venv/bin/python ]] && cmp -s interop/requirements.txt "$stamp"; then return 0; fi
+    log "creating the interop venv ($venv) with $(tr '\n' ' ' < interop/requirements.txt)"
+    python3 -m venv "$venv" || die "python3 -m venv failed (install python3-venv)"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r interop/requirements.txt \
+        || die "pip could not install interop/requirements.txt"
+    cp interop/requirements.txt "$stamp"
 }
