@@ -1,0 +1,148 @@
+import Columnar
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes record batches to a Parquet file, one row group at a time (bounded memory). The file
+/// appears at its path only when `close()` succeeds: until then it is a temporary file beside it,
+/// so a failed or interrupted write never leaves a half-written file behind.
+public final class ParquetFileWriter {
+    public let path: String
+    public let schema: Schema
+    public let options: ParquetWriterOptions
+    private let plans: [LeafPlan]
+    private let temporaryPath: String
+    private var fd: Int32
+    private var offset = 0
+    private var pending: [RecordBatch] = []
+    private var pendingRows = 0
+    private var rowGroups: [RowGroup] = []
+    private var totalRows: Int64 = 0
+    private var closed = false
+
+    public init(path: String, schema: Schema, options: ParquetWriterOptions = ParquetWriterOptions()) throws(ParquetWriteError) {
+        guard options.pageVersion == 1 || options.pageVersion == 2 else {
+            throw ParquetWriteError(path: path, message: "page version must be 1 or 2, not \(options.pageVersion)")
+        }
+        guard options.rowGroupRows > 0, options.dataPageSize > 0 else {
+            throw ParquetWriteError(path: path, message: "row group rows and data page size must be positive")
+        }
+        self.path = path
+        self.schema = schema
+        self.options = options
+        var plans: [LeafPlan] = []
+        for field in schema.fields { plans.append(try LeafPlan.make(field, path: path)) }
+        self.plans = plans
+        temporaryPath = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw ParquetWriteError(path: path, message: "cannot create \(temporaryPath): \(String(cString: strerror(errno)))")
+        }
+        try writeBytes(Array("PAR1".utf8))
+    }
+
+    deinit {
+        if !closed {
+            Glibc.close(fd)
+            unlink(temporaryPath)
+        }
+    }
+
+    /// Adds rows; full row groups are encoded and written as soon as they fill.
+    public func write(_ batch: RecordBatch) throws(ParquetWriteError) {
+        guard !closed else { throw ParquetWriteError(path: path, message: "the writer is closed") }
+        guard batch.schema.hasSameFields(as: schema) else {
+            throw ParquetWriteError(path: path, message: "a batch's schema differs from the file's")
+        }
+        var rest = batch
+        while rest.rowCount > 0 {
+            let take = min(rest.rowCount, options.rowGroupRows - pendingRows)
+            pending.append(take == rest.rowCount ? rest : rest.slice(offset: 0, count: take))
+            pendingRows += take
+            rest = rest.slice(offset: take, count: rest.rowCount - take)
+            if pendingRows == options.rowGroupRows { try flushRowGroup() }
+        }
+    }
+
+    /// Writes what is pending and the footer, then moves the file into place. Returns its metadata.
+    @discardableResult
+    public func close() throws(ParquetWriteError) -> FileMetaData {
+        guard !closed else { throw ParquetWriteError(path: path, message: "the writer is already closed") }
+        do throws(ParquetWriteError) {
+            if pendingRows > 0 || rowGroups.isEmpty { try flushRowGroup() }
+            let metadata = FileMetaData(
+                version: 2, schema: schemaElements(), numRows: totalRows, rowGroups: rowGroups,
+                keyValueMetadata: options.keyValueMetadata.isEmpty ? nil : options.keyValueMetadata.map { KeyValue(key: $0.key, value: $0.value) },
+                createdBy: options.createdBy, columnOrders: Array(repeating: .typeDefinedOrder, count: plans.count))
+            try writeBytes(ParquetFooter.encode(metadata))
+            guard fsync(fd) == 0 else { throw ParquetWriteError(path: path, message: "fsync failed: \(String(cString: strerror(errno)))") }
+            Glibc.close(fd)
+            closed = true
+            guard rename(temporaryPath, path) == 0 else {
+                let reason = String(cString: strerror(errno))
+                unlink(temporaryPath)
+                throw ParquetWriteError(path: path, message: "cannot move the finished file into place: \(reason)")
+            }
+            return metadata
+        } catch {
+            if !closed { Glibc.close(fd); closed = true }
+            unlink(temporaryPath)
+            throw error
+        }
+    }
+
+    private func schemaElements() -> [SchemaElement] {
+        [SchemaElement(name: "schema", numChildren: Int32(plans.count))] + plans.map(\.element)
+    }
+
+    private func flushRowGroup() throws(ParquetWriteError) {
+        let rows = pendingRows
+        var chunks: [ColumnChunk] = []
+        var uncompressed: Int64 = 0
+        var compressed: Int64 = 0
+        let groupStart = offset
+        for (i, field) in schema.fields.enumerated() {
+            let column: Column
+            if pending.isEmpty {
+                column = makeColumnBuilder(for: field.type, capacity: 0).finish()
+            } else if pending.count == 1 {
+                column = pending[0].columns[i]
+            } else {
+                do { column = try Column.concatenate(pending.map { $0.columns[i] }) } catch {
+                    throw ParquetWriteError(path: path, message: "column '\(field.name)': \(error)")
+                }
+            }
+            let encoded = try ColumnChunkWriter.encode(column, plan: plans[i], field: field, options: options, path: path)
+            let start = offset
+            try writeBytes(encoded.bytes)
+            var metadata = encoded.metadata
+            metadata.dataPageOffset = Int64(start + encoded.dataPageOffset)
+            metadata.dictionaryPageOffset = encoded.dictionaryPageOffset.map { Int64(start + $0) }
+            uncompressed += metadata.totalUncompressedSize
+            compressed += metadata.totalCompressedSize
+            chunks.append(ColumnChunk(fileOffset: Int64(start), metaData: metadata))
+        }
+        rowGroups.append(RowGroup(columns: chunks, totalByteSize: uncompressed, numRows: Int64(rows), fileOffset: Int64(groupStart),
+                                  totalCompressedSize: compressed, ordinal: Int16(truncatingIfNeeded: rowGroups.count)))
+        totalRows += Int64(rows)
+        pending = []
+        pendingRows = 0
+    }
+
+    private func writeBytes(_ bytes: [UInt8]) throws(ParquetWriteError) {
+        var written = 0
+        let failure: String? = bytes.withUnsafeBytes { raw in
+            while written < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return String(cString: strerror(errno))
+                }
+                written += n
+            }
+            return nil
+        }
+        if let failure { throw ParquetWriteError(path: path, message: "write failed: \(failure)") }
+        offset += bytes.count
+    }
+}

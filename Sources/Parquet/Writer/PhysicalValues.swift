@@ -1,0 +1,108 @@
+import Columnar
+
+/// A column's non-null values in their Parquet physical form, with definition levels.
+enum WriterValues {
+    case boolean([Bool])
+    case int32([Int32])
+    case int64([Int64])
+    case float([Float])
+    case double([Double])
+    case bytes(ByteArrayBuffer)
+    case fixed([UInt8], width: Int)
+
+    var count: Int {
+        switch self {
+        case let .boolean(v): return v.count
+        case let .int32(v): return v.count
+        case let .int64(v): return v.count
+        case let .float(v): return v.count
+        case let .double(v): return v.count
+        case let .bytes(v): return v.count
+        case let .fixed(v, width): return width == 0 ? 0 : v.count / width
+        }
+    }
+
+    /// Extracts `column`'s values per `plan`; `levels` gets 1 for a value, 0 for a null.
+    static func extract(_ column: Column, plan: LeafPlan, levels: inout [Int32], field: String, path: String) throws(ParquetWriteError) -> WriterValues {
+        let n = column.count
+        levels.reserveCapacity(n)
+        func prim<T: FixedWidthValue, R>(_ c: PrimitiveColumn<T>, _ convert: (T) throws(ParquetWriteError) -> R) throws(ParquetWriteError) -> [R] {
+            var out: [R] = []
+            out.reserveCapacity(n - c.nullCount)
+            for i in 0..<n {
+                if c.isNull(i) { levels.append(0); continue }
+                levels.append(1)
+                out.append(try convert(c.value(at: i)))
+            }
+            return out
+        }
+        func mismatch() -> ParquetWriteError {
+            ParquetWriteError(path: path, message: "column '\(field)': its data (\(column.dataType)) does not match the schema")
+        }
+        switch (plan.storage, column) {
+        case let (.boolean, .bool(c)):
+            var out: [Bool] = []
+            for i in 0..<n {
+                if c.isNull(i) { levels.append(0) } else { levels.append(1); out.append(c.value(at: i)) }
+            }
+            return .boolean(out)
+        case let (.int32, .int8(c)): return .int32(try prim(c) { Int32($0) })
+        case let (.int32, .int16(c)): return .int32(try prim(c) { Int32($0) })
+        case let (.int32, .int32(c)): return .int32(try prim(c) { $0 })
+        case let (.int32, .uint8(c)): return .int32(try prim(c) { Int32($0) })
+        case let (.int32, .uint16(c)): return .int32(try prim(c) { Int32($0) })
+        case let (.int32, .uint32(c)): return .int32(try prim(c) { Int32(bitPattern: $0) })
+        case let (.int32, .decimal128(c)): return .int32(try prim(c) { Int32(truncatingIfNeeded: $0) })
+        case let (.int64, .int64(c)):
+            let scale = plan.timestampScale
+            if scale == 1 { return .int64(try prim(c) { $0 }) }
+            return .int64(try prim(c) { (v: Int64) throws(ParquetWriteError) -> Int64 in
+                if scale > 0 {
+                    let (r, overflow) = v.multipliedReportingOverflow(by: scale)
+                    if overflow { throw ParquetWriteError(path: path, message: "column '\(field)': timestamp \(v) overflows microseconds") }
+                    return r
+                }
+                // Nanoseconds to microseconds, rounding toward negative infinity.
+                let d = -scale
+                return v >= 0 ? v / d : -((-(v + 1)) / d) - 1
+            })
+        case let (.int64, .uint64(c)): return .int64(try prim(c) { Int64(bitPattern: $0) })
+        case let (.int64, .decimal128(c)): return .int64(try prim(c) { Int64(truncatingIfNeeded: $0) })
+        case let (.float, .float32(c)): return .float(try prim(c) { $0 })
+        case let (.double, .float64(c)): return .double(try prim(c) { $0 })
+        case let (.byteArray, .binary(c)):
+            var buffer = ByteArrayBuffer()
+            buffer.reserveCapacity(values: n, bytes: c.byteCount)
+            for i in 0..<n {
+                if c.isNull(i) { levels.append(0); continue }
+                levels.append(1)
+                c.withUnsafeBytes(at: i) { buffer.append($0) }
+            }
+            return .bytes(buffer)
+        case let (.fixedLen(width), .fixedSizeBinary(c)):
+            var out: [UInt8] = []
+            out.reserveCapacity(n * width)
+            for i in 0..<n {
+                if c.isNull(i) { levels.append(0); continue }
+                levels.append(1)
+                c.withUnsafeBytes(at: i) { out.append(contentsOf: $0) }
+            }
+            return .fixed(out, width: width)
+        case let (.decimalBytes(width), .decimal128(c)):
+            var out: [UInt8] = []
+            out.reserveCapacity(n * width)
+            for i in 0..<n {
+                if c.isNull(i) { levels.append(0); continue }
+                levels.append(1)
+                let v = c.value(at: i)
+                // Big-endian two's complement in `width` bytes.
+                for k in stride(from: width - 1, through: 0, by: -1) {
+                    out.append(UInt8(truncatingIfNeeded: v >> (8 * k)))
+                }
+            }
+            return .fixed(out, width: width)
+        default:
+            throw mismatch()
+        }
+    }
+}

@@ -1,0 +1,27 @@
+/// How `ParquetFileWriter` writes: codec, page format, dictionary use and sizes.
+public struct ParquetWriterOptions: Sendable {
+    public var compression: PageCodec = .snappy
+    public var compressionLevel: Int32?
+    /// 1 (default, what most readers expect) or 2.
+    public var pageVersion: Int = 1
+    /// Dictionary-encode columns, falling back to PLAIN for a column chunk whose dictionary grows
+    /// past `dictionaryPageSizeLimit`.
+    public var dictionary: Bool = true
+    public var dictionaryPageSizeLimit: Int = 1 << 20
+    /// Target size of a data page's values, before compression.
+    public var dataPageSize: Int = 1 << 20
+    /// Rows per row group; rows are written one row group at a time, so this bounds memory.
+    public var rowGroupRows: Int = 1 << 20
+    public var statistics: Bool = true
+    public var keyValueMetadata: [(key: String, value: String)] = []
+    public var createdBy: String = "sluice"
+
+    public init() {}
+}
+
+/// Why a Parquet file could not be written; nothing is left at the destination path.
+public struct ParquetWriteError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var message: String
+    public var description: String { "\(path): \(message)" }
+}
