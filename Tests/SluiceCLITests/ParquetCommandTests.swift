@@ -72,6 +72,27 @@ struct ParquetCommandTests {
         #expect(badFormat.status == 2)
     }
 
+    @Test("convert writes CSV and Parquet input as Parquet with the chosen options, losslessly")
+    func convert() throws {
+        let dir = try CLI.temporaryFolder()
+        try "day,ticker,close,volume\n2024-01-02,AAPL,185.64,82488700\n2024-01-03,\"A,B\",,1\n"
+            .write(toFile: dir + "/in.csv", atomically: true, encoding: .utf8)
+        let csv = try CLI.run(["parquet", "convert", dir + "/in.csv", dir + "/a.parquet"])
+        #expect(csv.status == 0, "\(csv.stderr)")
+        #expect(csv.stdout == "wrote \(dir)/a.parquet: 2 rows, 1 row group(s), \(try FileManager.default.attributesOfItem(atPath: dir + "/a.parquet")[.size] as! Int) bytes\n")
+        let rows = try CLI.run(["parquet", "cat", dir + "/a.parquet"]).stdout
+        #expect(rows == "{\"day\":\"2024-01-02\",\"ticker\":\"AAPL\",\"close\":185.64,\"volume\":82488700}\n{\"day\":\"2024-01-03\",\"ticker\":\"A,B\",\"close\":null,\"volume\":1}\n")
+        let again = try CLI.run(["parquet", "convert", dir + "/a.parquet", dir + "/b.parquet", "--compression", "zstd",
+                                 "--page-version", "2", "--dictionary", "off", "--row-group-rows", "1"])
+        #expect(again.stdout.contains("2 rows, 2 row group(s)"))
+        #expect(try CLI.run(["parquet", "cat", dir + "/b.parquet"]).stdout == rows)
+        let typed = try CLI.run(["parquet", "convert", dir + "/in.csv", dir + "/c.parquet", "--schema", "day:date,ticker:string,close:double,volume:double"])
+        #expect(typed.status == 0)
+        let bad = try CLI.run(["parquet", "convert", dir + "/in.csv", dir + "/d.parquet", "--schema", "day:date,ticker:int64,close:double,volume:double"])
+        #expect(bad.stderr == "error: \(dir)/in.csv:2:2: 'AAPL' in column 'ticker' is not a valid int64\n")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/d.parquet"), "nothing is written on failure")
+    }
+
     @Test("every malformed file in bad_data gives a clean result, never a crash")
     func badData() throws {
         guard let corpus = Self.corpus else { return }

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Columnar
+import Foundation
+import Parquet
+import SluiceCore
+
+/// `sluice parquet convert`: rewrite a Parquet file, or a CSV file, as Parquet with chosen options.
+struct ParquetConvert: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert", abstract: "Write INPUT (Parquet, or CSV with a header) as a Parquet file.",
+        discussion: """
+        CSV column types come from --schema "date:date,ticker:string,close:double,..." (types: bool, int32,
+        int64, float32, double, string, date, timestamp) or are inferred (int64, double, date, timestamp,
+        bool, else string); empty fields are nulls. OUTPUT appears only when it is complete.
+        """)
+    @Argument(help: "A .parquet or .csv file.") var input: String
+    @Argument(help: "The Parquet file to write.") var output: String
+    @Option(help: "snappy (default), zstd, gzip or none.") var compression = "snappy"
+    @Option(help: "Rows per row group.") var rowGroupRows = 1 << 20
+    @Option(help: "Data page format, 1 or 2.") var pageVersion = 1
+    @Option(help: "Dictionary encoding: on or off.") var dictionary = "on"
+    @Option(help: "CSV column types as NAME:TYPE,... (CSV input only).") var schema: String?
+
+    func run() throws {
+        var options = ParquetWriterOptions()
+        options.createdBy = "sluice version \(SluiceVersion.current)"
+        switch compression.lowercased() {
+        case "snappy": options.compression = .snappy
+        case "zstd": options.compression = .zstd
+        case "gzip": options.compression = .gzip
+        case "none", "uncompressed": options.compression = .uncompressed
+        default:
+            Terminal.error("error: --compression must be snappy, zstd, gzip or none, not '\(compression)'")
+            throw ExitCode(2)
+        }
+        guard dictionary == "on" || dictionary == "off" else {
+            Terminal.error("error: --dictionary must be on or off, not '\(dictionary)'")
+            throw ExitCode(2)
+        }
+        guard pageVersion == 1 || pageVersion == 2, rowGroupRows > 0 else {
+            Terminal.error("error: --page-version must be 1 or 2 and --row-group-rows positive")
+            throw ExitCode(2)
+        }
+        options.dictionary = dictionary == "on"
+        options.pageVersion = pageVersion
+        options.rowGroupRows = rowGroupRows
+        let isCSV = input.lowercased().hasSuffix(".csv")
+        if schema != nil && !isCSV {
+            Terminal.error("error: --schema applies to CSV input only")
+            throw ExitCode(2)
+        }
+        do {
+            let metadata = isCSV ? try convertCSV(options) : try convertParquet(options)
+            let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
+            print("wrote \(output): \(metadata.numRows) rows, \(metadata.rowGroups.count) row group(s), \(size) bytes")
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            Terminal.error("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    private func convertParquet(_ options: ParquetWriterOptions) throws -> FileMetaData {
+        let reader = try ParquetFileReader(path: input)
+        let writer = try ParquetFileWriter(path: output, schema: reader.schema, options: options)
+        for group in 0..<reader.rowGroupCount { try writer.write(try reader.readRowGroup(group)) }
+        return try writer.close()
+    }
+
+    private func convertCSV(_ options: ParquetWriterOptions) throws -> FileMetaData {
+        guard let data = FileManager.default.contents(atPath: input) else {
+            Terminal.error("error: \(input): cannot read the file")
+            throw ExitCode(1)
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            Terminal.error("error: \(input): the file is not UTF-8 text")
+            throw ExitCode(1)
+        }
+        let batch: RecordBatch
+        do {
+            let types = try schema.map { try CSVReader.parseSchemaSpec($0) }
+            batch = try CSVReader.read(text, types: types)
+        } catch let error as CSVError {
+            Terminal.error("error: \(schema != nil && error.line == 1 && error.message.contains("type") ? "--schema" : input):\(error)")
+            throw ExitCode(1)
+        }
+        let writer = try ParquetFileWriter(path: output, schema: batch.schema, options: options)
+        try writer.write(batch)
+        return try writer.close()
+    }
+}
