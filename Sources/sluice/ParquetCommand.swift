@@ -7,7 +7,7 @@ import SluiceCore
 struct ParquetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parquet", abstract: "Inspect Parquet files.",
-        subcommands: [ParquetSchema.self, ParquetMeta.self, ParquetCat.self, ParquetConvert.self])
+        subcommands: [ParquetSchema.self, ParquetMeta.self, ParquetCat.self, ParquetScan.self, ParquetConvert.self])
 }
 
 /// Reads a Parquet file's footer, naming the file and byte offset on failure.

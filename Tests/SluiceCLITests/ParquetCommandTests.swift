@@ -93,6 +93,14 @@ struct ParquetCommandTests {
         #expect(!FileManager.default.fileExists(atPath: dir + "/d.parquet"), "nothing is written on failure")
     }
 
+    @Test("scan reads every row without printing them")
+    func scan() throws {
+        guard let corpus = Self.corpus else { return }
+        let out = try CLI.run(["parquet", "scan", corpus + "/data/alltypes_tiny_pages.parquet", "--columns", "id,string_col"])
+        #expect(out.status == 0)
+        #expect(out.stdout.hasPrefix("7300 rows, 2 column(s), 1 row group(s) in "))
+    }
+
     @Test("every malformed file in bad_data gives a clean result, never a crash")
     func badData() throws {
         guard let corpus = Self.corpus else { return }
