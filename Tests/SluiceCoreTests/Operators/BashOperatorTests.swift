@@ -55,7 +55,8 @@ struct BashOperatorTests {
         } catch let failure as TaskFailure {
             #expect(failure.timedOut)
         }
-        #expect(Date().timeIntervalSince(start) < 10)
+        // Far below the 30 s the commands would take; loose enough for a loaded CI machine.
+        #expect(Date().timeIntervalSince(start) < 25)
         // The background subshell was in the same group and must be gone.
         let survivors = try runPgrep(marker)
         #expect(survivors.isEmpty)

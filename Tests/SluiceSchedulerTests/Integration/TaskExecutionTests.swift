@@ -116,7 +116,8 @@ struct TaskExecutionTests {
         try await h.start()
         let started = Date()
         try await h.runUntilIdle(limit: 2000)
-        #expect(Date().timeIntervalSince(started) < 15)
+        // Far below the 60 s the command would take; loose enough for a loaded CI machine.
+        #expect(Date().timeIntervalSince(started) < 25)
         let ti = try h.store.taskInstances(runPK: run.id!)[0]
         #expect(ti.state == .failed)
         #expect(try h.store.tries(tiID: ti.id!).first?.exitReason?.contains("timed out") == true)
