@@ -136,11 +136,13 @@ struct SchedulerCommandTests {
         scheduler.standardOutput = FileHandle.nullDevice
         scheduler.standardError = FileHandle.nullDevice
         try scheduler.run()
-        // Wait until the task runs, then ask the scheduler to stop.
-        for _ in 0..<100 {
-            if try p.run(["tasks", "state", "slow", "r1", "nap"]).stdout == "running\n" { break }
+        // Wait until the task runs (up to 20 s on a loaded machine), then ask the scheduler to stop.
+        var running = false
+        for _ in 0..<400 {
+            if try p.run(["tasks", "state", "slow", "r1", "nap"]).stdout == "running\n" { running = true; break }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
+        #expect(running, "the task never started")
         kill(scheduler.processIdentifier, SIGTERM)
         scheduler.waitUntilExit()
         #expect(scheduler.terminationStatus == 0)
