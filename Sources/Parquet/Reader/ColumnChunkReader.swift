@@ -24,6 +24,7 @@ public enum ColumnChunkReader {
         metadata: ColumnMetaData, rowCount: Int
     ) throws(ParquetReadError) -> Column {
         var state = ChunkState(column: column, metadata: metadata, rowCount: rowCount, fileOffset: fileOffset)
+        state.reserveCapacity()
         do {
             try state.readPages(chunk)
             return try state.finish()
@@ -78,6 +79,8 @@ private struct ChunkState {
     var dictionaryCount = 0
     /// Per row: whether it is non-null (only for optional columns).
     var validity: [Bool] = []
+    /// Nulls seen so far; a nullable column without any is built in bulk.
+    var nullCount = 0
     var rowsRead = 0
     var dataPagesRead = 0
 
@@ -268,6 +271,21 @@ private struct ChunkState {
         dataPagesRead += 1
     }
 
+    /// Sizes the value arrays for the whole chunk once, so decoding never re-grows them.
+    mutating func reserveCapacity() {
+        let n = max(0, rowCount)
+        switch physical {
+        case .boolean: values.bools.reserveCapacity(n)
+        case .int32: values.int32s.reserveCapacity(n)
+        case .int64: values.int64s.reserveCapacity(n)
+        case .int96: values.int96s.reserveCapacity(n)
+        case .float: values.floats.reserveCapacity(n)
+        case .double: values.doubles.reserveCapacity(n)
+        default: break
+        }
+        if column.maxDefinitionLevel > 0 { validity.reserveCapacity(n) }
+    }
+
     /// Decodes `n` levels with `body`, checks each is 0 or 1, records validity; returns the non-null count.
     mutating func appendLevels(_ n: Int, _ body: (UnsafeMutableBufferPointer<UInt8>) throws -> Void) throws -> Int {
         var levels = [UInt8](repeating: 0, count: n)
@@ -279,6 +297,7 @@ private struct ChunkState {
         }
         validity.reserveCapacity(validity.count + n)
         for level in levels { validity.append(level == 1) }
+        nullCount += n - nonNull
         return nonNull
     }
 
@@ -293,7 +312,12 @@ private struct ChunkState {
                 }
                 try gather(from: dictionary, indices: indices)
             } else {
-                try decodeValues(into: &values, encoding: encoding, data: data, count: count, base: base)
+                // Move the arrays out while decoding: passing `&values` to a method of `self` would
+                // keep a second reference and make every append copy the whole chunk so far.
+                var decoded = values
+                values = PhysicalValues()
+                defer { values = decoded }
+                try decodeValues(into: &decoded, encoding: encoding, data: data, count: count, base: base)
             }
         } catch let error as EncodingError {
             throw fail(error, section: "\(encoding) values")
@@ -302,13 +326,19 @@ private struct ChunkState {
 
     /// Appends the dictionary entries `indices` (already checked to be in range) to `values`.
     mutating func gather(from dictionary: PhysicalValues, indices: [Int32]) throws {
+        /// Appends `dictionary[indices]` in one pass over raw pointers (indices are range-checked).
+        func bulk<T>(_ out: inout [T], _ entries: [T]) {
+            entries.withUnsafeBufferPointer { dict in
+                out.append(contentsOf: indices.lazy.map { dict[Int($0)] })
+            }
+        }
         switch physical {
-        case .boolean: for i in indices { values.bools.append(dictionary.bools[Int(i)]) }
-        case .int32: for i in indices { values.int32s.append(dictionary.int32s[Int(i)]) }
-        case .int64: for i in indices { values.int64s.append(dictionary.int64s[Int(i)]) }
-        case .int96: for i in indices { values.int96s.append(dictionary.int96s[Int(i)]) }
-        case .float: for i in indices { values.floats.append(dictionary.floats[Int(i)]) }
-        case .double: for i in indices { values.doubles.append(dictionary.doubles[Int(i)]) }
+        case .boolean: bulk(&values.bools, dictionary.bools)
+        case .int32: bulk(&values.int32s, dictionary.int32s)
+        case .int64: bulk(&values.int64s, dictionary.int64s)
+        case .int96: bulk(&values.int96s, dictionary.int96s)
+        case .float: bulk(&values.floats, dictionary.floats)
+        case .double: bulk(&values.doubles, dictionary.doubles)
         case .byteArray:
             var total = 0
             for i in indices { total += dictionary.bytes.length(at: Int(i)) }
@@ -442,7 +472,8 @@ private struct ChunkState {
 
     func finish() throws -> Column {
         let type = column.field.type
-        let nullable = column.maxDefinitionLevel > 0
+        // A nullable column that holds no null is built like a required one (in bulk).
+        let nullable = column.maxDefinitionLevel > 0 && nullCount > 0
         let rows = rowCount
         let builder = makeColumnBuilder(for: type, capacity: rows)
         /// Calls `append(valueIndex)` for each non-null row and appends a null for the others.
