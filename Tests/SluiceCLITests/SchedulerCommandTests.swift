@@ -127,7 +127,10 @@ struct SchedulerCommandTests {
 
     @Test("SIGTERM lets the running task finish and be recorded before the scheduler exits")
     func gracefulSigterm() async throws {
-        let p = try Project(dag: "dag_id: slow\ntasks: [{id: nap, operator: bash, with: {command: 'sleep 1; echo woke'}}]\n")
+        let marker = NSTemporaryDirectory() + "sluice-sigterm-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: marker) }
+        // The task announces its start with a file, so the test needs no polling race.
+        let p = try Project(dag: "dag_id: slow\ntasks: [{id: nap, operator: bash, with: {command: 'touch \(marker); sleep 2; echo woke'}}]\n")
         #expect(try p.run(["dags", "trigger", "slow", "--run-id", "r1"]).status == 0)
         let scheduler = Process()
         scheduler.executableURL = URL(fileURLWithPath: CLI.binary)
@@ -136,13 +139,12 @@ struct SchedulerCommandTests {
         scheduler.standardOutput = FileHandle.nullDevice
         scheduler.standardError = FileHandle.nullDevice
         try scheduler.run()
-        // Wait until the task runs (up to 20 s on a loaded machine), then ask the scheduler to stop.
-        var running = false
-        for _ in 0..<400 {
-            if try p.run(["tasks", "state", "slow", "r1", "nap"]).stdout == "running\n" { running = true; break }
+        var started = false
+        for _ in 0..<1200 {  // up to 60 s on a loaded machine
+            if FileManager.default.fileExists(atPath: marker) { started = true; break }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
-        #expect(running, "the task never started")
+        #expect(started, "the task never started")
         kill(scheduler.processIdentifier, SIGTERM)
         scheduler.waitUntilExit()
         #expect(scheduler.terminationStatus == 0)
