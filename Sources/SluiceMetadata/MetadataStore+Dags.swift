@@ -38,11 +38,6 @@ extension MetadataStore {
         try read { db in try DagRow.fetchOne(db, key: dagID) }
     }
 
-    /// Active DAGs (their file still loads), sorted by id.
-    public func activeDags() throws(MetadataError) -> [DagRow] {
-        try read { db in try DagRow.filter(sql: "is_active = 1").order(sql: "dag_id").fetchAll(db) }
-    }
-
     /// Active DAGs without their serialized definitions (cheap enough for every scheduler pass).
     public func activeDagSummaries() throws(MetadataError) -> [DagSummary] {
         try read { db in

@@ -70,17 +70,6 @@ extension MetadataStore {
         }
     }
 
-    /// Number of runs of each DAG that are queued or running.
-    public func activeRunCounts() throws(MetadataError) -> [String: Int] {
-        try read { db in
-            var result: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT dag_id, COUNT(*) AS n FROM dag_run WHERE state = 'running' GROUP BY dag_id") {
-                result[row["dag_id"]] = row["n"]
-            }
-            return result
-        }
-    }
-
     /// Moves a run to `state`, stamping its start or end time.
     public func setRunState(pk: Int64, _ state: DagRunState, now: Date = Date()) throws(MetadataError) {
         try write { db in

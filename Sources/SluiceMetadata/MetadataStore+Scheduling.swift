@@ -131,15 +131,6 @@ extension MetadataStore {
         }
     }
 
-    /// Unfinished tries (queued or running) owned by any of `jobIDs`.
-    public func unfinishedTries(ownedBy jobIDs: [String]) throws(MetadataError) -> [TaskTryRow] {
-        guard !jobIDs.isEmpty else { return [] }
-        return try read { db in
-            let marks = jobIDs.map { _ in "?" }.joined(separator: ",")
-            return try TaskTryRow.filter(sql: "state IN ('queued','running') AND job_id IN (\(marks))", arguments: StatementArguments(jobIDs)).fetchAll(db)
-        }
-    }
-
     /// Undoes a claimed try that never did any work (never started, or its process was stopped at
     /// the start gate): the row goes, the try number goes back down, and the instance is
     /// scheduled again, so no retry is consumed.
@@ -155,10 +146,5 @@ extension MetadataStore {
     /// Hands an unfinished try over to another job (a restarted scheduler adopting a live process).
     public func adoptTry(tryID: Int64, jobID: String) throws(MetadataError) {
         try write { db in try db.execute(sql: "UPDATE task_try SET job_id = ? WHERE id = ?", arguments: [jobID, tryID]) }
-    }
-
-    /// All unfinished tries, for an executor rebuilding its view.
-    public func unfinishedTries() throws(MetadataError) -> [TaskTryRow] {
-        try read { db in try TaskTryRow.filter(sql: "state IN ('queued','running')").fetchAll(db) }
     }
 }

@@ -209,14 +209,4 @@ extension MetadataStore {
                                 arguments: [runPK, taskID, key]).flatMap { try? Value.parseJSON($0) }
         }
     }
-
-    /// Stores an XCom value (a task may push keys other than return_value).
-    public func pushXCom(runPK: Int64, taskID: String, key: String, value: Value, tryNumber: Int, now: Date = Date()) throws(MetadataError) {
-        try write { db in
-            try db.execute(sql: """
-                INSERT INTO xcom (run_pk, task_id, key, value, try_number, created_at) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (run_pk, task_id, key) DO UPDATE SET value = excluded.value, try_number = excluded.try_number, created_at = excluded.created_at
-                """, arguments: [runPK, taskID, key, value.jsonText(), tryNumber, now.timeIntervalSince1970])
-        }
-    }
 }

@@ -434,7 +434,17 @@ extension Scheduler {
     public func runTaskNow(runPK: Int64, taskID: String) async throws -> TaskInstanceRow {
         // No recovery here: this short-lived process could not watch adopted processes to the end.
         try await prepare(recovering: false)
-        defer { Task { await self.finish() } }
+        do {
+            let result = try await runPrepared(runPK: runPK, taskID: taskID)
+            await finish()
+            return result
+        } catch {
+            await finish()
+            throw error
+        }
+    }
+
+    private func runPrepared(runPK: Int64, taskID: String) async throws -> TaskInstanceRow {
         try catalog.refresh()
         guard let run = try store.run(pk: runPK), let graph = catalog.graph(for: run), let task = graph.task(taskID) else {
             throw SchedulerError("no task '\(taskID)' in that run")

@@ -26,7 +26,7 @@ struct DagsTrigger: ParsableCommand {
             throw ExitCode(2)
         }
         do {
-            let run = try SchedulerCommands.trigger(store: runtime.store, dag: dag, logicalDate: date, conf: confValue, runID: runID)
+            let run = try ManualRuns(store: runtime.store).trigger(dag: dag, logicalDate: date, conf: confValue, runID: runID)
             if json { print(runJSON(run).jsonText(pretty: true)) } else { print("created run \(run.runID) of \(dagID) (state \(run.state.rawValue))") }
         } catch {
             Terminal.error("error: \(error)")
@@ -95,7 +95,7 @@ struct DagsTest: AsyncParsableCommand {
                 if !json { Terminal.note("re-running the existing run \(existing.runID)") }
                 run = try runtime.store.run(pk: existing.id!)!
             } else {
-                run = try SchedulerCommands.trigger(store: runtime.store, dag: dag, logicalDate: when, conf: confValue,
+                run = try ManualRuns(store: runtime.store).trigger(dag: dag, logicalDate: when, conf: confValue,
                                                     runID: "test__" + isoMicros(when).renderedText)
             }
         } catch let exit as ExitCode {
@@ -129,13 +129,6 @@ struct DagsTest: AsyncParsableCommand {
             print(String(format: "run %@: %@ in %.3f s", run.runID, finished.state.rawValue, seconds))
         }
         if finished.state != .success { throw ExitCode(1) }
-    }
-}
-
-/// Operations shared by several commands.
-enum SchedulerCommands {
-    static func trigger(store: MetadataStore, dag: DagDefinition, logicalDate: Date?, conf: Value, runID: String?) throws -> DagRunRow {
-        try ManualRuns(store: store).trigger(dag: dag, logicalDate: logicalDate, conf: conf, runID: runID)
     }
 }
 

@@ -57,6 +57,10 @@ struct ParquetSchema: ParsableCommand {
 
     func run() throws {
         let metadata = try ParquetFiles.metadata(file)
+        guard !metadata.schema.isEmpty else {
+            Terminal.error("error: \(file): the footer's schema list is empty (expected at least a root element)")
+            throw ExitCode(1)
+        }
         var index = 0
         let root = SchemaTree.build(metadata.schema, &index)
         if json {

@@ -70,10 +70,5 @@ func parseDate(_ text: String, zone: TimeZone, flag: String) throws -> Date {
 
 /// ISO-8601 in UTC with microseconds, the format of every timestamp in `--json` output.
 func isoMicros(_ date: Date?) -> Value {
-    guard let date else { return .null }
-    let seconds = date.timeIntervalSince1970
-    let whole = floor(seconds)
-    let micros = Int(((seconds - whole) * 1_000_000).rounded())
-    let local = LocalDateTime(Date(timeIntervalSince1970: whole), in: TimeZone(identifier: "UTC")!)
-    return .string("\(local).\(String(format: "%06d", min(micros, 999_999)))Z")
+    date.map { .string($0.utcText()) } ?? .null
 }

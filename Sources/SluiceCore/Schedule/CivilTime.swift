@@ -144,3 +144,16 @@ extension TimeZone {
         return Date(timeIntervalSince1970: TimeInterval(naive - Int64(before)))
     }
 }
+
+extension Date {
+    /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`, or without the fraction: the one UTC text form logs, run
+    /// environments and `--json` output share.
+    public func utcText(microseconds: Bool = true) -> String {
+        let seconds = timeIntervalSince1970
+        let whole = seconds.isFinite ? seconds.rounded(.down) : 0
+        let base = LocalDateTime(Date(timeIntervalSince1970: whole), in: TimeZone(identifier: "UTC")!).description
+        guard microseconds else { return base + "Z" }
+        let micros = String(min(999_999, Int(((seconds - whole) * 1_000_000).rounded())))
+        return base + "." + String(repeating: "0", count: 6 - micros.count) + micros + "Z"
+    }
+}

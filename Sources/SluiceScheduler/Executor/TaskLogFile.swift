@@ -43,11 +43,5 @@ public final class TaskLogFile: TaskLogSink, @unchecked Sendable {
         Array(stamped.utf8).withUnsafeBytes { write($0) }
     }
 
-    static func timestamp() -> String {
-        var tv = timeval()
-        gettimeofday(&tv, nil)
-        let local = LocalDateTime(Date(timeIntervalSince1970: TimeInterval(tv.tv_sec)), in: TimeZone(identifier: "UTC")!)
-        let micros = String(Int(tv.tv_usec))
-        return "\(local).\(String(repeating: "0", count: 6 - micros.count))\(micros)Z"
-    }
+    static func timestamp() -> String { Date().utcText() }
 }

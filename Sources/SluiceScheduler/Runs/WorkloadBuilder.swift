@@ -22,10 +22,10 @@ struct WorkloadBuilder {
         let environment = [
             "SLUICE_DAG_ID": dag.dagID, "SLUICE_TASK_ID": task.id, "SLUICE_RUN_ID": run.runID,
             "SLUICE_TRY_NUMBER": String(attempt.tryNumber),
-            "SLUICE_LOGICAL_DATE": Self.utcText(run.logicalDate),
+            "SLUICE_LOGICAL_DATE": run.logicalDate.utcText(microseconds: false),
             "SLUICE_DS": LocalDateTime(run.logicalDate, in: zone).date.description,
-            "SLUICE_DATA_INTERVAL_START": Self.utcText(run.dataIntervalStart),
-            "SLUICE_DATA_INTERVAL_END": Self.utcText(run.dataIntervalEnd),
+            "SLUICE_DATA_INTERVAL_START": run.dataIntervalStart.utcText(microseconds: false),
+            "SLUICE_DATA_INTERVAL_END": run.dataIntervalEnd.utcText(microseconds: false),
         ]
         return Workload(tryID: attempt.id!, tiID: ti.id!, runPK: run.id!, dagID: dag.dagID, runID: run.runID, taskID: task.id,
                         tryNumber: attempt.tryNumber, operatorName: task.operatorName, arguments: arguments,
@@ -33,10 +33,6 @@ struct WorkloadBuilder {
                         executionTimeout: task.policy.executionTimeout, logPath: attempt.logPath, queue: ti.queue,
                         environment: environment)
     }
-
-    /// `YYYY-MM-DDTHH:MM:SSZ`, without a formatter object per call.
-    static func utcText(_ date: Date) -> String { LocalDateTime(date, in: utc).description + "Z" }
-    private static let utc = TimeZone(identifier: "UTC")!
 
     /// `neighbours`: compute prev/next logical dates (only when a template mentions them).
     func templateContext(run: DagRunRow, dag: DagDefinition, taskID: String, tryNumber: Int, neighbours: Bool = true) -> TemplateContext {
