@@ -52,7 +52,7 @@ struct BackfillAndRecoveryTests {
         await h.stop()
     }
 
-    @Test("reprocess failed also re-runs the failed date, with the backfill's conf")
+    @Test("reprocess failed also re-runs the failed date (the run keeps its own conf)")
     func reprocessFailed() async throws {
         let h = try await prepared()
         let b = try backfill(h, .failed)
