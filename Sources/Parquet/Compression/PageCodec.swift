@@ -36,6 +36,15 @@ public struct CodecError: Error, Sendable, CustomStringConvertible {
 
 /// Compresses and decompresses page bodies with the system libraries (snappy, zlib, zstd).
 public enum PageCompression {
+    /// Whether pages compressed with `codec` can be decompressed (BROTLI and LZO cannot: neither
+    /// library is part of the build).
+    public static func canDecompress(_ codec: PageCodec) -> Bool {
+        switch codec {
+        case .uncompressed, .snappy, .gzip, .zstd, .lz4, .lz4Raw: true
+        default: false
+        }
+    }
+
     /// Decompresses `input` whose decompressed size the page header states; the result must have
     /// exactly that size (a corrupt page must not make us allocate or read beyond it).
     public static func decompress(_ input: UnsafeRawBufferPointer, codec: PageCodec, uncompressedSize: Int) throws(CodecError) -> [UInt8] {

@@ -1,13 +1,14 @@
 import Columnar
 
-/// Reads one column chunk of a flat (top-level, non-repeated) column into a Columnar `Column`.
+/// Reads one column chunk of a leaf column: its definition and repetition levels and its dense
+/// non-null values, which `LevelAssembler` (or, for a flat column, `ChunkState.column`) turns into
+/// a Columnar `Column`.
 ///
 /// The chunk's bytes are given as a buffer together with the file offset where the buffer starts,
 /// so every error names a file byte offset. Pages are read in order from the chunk start: an
 /// optional dictionary page (PLAIN values), then data pages v1 or v2; index pages are skipped.
 /// Every size, count and offset is checked against the page, the chunk and the row group before
-/// it is used: page value counts may not exceed the rows still missing, so no allocation is sized
-/// by page contents alone.
+/// it is used, so no allocation is sized by page contents alone.
 public enum ColumnChunkReader {
     /// Largest decompressed page accepted (a corrupt header must not make us allocate more).
     public static let maximumPageSize = 1 << 30
@@ -15,19 +16,33 @@ public enum ColumnChunkReader {
     /// cannot make a tiny page allocate a large buffer (real pages, even of one repeated value
     /// compressed with zstd, stay far below it).
     public static let maximumCompressionRatio = 1 << 16
+    /// Level entries a page of a repeated column may hold beyond the rows still missing, per byte
+    /// of its decompressed size (plus a fixed allowance): continuation entries are what repetition
+    /// adds, and a page claiming far more than its bytes could describe is refused rather than
+    /// allocated.
+    public static let maximumEntriesPerPageByte = 64
 
-    /// Decodes the chunk of `column` whose bytes are `chunk` (starting at file offset
-    /// `fileOffset`, and covering the chunk's pages from its first page on), for a row group of
-    /// `rowCount` rows.
+    /// Decodes the chunk of a flat (non-repeated, at most one definition level) column whose bytes
+    /// are `chunk` (starting at file offset `fileOffset`, and covering the chunk's pages from its
+    /// first page on), for a row group of `rowCount` rows.
     public static func read(
         chunk: UnsafeRawBufferPointer, fileOffset: Int, column: ParquetLeafColumn,
         metadata: ColumnMetaData, rowCount: Int
     ) throws(ParquetReadError) -> Column {
+        let state = try decode(chunk: chunk, fileOffset: fileOffset, column: column, metadata: metadata, rowCount: rowCount)
+        return try state.flatColumn()
+    }
+
+    /// Decodes the levels and values of any leaf's chunk (see `read`).
+    static func decode(
+        chunk: UnsafeRawBufferPointer, fileOffset: Int, column: ParquetLeafColumn,
+        metadata: ColumnMetaData, rowCount: Int
+    ) throws(ParquetReadError) -> ChunkState {
         var state = ChunkState(column: column, metadata: metadata, rowCount: rowCount, fileOffset: fileOffset)
         state.reserveCapacity()
         do {
             try state.readPages(chunk)
-            return try state.finish()
+            return state
         } catch let error as ParquetReadError {
             throw error
         } catch {
@@ -64,7 +79,8 @@ private func appendDecoded<T>(_ array: inout [T], _ n: Int, zero: T, _ body: (Un
     }
 }
 
-private struct ChunkState {
+/// The decoded levels and values of one leaf's column chunk.
+struct ChunkState {
     let column: ParquetLeafColumn
     let metadata: ColumnMetaData
     let rowCount: Int
@@ -77,12 +93,21 @@ private struct ChunkState {
     var values = PhysicalValues()
     var dictionary: PhysicalValues?
     var dictionaryCount = 0
-    /// Per row: whether it is non-null (only for optional columns).
-    var validity: [Bool] = []
-    /// Nulls seen so far; a nullable column without any is built in bulk.
+    /// One definition level per entry (empty when the maximum is 0).
+    var definitionLevels: [UInt8] = []
+    /// One repetition level per entry (empty when the maximum is 0).
+    var repetitionLevels: [UInt8] = []
+    let maxDefinition: Int
+    let maxRepetition: Int
+    /// Entries whose definition level is below the maximum (they carry no value).
     var nullCount = 0
+    /// Level entries read (rows, for a column without repetition).
+    var entriesRead = 0
+    /// Rows read: entries with repetition level 0.
     var rowsRead = 0
     var dataPagesRead = 0
+    /// Decompressed bytes of the data pages read so far.
+    var decompressedBytes = 0
 
     init(column: ParquetLeafColumn, metadata: ColumnMetaData, rowCount: Int, fileOffset: Int) {
         self.column = column
@@ -92,6 +117,8 @@ private struct ChunkState {
         self.physical = column.physicalType
         self.typeLength = Int(column.element.typeLength ?? 0)
         self.pageOffset = fileOffset
+        self.maxDefinition = column.maxDefinitionLevel
+        self.maxRepetition = column.maxRepetitionLevel
     }
 
     func fail(_ message: String, at offset: Int? = nil) -> ParquetReadError {
@@ -105,9 +132,17 @@ private struct ChunkState {
             message: "corrupt \(section) in the page starting here: \(error.encoding): \(error.message) (at byte \(error.offset) of the decompressed page body)")
     }
 
+    /// Whether another page must be read: rows are missing, or (for a repeated column, whose last
+    /// row may continue on the next page) the chunk declares more entries and has bytes left.
+    func wantsPage(at position: Int) -> Bool {
+        if rowsRead < rowCount { return true }
+        guard maxRepetition > 0 else { return false }
+        return Int64(entriesRead) < metadata.numValues && Int64(position) < metadata.totalCompressedSize
+    }
+
     mutating func readPages(_ chunk: UnsafeRawBufferPointer) throws {
         var position = 0
-        while rowsRead < rowCount {
+        while wantsPage(at: position) {
             guard position < chunk.count else {
                 throw fail("the column chunk ends after \(rowsRead) of its \(rowCount) rows", at: fileOffset + position)
             }
@@ -146,6 +181,9 @@ private struct ChunkState {
                 break  // index pages and unknown page types carry nothing to read
             }
             position = bodyStart + compressedSize
+        }
+        guard rowsRead == rowCount else {
+            throw fail("the column chunk holds \(rowsRead) rows but its row group has \(rowCount)", at: fileOffset + position)
         }
     }
 
@@ -188,70 +226,157 @@ private struct ChunkState {
         dictionaryCount = count
     }
 
-    mutating func checkValueCount(_ numValues: Int32) throws -> Int {
+    /// Checks a data page's entry count: at most the rows still missing for a column without
+    /// repetition; for a repeated one, plausible for the page's size (see `maximumEntriesPerPageByte`).
+    func checkEntryCount(_ numValues: Int32, pageSize: Int) throws -> Int {
         let n = Int(numValues)
-        guard n >= 0, n <= rowCount - rowsRead else {
-            throw fail("data page claims \(numValues) values but only \(rowCount - rowsRead) of the row group's \(rowCount) rows remain")
+        let remaining = rowCount - rowsRead
+        if maxRepetition == 0 {
+            guard n >= 0, n <= remaining else {
+                throw fail("data page claims \(numValues) values but only \(remaining) of the row group's \(rowCount) rows remain")
+            }
+        } else {
+            let limit = remaining + ColumnChunkReader.maximumEntriesPerPageByte * pageSize + 4096
+            guard n >= 0, n <= limit else {
+                throw fail("data page claims \(numValues) level entries, implausible for \(remaining) remaining rows and a \(pageSize)-byte page")
+            }
         }
         return n
     }
 
+    static func bitWidth(_ maxLevel: Int) -> Int {
+        maxLevel == 0 ? 0 : Int.bitWidth - maxLevel.leadingZeroBitCount
+    }
+
+    /// Decodes `n` levels of one kind from the start of `raw` (RLE with a length prefix, or the
+    /// legacy BIT_PACKED layout); returns them and the bytes they took.
+    func readLevelsV1(
+        _ raw: UnsafeRawBufferPointer, base: Int, encoding: Encoding, maxLevel: Int, count n: Int, section: String
+    ) throws -> (levels: [UInt8], byteCount: Int) {
+        let width = Self.bitWidth(maxLevel)
+        var consumed = 0
+        do {
+            switch encoding {
+            case .rle:
+                var decoder = try RLEHybridDecoder(lengthPrefixed: raw, bitWidth: width, baseOffset: base)
+                let levels = try decodeLevels(n, maxLevel: maxLevel, section: section) { try decoder.decode(into: $0) }
+                return (levels, decoder.encodedByteCount)
+            case .bitPacked:
+                let levels = try decodeLevels(n, maxLevel: maxLevel, section: section) { out in
+                    var wide = [Int32](repeating: 0, count: out.count)
+                    consumed = try wide.withUnsafeMutableBufferPointer { buffer in
+                        try LegacyBitPacked.decode(raw, bitWidth: width, into: buffer)
+                    }
+                    for i in 0 ..< out.count { out[i] = UInt8(truncatingIfNeeded: wide[i]) }
+                }
+                return (levels, consumed)
+            default:
+                throw fail("\(section) encoding \(encoding) is not supported")
+            }
+        } catch let error as EncodingError {
+            throw fail(error, section: section)
+        }
+    }
+
+    /// Decodes `n` levels from a data page v2 level section (RLE runs without a length prefix).
+    func readLevelsV2(_ section: UnsafeRawBufferPointer, base: Int, maxLevel: Int, count n: Int, name: String) throws -> [UInt8] {
+        do {
+            var decoder = try RLEHybridDecoder(section, bitWidth: Self.bitWidth(maxLevel), baseOffset: base)
+            return try decodeLevels(n, maxLevel: maxLevel, section: name) { try decoder.decode(into: $0) }
+        } catch let error as EncodingError {
+            throw fail(error, section: name)
+        }
+    }
+
+    /// `n` levels decoded by `body`, each checked to be at most `maxLevel`.
+    func decodeLevels(_ n: Int, maxLevel: Int, section: String, _ body: (UnsafeMutableBufferPointer<UInt8>) throws -> Void) throws -> [UInt8] {
+        var levels = [UInt8](repeating: 0, count: n)
+        try levels.withUnsafeMutableBufferPointer { buffer in try body(buffer) }
+        let limit = UInt8(maxLevel)
+        for level in levels where level > limit {
+            throw fail("\(section): level \(level) is above the column's maximum of \(maxLevel)")
+        }
+        return levels
+    }
+
+    /// Counts the page's rows (entries at repetition level 0) and its non-null entries, from the
+    /// levels appended for it.
+    mutating func countPage(entries n: Int) throws -> (rows: Int, nonNull: Int) {
+        var rows = n
+        if maxRepetition > 0 {
+            let start = repetitionLevels.count - n
+            if entriesRead == 0, n > 0, repetitionLevels[start] != 0 {
+                throw fail("the column chunk's first entry has repetition level \(repetitionLevels[start]), not 0")
+            }
+            rows = 0
+            for i in start ..< repetitionLevels.count where repetitionLevels[i] == 0 { rows += 1 }
+        }
+        var nonNull = n
+        if maxDefinition > 0 {
+            let limit = UInt8(maxDefinition)
+            nonNull = 0
+            for i in definitionLevels.count - n ..< definitionLevels.count where definitionLevels[i] == limit { nonNull += 1 }
+        }
+        guard rows <= rowCount - rowsRead else {
+            throw fail("the data page holds \(rows) rows but only \(rowCount - rowsRead) of the row group's \(rowCount) remain")
+        }
+        return (rows, nonNull)
+    }
+
     mutating func readDataPageV1(_ header: DataPageHeader, body: UnsafeRawBufferPointer, uncompressedSize: Int) throws {
-        let n = try checkValueCount(header.numValues)
+        let n = try checkEntryCount(header.numValues, pageSize: uncompressedSize)
         let data = try decompress(body, uncompressedSize: uncompressedSize)
+        var counts = (rows: n, nonNull: n)
         try data.withUnsafeBytes { raw in
             var levelsEnd = 0
-            var nonNull = n
-            if column.maxDefinitionLevel > 0 {
-                do {
-                    switch header.definitionLevelEncoding {
-                    case .rle:
-                        var decoder = try RLEHybridDecoder(lengthPrefixed: raw, bitWidth: 1)
-                        nonNull = try appendLevels(n) { levels in try decoder.decode(into: levels) }
-                        levelsEnd = decoder.encodedByteCount
-                    case .bitPacked:
-                        var consumed = 0
-                        nonNull = try appendLevels(n) { levels in
-                            var wide = [Int32](repeating: 0, count: levels.count)
-                            consumed = try wide.withUnsafeMutableBufferPointer { buffer in
-                                try LegacyBitPacked.decode(raw, bitWidth: 1, into: buffer)
-                            }
-                            for i in 0 ..< levels.count { levels[i] = UInt8(truncatingIfNeeded: wide[i]) }
-                        }
-                        levelsEnd = consumed
-                    default:
-                        throw fail("definition level encoding \(header.definitionLevelEncoding) is not supported")
-                    }
-                } catch let error as EncodingError {
-                    throw fail(error, section: "definition levels")
-                }
+            if maxRepetition > 0 {
+                let (levels, length) = try readLevelsV1(raw, base: 0, encoding: header.repetitionLevelEncoding,
+                                                        maxLevel: maxRepetition, count: n, section: "repetition levels")
+                repetitionLevels.append(contentsOf: levels)
+                levelsEnd += length
             }
-            try readValues(encoding: header.encoding, data: UnsafeRawBufferPointer(rebasing: raw[levelsEnd...]), count: nonNull, base: levelsEnd)
+            if maxDefinition > 0 {
+                let (levels, length) = try readLevelsV1(UnsafeRawBufferPointer(rebasing: raw[levelsEnd...]), base: levelsEnd,
+                                                        encoding: header.definitionLevelEncoding, maxLevel: maxDefinition,
+                                                        count: n, section: "definition levels")
+                definitionLevels.append(contentsOf: levels)
+                levelsEnd += length
+            }
+            counts = try countPage(entries: n)
+            try readValues(encoding: header.encoding, data: UnsafeRawBufferPointer(rebasing: raw[levelsEnd...]),
+                           count: counts.nonNull, base: levelsEnd)
         }
-        rowsRead += n
+        finishPage(entries: n, counts: counts, bytes: uncompressedSize)
+    }
+
+    mutating func finishPage(entries n: Int, counts: (rows: Int, nonNull: Int), bytes: Int) {
+        entriesRead += n
+        rowsRead += counts.rows
+        nullCount += n - counts.nonNull
+        decompressedBytes += bytes
         dataPagesRead += 1
     }
 
     mutating func readDataPageV2(_ header: DataPageHeaderV2, body: UnsafeRawBufferPointer, uncompressedSize: Int) throws {
-        let n = try checkValueCount(header.numValues)
+        let n = try checkEntryCount(header.numValues, pageSize: uncompressedSize)
         let repLength = Int(header.repetitionLevelsByteLength)
         let defLength = Int(header.definitionLevelsByteLength)
         guard repLength >= 0, defLength >= 0, repLength + defLength <= body.count, repLength + defLength <= uncompressedSize else {
             throw fail("level lengths \(repLength) + \(defLength) do not fit the \(body.count)-byte page")
         }
         // A flat column has no repetition levels; some writers still store an (empty) section.
-        let levelBytes = UnsafeRawBufferPointer(rebasing: body[repLength ..< repLength + defLength])
-        var nonNull = n
-        if column.maxDefinitionLevel > 0 {
-            do {
-                var decoder = try RLEHybridDecoder(levelBytes, bitWidth: 1, baseOffset: repLength)
-                nonNull = try appendLevels(n) { levels in try decoder.decode(into: levels) }
-            } catch let error as EncodingError {
-                throw fail(error, section: "definition levels")
-            }
+        if maxRepetition > 0 {
+            repetitionLevels += try readLevelsV2(UnsafeRawBufferPointer(rebasing: body[0 ..< repLength]), base: 0,
+                                                 maxLevel: maxRepetition, count: n, name: "repetition levels")
         }
-        guard Int(header.numNulls) == n - nonNull else {
-            throw fail("data page v2 header says \(header.numNulls) nulls but its definition levels hold \(n - nonNull)")
+        if maxDefinition > 0 {
+            definitionLevels += try readLevelsV2(UnsafeRawBufferPointer(rebasing: body[repLength ..< repLength + defLength]),
+                                                 base: repLength, maxLevel: maxDefinition, count: n, name: "definition levels")
+        }
+        let counts = try countPage(entries: n)
+        // Writers disagree on what num_nulls counts for nested columns; it is checked for flat ones.
+        guard maxRepetition > 0 || maxDefinition > 1 || Int(header.numNulls) == n - counts.nonNull else {
+            throw fail("data page v2 header says \(header.numNulls) nulls but its definition levels hold \(n - counts.nonNull)")
         }
         let valueBytes = UnsafeRawBufferPointer(rebasing: body[(repLength + defLength)...])
         let valueSize = uncompressedSize - repLength - defLength
@@ -265,13 +390,12 @@ private struct ChunkState {
             data = Array(valueBytes)
         }
         try data.withUnsafeBytes { raw in
-            try readValues(encoding: header.encoding, data: raw, count: nonNull, base: repLength + defLength)
+            try readValues(encoding: header.encoding, data: raw, count: counts.nonNull, base: repLength + defLength)
         }
-        rowsRead += n
-        dataPagesRead += 1
+        finishPage(entries: n, counts: counts, bytes: uncompressedSize)
     }
 
-    /// Sizes the value arrays for the whole chunk once, so decoding never re-grows them.
+    /// Sizes the value and level arrays for the whole chunk once, so decoding rarely re-grows them.
     mutating func reserveCapacity() {
         let n = max(0, rowCount)
         switch physical {
@@ -283,22 +407,8 @@ private struct ChunkState {
         case .double: values.doubles.reserveCapacity(n)
         default: break
         }
-        if column.maxDefinitionLevel > 0 { validity.reserveCapacity(n) }
-    }
-
-    /// Decodes `n` levels with `body`, checks each is 0 or 1, records validity; returns the non-null count.
-    mutating func appendLevels(_ n: Int, _ body: (UnsafeMutableBufferPointer<UInt8>) throws -> Void) throws -> Int {
-        var levels = [UInt8](repeating: 0, count: n)
-        try levels.withUnsafeMutableBufferPointer { buffer in try body(buffer) }
-        var nonNull = 0
-        for level in levels {
-            guard level <= 1 else { throw fail("definition level \(level) is above the column's maximum of 1") }
-            nonNull += Int(level)
-        }
-        validity.reserveCapacity(validity.count + n)
-        for level in levels { validity.append(level == 1) }
-        nullCount += n - nonNull
-        return nonNull
+        if maxDefinition > 0 { definitionLevels.reserveCapacity(n) }
+        if maxRepetition > 0 { repetitionLevels.reserveCapacity(n) }
     }
 
     mutating func readValues(encoding: Encoding, data: UnsafeRawBufferPointer, count: Int, base: Int) throws {
@@ -466,124 +576,5 @@ private struct ChunkState {
         default:
             throw unsupportedEncoding(encoding)
         }
-    }
-
-    // MARK: Building the column
-
-    func finish() throws -> Column {
-        let type = column.field.type
-        // A nullable column that holds no null is built like a required one (in bulk).
-        let nullable = column.maxDefinitionLevel > 0 && nullCount > 0
-        let rows = rowCount
-        let builder = makeColumnBuilder(for: type, capacity: rows)
-        /// Calls `append(valueIndex)` for each non-null row and appends a null for the others.
-        func each(_ append: (Int) throws -> Void) rethrows {
-            if !nullable {
-                for i in 0 ..< rows { try append(i) }
-                return
-            }
-            var next = 0
-            for isValid in validity {
-                if isValid {
-                    try append(next)
-                    next += 1
-                } else {
-                    builder.appendNull()
-                }
-            }
-        }
-        func primitive<T: FixedWidthValue>(_ t: T.Type, _ value: (Int) throws -> T) rethrows {
-            let b = builder as! PrimitiveColumnBuilder<T>
-            try each { b.append(try value($0)) }
-        }
-        /// Values stored as they are: appended in one go when the column has no nulls.
-        func direct<T: FixedWidthValue>(_ array: [T]) {
-            let b = builder as! PrimitiveColumnBuilder<T>
-            if nullable {
-                each { b.append(array[$0]) }
-            } else {
-                b.append(contentsOf: array)
-            }
-        }
-        switch type {
-        case .bool:
-            let b = builder as! BooleanColumnBuilder
-            each { b.append(values.bools[$0]) }
-        case .int8: primitive(Int8.self) { Int8(truncatingIfNeeded: values.int32s[$0]) }
-        case .int16: primitive(Int16.self) { Int16(truncatingIfNeeded: values.int32s[$0]) }
-        case .uint8: primitive(UInt8.self) { UInt8(truncatingIfNeeded: values.int32s[$0]) }
-        case .uint16: primitive(UInt16.self) { UInt16(truncatingIfNeeded: values.int32s[$0]) }
-        case .uint32: primitive(UInt32.self) { UInt32(bitPattern: values.int32s[$0]) }
-        case .uint64: primitive(UInt64.self) { UInt64(bitPattern: values.int64s[$0]) }
-        case .int32, .date32, .time(.second), .time(.milli):
-            direct(values.int32s)
-        case .timestamp where physical == .int96:
-            primitive(Int64.self) { Self.int96Nanoseconds(values.int96s[$0]) }
-        case .int64, .timestamp, .time:
-            direct(values.int64s)
-        case .float32: direct(values.floats)
-        case .float64: direct(values.doubles)
-        case .decimal:
-            switch physical {
-            case .int32: primitive(Int128.self) { Int128(values.int32s[$0]) }
-            case .int64: primitive(Int128.self) { Int128(values.int64s[$0]) }
-            case .byteArray:
-                try values.bytes.values.withUnsafeBytes { raw in
-                    try primitive(Int128.self) { i in
-                        let start = Int(values.bytes.offsets[i]), end = Int(values.bytes.offsets[i + 1])
-                        return try decimalValue(UnsafeRawBufferPointer(rebasing: raw[start ..< end]))
-                    }
-                }
-            default:
-                try values.fixed.withUnsafeBytes { raw in
-                    try primitive(Int128.self) { i in
-                        try decimalValue(UnsafeRawBufferPointer(rebasing: raw[i * typeLength ..< (i + 1) * typeLength]))
-                    }
-                }
-            }
-        case .string, .binary:
-            let b = builder as! BinaryColumnBuilder
-            values.bytes.values.withUnsafeBytes { raw in
-                each { i in
-                    let start = Int(values.bytes.offsets[i]), end = Int(values.bytes.offsets[i + 1])
-                    b.append(bytes: UnsafeRawBufferPointer(rebasing: raw[start ..< end]))
-                }
-            }
-        case .fixedSizeBinary(let width):
-            let b = builder as! FixedSizeBinaryColumnBuilder
-            values.fixed.withUnsafeBytes { raw in
-                each { i in b.append(bytes: UnsafeRawBufferPointer(rebasing: raw[i * width ..< (i + 1) * width])) }
-            }
-        default:
-            throw fail("type \(type) cannot be read from a flat column")
-        }
-        return builder.finish()
-    }
-
-    /// A big-endian two's complement decimal of up to 16 bytes (longer ones only with sign-extension bytes).
-    func decimalValue(_ bytes: UnsafeRawBufferPointer) throws -> Int128 {
-        guard let first = bytes.first else { return 0 }
-        let negative = first & 0x80 != 0
-        var start = 0
-        if bytes.count > 16 {
-            let fill: UInt8 = negative ? 0xFF : 0
-            start = bytes.count - 16
-            guard bytes[0 ..< start].allSatisfy({ $0 == fill }) else {
-                throw fail("a \(bytes.count)-byte decimal value does not fit in 128 bits")
-            }
-            guard (bytes[start] & 0x80 != 0) == negative else {
-                throw fail("a \(bytes.count)-byte decimal value does not fit in 128 bits")
-            }
-        }
-        var value: UInt128 = negative ? ~0 : 0
-        for byte in bytes[start...] { value = (value << 8) | UInt128(byte) }
-        return Int128(bitPattern: value)
-    }
-
-    /// Nanoseconds since the Unix epoch of a legacy INT96 timestamp (nanoseconds of the day, then
-    /// the Julian day; Julian day 2,440,588 is 1970-01-01). Out-of-range values wrap, as in Arrow.
-    static func int96Nanoseconds(_ value: Int96) -> Int64 {
-        let days = Int64(value.high) &- 2_440_588
-        return days &* 86_400_000_000_000 &+ Int64(bitPattern: value.low)
     }
 }

@@ -5,12 +5,13 @@ import Darwin
 #endif
 import Columnar
 
-/// Reads a Parquet file with flat columns into Columnar record batches, one row group at a time.
+/// Reads a Parquet file into Columnar record batches, one row group at a time.
 ///
 /// The file is opened once and read with `pread`: first the footer (the file's tail), then one
 /// column chunk at a time into a buffer of the chunk's size, so memory stays bounded by the largest
-/// chunk plus the decoded row group. Files with nested columns open fine; their flat columns can be
-/// read by naming them, and reading a nested one fails with `ParquetReadError.Kind.unsupported`.
+/// chunk plus the decoded row group. Nested columns (structs, lists, maps) are rebuilt from their
+/// leaves' levels. A column whose schema cannot be read fails with
+/// `ParquetReadError.Kind.unsupported` when asked for; the file's other columns stay readable.
 ///
 /// Not thread-safe: use one reader per thread.
 public final class ParquetFileReader {
@@ -18,7 +19,7 @@ public final class ParquetFileReader {
     public let path: String
     /// The decoded footer.
     public let metadata: FileMetaData
-    /// The flat columns and what is not supported.
+    /// The file's columns and what is not supported.
     public let mapping: ParquetSchemaMapping
     /// Size of the file in bytes.
     public let fileSize: Int
@@ -89,7 +90,7 @@ public final class ParquetFileReader {
         }
     }
 
-    /// The Columnar schema of the readable (flat) columns.
+    /// The Columnar schema of the readable columns.
     public var schema: Schema { mapping.schema }
 
     /// How many row groups the file has.
@@ -116,9 +117,9 @@ public final class ParquetFileReader {
         let rows = Int(rowGroup.numRows)
         var fields: [Field] = []
         var result: [Column] = []
-        for leaf in selected {
-            fields.append(leaf.field)
-            result.append(try readColumnChunk(rowGroup.columns[leaf.leafIndex], leaf: leaf, rows: rows))
+        for node in selected {
+            fields.append(node.field)
+            result.append(try readColumn(node, rowGroup: rowGroup, rows: rows))
         }
         do throws(ColumnarError) {
             return try RecordBatch(schema: Schema(fields), columns: result, rowCount: rows)
@@ -134,17 +135,17 @@ public final class ParquetFileReader {
         return batches
     }
 
-    private func selectColumns(_ names: [String]?) throws(ParquetReadError) -> [ParquetLeafColumn] {
+    private func selectColumns(_ names: [String]?) throws(ParquetReadError) -> [ParquetColumnNode] {
         guard let names else {
             for name in mapping.topLevelNames {
                 if let error = mapping.unsupported[name] { throw error.inFile(path) }
             }
-            return mapping.leaves
+            return mapping.columns
         }
-        var selected: [ParquetLeafColumn] = []
+        var selected: [ParquetColumnNode] = []
         for name in names {
-            if let leaf = mapping.leaves.first(where: { $0.name == name }) {
-                selected.append(leaf)
+            if let column = mapping.columns.first(where: { $0.field.name == name }) {
+                selected.append(column)
             } else if let error = mapping.unsupported[name] {
                 throw error.inFile(path)
             } else {
@@ -154,7 +155,26 @@ public final class ParquetFileReader {
         return selected
     }
 
-    private func readColumnChunk(_ chunk: ColumnChunk, leaf: ParquetLeafColumn, rows: Int) throws(ParquetReadError) -> Column {
+    /// Reads a top-level column: a flat one straight from its chunk, a nested one by decoding
+    /// each of its leaves and assembling them.
+    private func readColumn(_ node: ParquetColumnNode, rowGroup: RowGroup, rows: Int) throws(ParquetReadError) -> Column {
+        if case .leaf(let leaf) = node.kind, leaf.maxRepetitionLevel == 0, leaf.maxDefinitionLevel <= 1 {
+            if rows == 0 { return makeColumnBuilder(for: leaf.field.type).finish() }
+            let state = try decodeColumnChunk(rowGroup.columns[leaf.leafIndex], leaf: leaf, rows: rows)
+            do throws(ParquetReadError) {
+                return try state.flatColumn()
+            } catch {
+                throw error.inFile(path)
+            }
+        }
+        var chunks: [Int: ChunkState] = [:]
+        for leaf in node.leaves {
+            chunks[leaf.leafIndex] = try decodeColumnChunk(rowGroup.columns[leaf.leafIndex], leaf: leaf, rows: rows)
+        }
+        return try LevelAssembler(chunks: chunks, path: path).assemble(node)
+    }
+
+    private func decodeColumnChunk(_ chunk: ColumnChunk, leaf: ParquetLeafColumn, rows: Int) throws(ParquetReadError) -> ChunkState {
         func corrupt(_ message: String) -> ParquetReadError {
             ParquetReadError(kind: .corruptMetadata, path: path, column: leaf.name, message: message)
         }
@@ -169,7 +189,11 @@ public final class ParquetFileReader {
         if let dictionaryOffset = meta.dictionaryPageOffset, dictionaryOffset >= 4, dictionaryOffset < meta.dataPageOffset {
             start = dictionaryOffset
         }
-        if rows == 0 { return makeColumnBuilder(for: leaf.field.type).finish() }
+        guard PageCompression.canDecompress(meta.codec) else {
+            throw ParquetReadError(kind: .unsupported, path: path, column: leaf.name,
+                                   message: "the \(meta.codec.name) codec is not supported (only SNAPPY, GZIP, ZSTD, LZ4 and LZ4_RAW are)")
+        }
+        if rows == 0 { return ChunkState(column: leaf, metadata: meta, rowCount: 0, fileOffset: Int(start)) }
         var length = meta.totalCompressedSize
         guard start >= 4, start < Int64(footerStart) else {
             throw corrupt("the column chunk starts at byte \(start), outside the data section (4..<\(footerStart))")
@@ -184,8 +208,8 @@ public final class ParquetFileReader {
         }
         let bytes = try Self.readBytes(descriptor, path: path, offset: Int(start), count: Int(length))
         let result = bytes.withUnsafeBytes { raw in
-            Result { () throws(ParquetReadError) -> Column in
-                try ColumnChunkReader.read(chunk: raw, fileOffset: Int(start), column: leaf, metadata: meta, rowCount: rows)
+            Result { () throws(ParquetReadError) -> ChunkState in
+                try ColumnChunkReader.decode(chunk: raw, fileOffset: Int(start), column: leaf, metadata: meta, rowCount: rows)
             }
         }
         do throws(ParquetReadError) {

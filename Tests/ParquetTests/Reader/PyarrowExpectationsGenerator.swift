@@ -6,7 +6,7 @@
 // It needs pyarrow and numpy and the corpus at /work/shared/conformance/parquet.
 
 /*
-# Renders each flat corpus file (or its flat columns) with pyarrow the way Columnar's
+# Renders each corpus file (or the columns of it pyarrow reads) with pyarrow the way Columnar's
 # JSONLines.render does, and writes a Swift fixture table.
 import base64, json, math, os, sys
 import numpy as np
@@ -72,11 +72,30 @@ def float_text(v, single):
     if "e" not in r and "." not in r and "inf" not in r and "nan" not in r: r += ".0"
     return r
 
+def key_text(rendered):
+    return rendered if rendered.startswith('"') else jstr(rendered)
+
 def render_column(arr):
     typ = arr.type
     n = len(arr)
     valid = arr.is_valid().to_pylist()
-    if t.is_timestamp(typ):
+    if t.is_struct(typ):
+        children = [render_column(c) for c in arr.flatten()]
+        names = [typ.field(i).name for i in range(typ.num_fields)]
+        vals = ["{" + ",".join(jstr(k) + ":" + c[i] for k, c in zip(names, children)) + "}" for i in range(n)]
+    elif t.is_map(typ):
+        offsets = arr.offsets.to_pylist()
+        keys, items = render_column(arr.keys), render_column(arr.items)
+        base = offsets[0] if offsets else 0
+        vals = ["{" + ",".join(key_text(keys[j - base]) + ":" + items[j - base] for j in range(offsets[i], offsets[i + 1])) + "}"
+                for i in range(n)]
+    elif t.is_list(typ) or t.is_large_list(typ):
+        offsets = arr.offsets.to_pylist()
+        items = render_column(arr.values)
+        vals = ["[" + ",".join(items[offsets[i]:offsets[i + 1]]) + "]" for i in range(n)]
+    elif t.is_null(typ):
+        vals = ["null"] * n
+    elif t.is_timestamp(typ):
         ints = arr.cast(pa.int64()).to_pylist()
         vals = [jstr(ts_text(v, typ.unit, typ.tz is not None)) for v in map(lambda x: x or 0, ints)]
     elif t.is_date32(typ):
@@ -120,21 +139,26 @@ def fnv(text):
         h = (h * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
     return h
 
-def flat(typ):
-    return not (t.is_struct(typ) or t.is_list(typ) or t.is_large_list(typ) or t.is_map(typ) or t.is_dictionary(typ))
+def readable(typ):
+    if t.is_dictionary(typ) or t.is_decimal256(typ): return False
+    if t.is_struct(typ): return all(readable(typ.field(i).type) for i in range(typ.num_fields))
+    if t.is_map(typ): return readable(typ.key_type) and readable(typ.item_type)
+    if t.is_list(typ) or t.is_large_list(typ): return readable(typ.value_type)
+    return True
 
 def swift_literal(s):
     if not s: return '""'
     return '#"""\n' + s.rstrip("\n") + '\n"""# + "\\n"'
 
 entries = []
-for name in sorted(os.listdir(DATA)) + ["../bad_data/ARROW-GH-43605.parquet"]:
+geo = ["geospatial/" + x for x in sorted(os.listdir(os.path.join(DATA, "geospatial")))]
+for name in sorted(os.listdir(DATA)) + geo + ["../bad_data/ARROW-GH-43605.parquet"]:
     if not name.endswith(".parquet"): continue
     try:
         schema = pq.read_schema(os.path.join(DATA, name))
     except Exception as e:
         print("skip", name, e, file=sys.stderr); continue
-    cols = [f.name for f in schema if flat(f.type) and not t.is_decimal256(f.type)]
+    cols = [f.name for f in schema if readable(f.type)]
     projected = len(cols) != len(schema)
     if not cols: continue
     try:

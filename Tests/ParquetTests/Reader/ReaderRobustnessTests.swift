@@ -147,34 +147,53 @@ struct SchemaMappingTests {
         #expect(noLength?.column == "f")
     }
 
-    @Test("records nested and repeated top-level columns as unsupported, naming the leaf path")
+    @Test("maps structs, bare repeated fields and the list layouts to Columnar types with their levels")
     func nested() throws {
         let mapping = try ParquetSchemaMapping([
-            SchemaElement(name: "schema", numChildren: 3),
+            SchemaElement(name: "schema", numChildren: 5),
             SchemaElement(name: "id", type: .int64, repetitionType: .required),
             SchemaElement(name: "a", repetitionType: .optional, numChildren: 1),
             SchemaElement(name: "b", type: .int32, repetitionType: .optional),
-            SchemaElement(name: "tags", type: .byteArray, repetitionType: .repeated),
+            SchemaElement(name: "tags", type: .byteArray, repetitionType: .repeated, convertedType: .utf8),
+            // Standard 3-level list of optional doubles.
+            SchemaElement(name: "prices", repetitionType: .optional, numChildren: 1, convertedType: .list),
+            SchemaElement(name: "list", repetitionType: .repeated, numChildren: 1),
+            SchemaElement(name: "element", type: .double, repetitionType: .optional),
+            // Legacy 2-level list whose repeated group (named `array`) is the element struct.
+            SchemaElement(name: "pairs", repetitionType: .required, numChildren: 1, logicalType: .list),
+            SchemaElement(name: "array", repetitionType: .repeated, numChildren: 1),
+            SchemaElement(name: "x", type: .int32, repetitionType: .required),
         ])
-        #expect(mapping.schema.names == ["id"])
-        #expect(mapping.leafCount == 3)
-        #expect(mapping.unsupported["a"]?.message == "nested column 'a.b' is not supported yet")
-        #expect(mapping.unsupported["tags"]?.kind == .unsupported)
-        #expect(mapping.schema.fields[0].nullable == false)
+        #expect(mapping.schema.names == ["id", "a", "tags", "prices", "pairs"])
+        #expect(mapping.leafCount == 5)
+        #expect(mapping.unsupported.isEmpty)
+        #expect(mapping.schema.fields[1].type == .struct([Field("b", .int32, nullable: true)]))
+        #expect(mapping.schema.fields[2] == Field("tags", .list(Field("tags", .string, nullable: false)), nullable: false))
+        #expect(mapping.schema.fields[3] == Field("prices", .list(Field("element", .float64, nullable: true)), nullable: true))
+        #expect(mapping.schema.fields[4].type == .list(Field("array", .struct([Field("x", .int32, nullable: false)]), nullable: false)))
+        let levels = mapping.leaves.map { [$0.leafIndex, $0.maxDefinitionLevel, $0.maxRepetitionLevel] }
+        #expect(levels == [[0, 0, 0], [1, 2, 0], [2, 1, 1], [3, 3, 1], [4, 1, 1]])
+        #expect(mapping.leaves.map(\.name) == ["id", "a.b", "tags", "prices.list.element", "pairs.array.x"])
+    }
 
-        let deeper = try ParquetSchemaMapping([
+    @Test("refuses malformed LIST and MAP groups as unsupported, keeping the other columns readable")
+    func malformedNested() throws {
+        let mapping = try ParquetSchemaMapping([
             SchemaElement(name: "schema", numChildren: 3),
-            SchemaElement(name: "s", repetitionType: .optional, numChildren: 2),
-            SchemaElement(name: "t", repetitionType: .optional, numChildren: 1),
-            SchemaElement(name: "u", type: .int32, repetitionType: .optional),
-            SchemaElement(name: "v", type: .int32, repetitionType: .optional),
+            SchemaElement(name: "l", repetitionType: .optional, numChildren: 1, convertedType: .list),
+            SchemaElement(name: "e", type: .int32, repetitionType: .optional),
+            SchemaElement(name: "m", repetitionType: .optional, numChildren: 1, convertedType: .map),
+            SchemaElement(name: "key_value", repetitionType: .repeated, numChildren: 3),
+            SchemaElement(name: "key", type: .int32, repetitionType: .required),
+            SchemaElement(name: "v1", type: .int32, repetitionType: .optional),
+            SchemaElement(name: "v2", type: .int32, repetitionType: .optional),
             SchemaElement(name: "w", type: .double, repetitionType: .optional),
-            SchemaElement(name: "x", type: .boolean, repetitionType: .required),
         ])
-        #expect(deeper.schema.names == ["w", "x"])
-        #expect(deeper.leafCount == 4)
-        #expect(deeper.leaves.map(\.leafIndex) == [2, 3])
-        #expect(deeper.unsupported["s"]?.message == "nested column 's.t.u' is not supported yet")
+        #expect(mapping.schema.names == ["w"])
+        #expect(mapping.leafCount == 5)
+        #expect(mapping.leaves.map(\.leafIndex) == [4])
+        #expect(mapping.unsupported["l"]?.message == "LIST group 'l' must have exactly one REPEATED child")
+        #expect(mapping.unsupported["m"]?.message == "MAP group 'm' must hold one REPEATED group of a key and a value")
     }
 
     @Test("rejects a schema whose child counts do not add up")

@@ -1,0 +1,141 @@
+import Columnar
+
+// Turning a leaf's decoded values into a Columnar column (the logical type's conversions: small
+// and unsigned integers, INT96 timestamps, decimals from any physical type).
+extension ChunkState {
+    /// The column of a flat leaf: one value per entry, null where the definition level is 0.
+    func flatColumn() throws(ParquetReadError) -> Column {
+        guard maxDefinition > 0, nullCount > 0 else { return try column(validity: nil, count: rowCount) }
+        let limit = UInt8(maxDefinition)
+        return try column(validity: definitionLevels.map { $0 == limit }, count: rowCount)
+    }
+
+    /// Builds the leaf's column of `count` values from the decoded non-null values: `validity`
+    /// (one flag per value, as many set as values were decoded) places the nulls; nil means none.
+    func column(validity: [Bool]?, count: Int) throws(ParquetReadError) -> Column {
+        do {
+            return try build(validity: validity, count: count)
+        } catch let error as ParquetReadError {
+            throw error
+        } catch {
+            throw ParquetReadError(kind: .corruptPage, column: column.name, offset: pageOffset, message: "\(error)")
+        }
+    }
+
+    private func build(validity: [Bool]?, count: Int) throws -> Column {
+        let type = column.field.type
+        // A nullable column that holds no null is built like a required one (in bulk).
+        let nullable = validity != nil
+        let rows = count
+        let builder = makeColumnBuilder(for: type, capacity: rows)
+        /// Calls `append(valueIndex)` for each non-null row and appends a null for the others.
+        func each(_ append: (Int) throws -> Void) rethrows {
+            if !nullable {
+                for i in 0 ..< rows { try append(i) }
+                return
+            }
+            var next = 0
+            for isValid in validity! {
+                if isValid {
+                    try append(next)
+                    next += 1
+                } else {
+                    builder.appendNull()
+                }
+            }
+        }
+        func primitive<T: FixedWidthValue>(_ t: T.Type, _ value: (Int) throws -> T) rethrows {
+            let b = builder as! PrimitiveColumnBuilder<T>
+            try each { b.append(try value($0)) }
+        }
+        /// Values stored as they are: appended in one go when the column has no nulls.
+        func direct<T: FixedWidthValue>(_ array: [T]) {
+            let b = builder as! PrimitiveColumnBuilder<T>
+            if nullable {
+                each { b.append(array[$0]) }
+            } else {
+                b.append(contentsOf: array)
+            }
+        }
+        switch type {
+        case .bool:
+            let b = builder as! BooleanColumnBuilder
+            each { b.append(values.bools[$0]) }
+        case .int8: primitive(Int8.self) { Int8(truncatingIfNeeded: values.int32s[$0]) }
+        case .int16: primitive(Int16.self) { Int16(truncatingIfNeeded: values.int32s[$0]) }
+        case .uint8: primitive(UInt8.self) { UInt8(truncatingIfNeeded: values.int32s[$0]) }
+        case .uint16: primitive(UInt16.self) { UInt16(truncatingIfNeeded: values.int32s[$0]) }
+        case .uint32: primitive(UInt32.self) { UInt32(bitPattern: values.int32s[$0]) }
+        case .uint64: primitive(UInt64.self) { UInt64(bitPattern: values.int64s[$0]) }
+        case .int32, .date32, .time(.second), .time(.milli):
+            direct(values.int32s)
+        case .timestamp where physical == .int96:
+            primitive(Int64.self) { Self.int96Nanoseconds(values.int96s[$0]) }
+        case .int64, .timestamp, .time:
+            direct(values.int64s)
+        case .float32: direct(values.floats)
+        case .float64: direct(values.doubles)
+        case .decimal:
+            switch physical {
+            case .int32: primitive(Int128.self) { Int128(values.int32s[$0]) }
+            case .int64: primitive(Int128.self) { Int128(values.int64s[$0]) }
+            case .byteArray:
+                try values.bytes.values.withUnsafeBytes { raw in
+                    try primitive(Int128.self) { i in
+                        let start = Int(values.bytes.offsets[i]), end = Int(values.bytes.offsets[i + 1])
+                        return try decimalValue(UnsafeRawBufferPointer(rebasing: raw[start ..< end]))
+                    }
+                }
+            default:
+                try values.fixed.withUnsafeBytes { raw in
+                    try primitive(Int128.self) { i in
+                        try decimalValue(UnsafeRawBufferPointer(rebasing: raw[i * typeLength ..< (i + 1) * typeLength]))
+                    }
+                }
+            }
+        case .string, .binary:
+            let b = builder as! BinaryColumnBuilder
+            values.bytes.values.withUnsafeBytes { raw in
+                each { i in
+                    let start = Int(values.bytes.offsets[i]), end = Int(values.bytes.offsets[i + 1])
+                    b.append(bytes: UnsafeRawBufferPointer(rebasing: raw[start ..< end]))
+                }
+            }
+        case .fixedSizeBinary(let width):
+            let b = builder as! FixedSizeBinaryColumnBuilder
+            values.fixed.withUnsafeBytes { raw in
+                each { i in b.append(bytes: UnsafeRawBufferPointer(rebasing: raw[i * width ..< (i + 1) * width])) }
+            }
+        default:
+            throw fail("type \(type) cannot be read from a flat column")
+        }
+        return builder.finish()
+    }
+
+    /// A big-endian two's complement decimal of up to 16 bytes (longer ones only with sign-extension bytes).
+    func decimalValue(_ bytes: UnsafeRawBufferPointer) throws -> Int128 {
+        guard let first = bytes.first else { return 0 }
+        let negative = first & 0x80 != 0
+        var start = 0
+        if bytes.count > 16 {
+            let fill: UInt8 = negative ? 0xFF : 0
+            start = bytes.count - 16
+            guard bytes[0 ..< start].allSatisfy({ $0 == fill }) else {
+                throw fail("a \(bytes.count)-byte decimal value does not fit in 128 bits")
+            }
+            guard (bytes[start] & 0x80 != 0) == negative else {
+                throw fail("a \(bytes.count)-byte decimal value does not fit in 128 bits")
+            }
+        }
+        var value: UInt128 = negative ? ~0 : 0
+        for byte in bytes[start...] { value = (value << 8) | UInt128(byte) }
+        return Int128(bitPattern: value)
+    }
+
+    /// Nanoseconds since the Unix epoch of a legacy INT96 timestamp (nanoseconds of the day, then
+    /// the Julian day; Julian day 2,440,588 is 1970-01-01). Out-of-range values wrap, as in Arrow.
+    static func int96Nanoseconds(_ value: Int96) -> Int64 {
+        let days = Int64(value.high) &- 2_440_588
+        return days &* 86_400_000_000_000 &+ Int64(bitPattern: value.low)
+    }
+}
