@@ -36,6 +36,19 @@ public struct CodecError: Error, Sendable, CustomStringConvertible {
 
 /// Compresses and decompresses page bodies with the system libraries (snappy, zlib, zstd).
 public enum PageCompression {
+    /// The CRC-32 (zlib's polynomial) of `bytes`: what a page header's `crc` holds for the page's
+    /// bytes as stored (compressed), header excluded.
+    public static func crc32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        var crc: UInt = CZlib.crc32(0, nil, 0)
+        var rest = bytes
+        while !rest.isEmpty {
+            let n = min(rest.count, Int(UInt32.max))
+            crc = CZlib.crc32(crc, rest.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt32(n))
+            rest = UnsafeRawBufferPointer(rebasing: rest[n...])
+        }
+        return UInt32(truncatingIfNeeded: crc)
+    }
+
     /// Whether pages compressed with `codec` can be decompressed (BROTLI and LZO cannot: neither
     /// library is part of the build).
     public static func canDecompress(_ codec: PageCodec) -> Bool {

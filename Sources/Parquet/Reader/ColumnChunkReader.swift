@@ -167,6 +167,12 @@ struct ChunkState {
                 throw fail("implausible uncompressed page size \(uncompressedSize) for a \(compressedSize)-byte page")
             }
             let body = UnsafeRawBufferPointer(rebasing: chunk[bodyStart ..< bodyStart + compressedSize])
+            if let crc = header.crc {
+                let actual = PageCompression.crc32(body)
+                guard actual == UInt32(bitPattern: crc) else {
+                    throw fail("page checksum mismatch: the header's CRC-32 is \(hex(UInt32(bitPattern: crc))) but the page's \(compressedSize) bytes give \(hex(actual))")
+                }
+            }
             switch header.type {
             case .dictionaryPage:
                 guard let dictionaryHeader = header.dictionaryPageHeader else { throw fail("dictionary page without its header") }
@@ -185,6 +191,11 @@ struct ChunkState {
         guard rowsRead == rowCount else {
             throw fail("the column chunk holds \(rowsRead) rows but its row group has \(rowCount)", at: fileOffset + position)
         }
+    }
+
+    func hex(_ value: UInt32) -> String {
+        let digits = String(value, radix: 16)
+        return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
     }
 
     func decompress(_ input: UnsafeRawBufferPointer, uncompressedSize: Int) throws -> [UInt8] {
