@@ -12,12 +12,16 @@ struct ParquetCat: ParsableCommand {
         JSONL: one object per row; null → null; numbers as JSON numbers (floats round-trip exactly);
         NaN/±Inf → "NaN", "Infinity", "-Infinity"; dates "YYYY-MM-DD"; timestamps ISO-8601 with
         microseconds (Z when UTC-adjusted); decimals as strings; binary as base64. Reads one row group
-        at a time. Nested columns are not readable yet: name the flat ones with --columns.
+        at a time; structs print as objects, lists as arrays, maps as objects. --where keeps the rows
+        that satisfy every condition (COLUMN OP VALUE with OP one of = != < <= > >=, or COLUMN is
+        [not] null, on flat columns) and skips row groups whose statistics rule them out.
         """)
     @Argument(help: "The Parquet file.") var file: String
     @Option(help: "Columns to print, comma-separated, in this order (default: all).") var columns: String?
     @Option(help: "Stop after this many rows.") var limit: Int?
     @Option(help: "jsonl or csv.") var format = "jsonl"
+    @Option(name: .customLong("where"), help: "A row condition, e.g. 'date>=2019-01-02' (repeatable; all must hold).")
+    var conditions: [String] = []
 
     func run() throws {
         guard format == "jsonl" || format == "csv" else {
@@ -32,20 +36,21 @@ struct ParquetCat: ParsableCommand {
         let out = FileHandle.standardOutput
         do {
             let reader = try ParquetFileReader(path: file)
+            let scope = try PredicateScope(reader: reader, columns: selected, conditions: conditions)
             var remaining = limit ?? Int.max
             var wroteHeader = false
-            for group in 0..<reader.rowGroupCount where remaining > 0 {
-                var batch = try reader.readRowGroup(group, columns: selected)
-                if batch.rowCount > remaining { batch = batch.slice(offset: 0, count: remaining) }
-                remaining -= batch.rowCount
+            for group in scope.rowGroups where remaining > 0 {
+                let (batch, rows) = try scope.read(group)
+                let shown = Array(rows.prefix(remaining))
+                remaining -= shown.count
                 if format == "csv" {
                     if !wroteHeader {
                         out.write(Data((batch.schema.fields.map { CSVText.cell($0.name) }.joined(separator: ",") + "\n").utf8))
                         wroteHeader = true
                     }
-                    out.write(Data(CSVText.render(batch).utf8))
+                    out.write(Data(CSVText.render(batch, rows: shown).utf8))
                 } else {
-                    out.write(Data(JSONLines.render(batch).utf8))
+                    out.write(Data(shown.map { JSONLines.renderRow($0, of: batch) + "\n" }.joined().utf8))
                 }
             }
             if format == "csv" && !wroteHeader {
@@ -62,9 +67,9 @@ struct ParquetCat: ParsableCommand {
 
 /// CSV rendering (RFC 4180): values as in JSONL, strings unquoted unless they need quoting, null empty.
 enum CSVText {
-    static func render(_ batch: RecordBatch) -> String {
+    static func render(_ batch: RecordBatch, rows: [Int]) -> String {
         var text = ""
-        for row in 0..<batch.rowCount {
+        for row in rows {
             text += batch.columns.map { cell(for: $0.value(at: row)) }.joined(separator: ",")
             text += "\n"
         }
@@ -92,6 +97,8 @@ struct ParquetScan: ParsableCommand {
         commandName: "scan", abstract: "Read a file's rows without printing them; report rows and seconds.")
     @Argument(help: "The Parquet file.") var file: String
     @Option(help: "Columns to read, comma-separated (default: all).") var columns: String?
+    @Option(name: .customLong("where"), help: "A row condition, as for cat (repeatable; all must hold).")
+    var conditions: [String] = []
 
     func run() throws {
         let selected = columns?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -99,19 +106,50 @@ struct ParquetScan: ParsableCommand {
         let start = clock.now
         do {
             let reader = try ParquetFileReader(path: file)
+            let scope = try PredicateScope(reader: reader, columns: selected, conditions: conditions)
             var rows = 0
-            var columnCount = 0
-            for group in 0..<reader.rowGroupCount {
-                let batch = try reader.readRowGroup(group, columns: selected)
-                rows += batch.rowCount
+            var columnCount = selected?.count ?? reader.schema.fields.count
+            for group in scope.rowGroups {
+                let (batch, matching) = try scope.read(group)
+                rows += matching.count
                 columnCount = batch.columns.count
             }
             let elapsed = clock.now - start
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            print(String(format: "%d rows, %d column(s), %d row group(s) in %.3f s", rows, columnCount, reader.rowGroupCount, seconds))
+            var line = String(format: "%d rows, %d column(s), %d row group(s) in %.3f s", rows, columnCount, reader.rowGroupCount, seconds)
+            if !conditions.isEmpty { line += " (\(scope.rowGroups.count) row group(s) read, the others ruled out by statistics)" }
+            print(line)
         } catch {
             Terminal.error("error: \(error)")
             throw ExitCode(1)
         }
+    }
+}
+
+/// The row groups and rows that `--where` conditions select, and the columns to show.
+struct PredicateScope {
+    let reader: ParquetFileReader
+    let columns: [String]?
+    let predicates: [ParquetPredicate]
+    let rowGroups: [Int]
+
+    init(reader: ParquetFileReader, columns: [String]?, conditions: [String]) throws {
+        self.reader = reader
+        self.columns = columns
+        predicates = try conditions.map { condition throws(ParquetReadError) in try ParquetPredicate.parse(condition, schema: reader.schema) }
+        rowGroups = try reader.rowGroups(matching: predicates)
+    }
+
+    /// Row group `group` with the shown columns, and the rows of it that satisfy the predicates.
+    func read(_ group: Int) throws -> (RecordBatch, [Int]) {
+        guard !predicates.isEmpty else {
+            let batch = try reader.readRowGroup(group, columns: columns)
+            return (batch, Array(0..<batch.rowCount))
+        }
+        let shown = columns ?? reader.schema.names
+        let extra = predicates.map(\.column).filter { !shown.contains($0) }
+        let batch = try reader.readRowGroup(group, columns: shown + Array(Set(extra)).sorted())
+        let rows = try ParquetPredicate.matchingRows(in: batch, predicates)
+        return (try batch.project(shown), rows)
     }
 }

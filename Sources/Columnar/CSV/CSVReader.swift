@@ -93,7 +93,9 @@ public enum CSVReader {
         return .string
     }
 
-    static func parse(_ text: String, as type: DataType) -> ScalarValue? {
+    /// `text` as a value of `type` the way CSV fields are read (int32/64, float32/64, bool, string,
+    /// date `YYYY-MM-DD`, timestamp ISO-8601 as UTC microseconds); nil when it is not one.
+    public static func parse(_ text: String, as type: DataType) -> ScalarValue? {
         switch type {
         case .string: return .string(text)
         case .int64, .int32:
