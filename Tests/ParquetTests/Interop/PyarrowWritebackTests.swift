@@ -106,26 +106,22 @@ struct PyarrowWritebackTests {
         }
     }
 
-    /// Runs interop/parquet_writeback.py with `arguments`; stdout and stderr as text.
+    /// Runs interop/parquet_writeback.py with `arguments`; stderr goes to a file so neither pipe
+    /// can fill up and block the script.
     static func runScript(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-writeback-stderr-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errors) }
         let process = Process()
         process.executableURL = python
         process.arguments = [script.path] + arguments
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
         process.standardOutput = out
-        process.standardError = err
+        process.standardError = try FileHandle(forWritingTo: errors)
         try process.run()
-        // stderr is drained concurrently so neither pipe can fill and block the script.
-        nonisolated(unsafe) var errorData = Data()
-        let drained = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            errorData = err.fileHandleForReading.readDataToEndOfFile()
-            drained.signal()
-        }
-        let outputData = out.fileHandleForReading.readDataToEndOfFile()
-        drained.wait()
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+        return (process.terminationStatus, stdout, (try? String(contentsOf: errors, encoding: .utf8)) ?? "")
     }
 
     /// The manifest entry's columns, Sluice options and input options, for failure messages.
