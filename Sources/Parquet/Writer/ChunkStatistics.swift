@@ -52,10 +52,25 @@ enum ChunkStatistics {
                 if hi.lexicographicallyPrecedes(value) { hi = value }
             }
             stats.minValue = Array(lo); stats.maxValue = Array(hi)
+        case let (.fixed(bytes, width), .decimalBytes):
+            // Big-endian two's complement: signed order (the sign bit flipped, then bytewise).
+            var lo = bytes[0..<width], hi = bytes[0..<width]
+            for start in stride(from: width, to: bytes.count, by: width) {
+                let value = bytes[start..<(start + width)]
+                if signedPrecedes(value, lo) { lo = value }
+                if signedPrecedes(hi, value) { hi = value }
+            }
+            stats.minValue = Array(lo); stats.maxValue = Array(hi)
         default:
-            // Decimals in fixed-length bytes order as signed numbers; left without min/max for now.
             break
         }
         return stats
+    }
+
+    /// Whether big-endian two's complement `a` is less than `b` (both the same width, non-empty).
+    static func signedPrecedes(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> Bool {
+        let a0 = a[a.startIndex] ^ 0x80, b0 = b[b.startIndex] ^ 0x80
+        if a0 != b0 { return a0 < b0 }
+        return a.dropFirst().lexicographicallyPrecedes(b.dropFirst())
     }
 }

@@ -18,7 +18,8 @@ struct LeafPlan {
     var element: SchemaElement
     var storage: Storage
     var physical: PhysicalType
-    /// Multiplier (or divisor, when negative) from the column's timestamp unit to microseconds.
+    /// Multiplier (or divisor, when negative) from the column's time unit to the stored one
+    /// (timestamps: microseconds; time of day in seconds: milliseconds).
     var timestampScale: Int64 = 1
 
     /// The plan for a flat field, or an error naming it.
@@ -64,6 +65,15 @@ struct LeafPlan {
             case .micro: plan.timestampScale = 1
             case .nano: plan.timestampScale = -1_000
             }
+            return plan
+        case let .time(unit):
+            // TIME(isAdjustedToUTC=false), as pyarrow writes it: seconds and milliseconds as INT32
+            // milliseconds, microseconds and nanoseconds as INT64 in their own unit.
+            let stored: Parquet.TimeUnit = unit == .micro ? .micros : unit == .nano ? .nanos : .millis
+            let physical: PhysicalType = stored == .millis ? .int32 : .int64
+            var plan = LeafPlan(element: element(physical, logical: .time(isAdjustedToUTC: false, unit: stored)),
+                                storage: physical == .int32 ? .int32(unsigned: false) : .int64(unsigned: false), physical: physical)
+            if unit == .second { plan.timestampScale = 1_000 }
             return plan
         case let .decimal(precision, scale):
             guard precision >= 1, precision <= 38 else {

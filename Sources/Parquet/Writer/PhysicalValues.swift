@@ -48,7 +48,14 @@ enum WriterValues {
             return .boolean(out)
         case let (.int32, .int8(c)): return .int32(try prim(c) { Int32($0) })
         case let (.int32, .int16(c)): return .int32(try prim(c) { Int32($0) })
-        case let (.int32, .int32(c)): return .int32(try prim(c) { $0 })
+        case let (.int32, .int32(c)):
+            let scale = Int32(plan.timestampScale)  // time of day in seconds, stored as milliseconds
+            if scale == 1 { return .int32(try prim(c) { $0 }) }
+            return .int32(try prim(c) { (v: Int32) throws(ParquetWriteError) -> Int32 in
+                let (r, overflow) = v.multipliedReportingOverflow(by: scale)
+                if overflow { throw ParquetWriteError(path: path, message: "column '\(field)': time \(v) overflows milliseconds") }
+                return r
+            })
         case let (.int32, .uint8(c)): return .int32(try prim(c) { Int32($0) })
         case let (.int32, .uint16(c)): return .int32(try prim(c) { Int32($0) })
         case let (.int32, .uint32(c)): return .int32(try prim(c) { Int32(bitPattern: $0) })
