@@ -44,6 +44,45 @@ struct NestedWriterTests {
         }
     }
 
+    @Test("a Delta Lake checkpoint-shaped table (add/remove/metaData/protocol actions) reads back in pyarrow, also with no rows")
+    func deltaCheckpointShape() throws {
+        guard PyarrowView.available("Delta checkpoint shape") else { return }
+        let stringMap = DataType.map(key: .string, value: .string)
+        let fields: [Field] = [
+            Field("txn", .struct([Field("appId", .string), Field("version", .int64), Field("lastUpdated", .int64)])),
+            Field("add", .struct([
+                Field("path", .string, nullable: false), Field("partitionValues", stringMap, nullable: false),
+                Field("size", .int64, nullable: false), Field("modificationTime", .int64, nullable: false),
+                Field("dataChange", .bool, nullable: false), Field("stats", .string), Field("tags", stringMap),
+            ])),
+            Field("remove", .struct([
+                Field("path", .string, nullable: false), Field("deletionTimestamp", .int64), Field("dataChange", .bool, nullable: false),
+                Field("extendedFileMetadata", .bool), Field("partitionValues", stringMap), Field("size", .int64),
+            ])),
+            Field("metaData", .struct([
+                Field("id", .string, nullable: false), Field("name", .string), Field("description", .string),
+                Field("format", .struct([Field("provider", .string, nullable: false), Field("options", stringMap)]), nullable: false),
+                Field("schemaString", .string, nullable: false), Field("partitionColumns", .list(of: .string, nullable: false), nullable: false),
+                Field("configuration", stringMap), Field("createdTime", .int64),
+            ])),
+            Field("protocol", .struct([Field("minReaderVersion", .int32, nullable: false), Field("minWriterVersion", .int32, nullable: false)])),
+        ]
+        for rows in [0, 150] {
+            let batch = try NestedSamples.batch(fields, rows: rows, seed: 5)
+            var options = ParquetWriterOptions()
+            options.rowGroupRows = 64
+            options.dataPageSize = 128
+            let path = NestedFiles.temporaryPath("checkpoint.parquet")
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try NestedFiles.write(batch, to: path, options)
+            let view = try PyarrowView.inspect(path)
+            #expect(view.jsonl == JSONLines.render(batch), "\(rows) rows\n\(Self.firstDifference(JSONLines.render(batch), view.jsonl))")
+            #expect(view.arrowSchema[1] == "add: struct<path: string not null, partitionValues: map<string, string ('partitionValues')> not null, "
+                    + "size: int64 not null, modificationTime: int64 not null, dataChange: bool not null, stats: string, "
+                    + "tags: map<string, string ('tags')>>")
+        }
+    }
+
     @Test("schema elements match pyarrow's exactly: groups, LIST/MAP annotations, repetitions, num_children")
     func schemaMatchesPyarrow() throws {
         guard PyarrowView.available("nested schema") else { return }
