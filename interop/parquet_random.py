@@ -96,10 +96,29 @@ def float_text(v, single):
 
 DEC_CTX = decimal.Context(prec=80)
 
+def render_key(text):
+    # Map keys are JSON object keys: a value that does not render as a string is quoted.
+    return text if text.startswith('"') else jstr(text)
+
 def render_column(arr):
     typ = arr.type
     valid = arr.is_valid().to_pylist()
-    if t.is_timestamp(typ):
+    if t.is_struct(typ):
+        # flatten() applies the struct's own offset to its children.
+        names = [jstr(typ.field(i).name) + ":" for i in range(typ.num_fields)]
+        children = [render_column(child) for child in arr.flatten()]
+        vals = ["{" + ",".join(k + child[i] for k, child in zip(names, children)) + "}" for i in range(len(arr))]
+    elif t.is_map(typ):
+        # Offsets index the (unsliced) key/value struct; flatten() keeps its indices.
+        offsets = arr.offsets.to_pylist()
+        keys, items = (render_column(child) for child in arr.values.flatten())
+        vals = ["{" + ",".join(render_key(keys[j]) + ":" + items[j] for j in range(offsets[i], offsets[i + 1])) + "}"
+                for i in range(len(arr))]
+    elif t.is_list(typ) or t.is_large_list(typ):
+        offsets = arr.offsets.to_pylist()
+        items = render_column(arr.values)
+        vals = ["[" + ",".join(items[offsets[i]:offsets[i + 1]]) + "]" for i in range(len(arr))]
+    elif t.is_timestamp(typ):
         ints = arr.cast(pa.int64()).to_pylist()
         vals = [jstr(ts_text(v or 0, typ.unit, typ.tz is not None)) for v in ints]
     elif t.is_date32(typ):

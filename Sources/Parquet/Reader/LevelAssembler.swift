@@ -16,8 +16,10 @@ struct LevelAssembler {
     /// The file's path, for errors.
     let path: String
 
+    /// An error naming the node's first leaf and where its column chunk starts.
     func fail(_ node: ParquetColumnNode, _ message: String) -> ParquetReadError {
-        ParquetReadError(kind: .corruptPage, path: path, column: node.leaves.first?.name ?? node.field.name, message: message)
+        ParquetReadError(kind: .corruptPage, path: path, column: node.leaves.first?.name ?? node.field.name,
+                         offset: chunks[node.leafRange.lowerBound]?.fileOffset, message: message)
     }
 
     /// Level reader for the first leaf under `node`.

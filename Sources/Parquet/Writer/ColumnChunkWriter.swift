@@ -9,15 +9,35 @@ struct EncodedChunk {
     var dataPageOffset: Int
 }
 
-/// Encodes one flat column of a row group: definition levels, dictionary (with PLAIN fallback) or
-/// PLAIN values, data pages v1 or v2, compression and statistics.
+/// Encodes one leaf column of a row group: definition and repetition levels, dictionary (with
+/// PLAIN fallback) or PLAIN values, data pages v1 or v2, compression and statistics.
 enum ColumnChunkWriter {
-    static func encode(_ column: Column, plan: LeafPlan, field: Field, options: ParquetWriterOptions,
+    /// Encodes the leaf `leaf` of the top-level column `column`.
+    static func encode(_ column: Column, leaf: LeafColumn, options: ParquetWriterOptions,
                        path: String) throws(ParquetWriteError) -> EncodedChunk {
-        var levels: [Int32] = []
-        let values = try WriterValues.extract(column, plan: plan, levels: &levels, field: field.name, path: path)
-        let rows = column.count
-        let nullable = field.nullable
+        if leaf.isFlat {
+            // Flat fast path: no repetition, at most one definition level, values read in one pass.
+            var levels: [Int32] = []
+            let values = try WriterValues.extract(column, plan: leaf.plan, levels: &levels, field: leaf.dotted, path: path)
+            return try encode(values, definition: leaf.maxDefinition == 0 ? [] : levels, repetition: [],
+                              entryCount: column.count, leaf: leaf, options: options, path: path)
+        }
+        let shredded = try LevelShredder.shred(column, leaf: leaf, file: path)
+        var unused: [Int32] = []
+        let values = try WriterValues.extract(shredded.column, plan: leaf.plan, levels: &unused, rows: shredded.valueRows,
+                                              field: leaf.dotted, path: path)
+        return try encode(values, definition: shredded.definition, repetition: shredded.repetition,
+                          entryCount: shredded.entryCount, leaf: leaf, options: options, path: path)
+    }
+
+    /// Encodes a leaf's `values` with one level entry per `entryCount`: `definition` and
+    /// `repetition` are empty when the leaf's max level is 0. Pages end only where a row ends.
+    static func encode(_ values: WriterValues, definition: [Int32], repetition: [Int32], entryCount: Int, leaf: LeafColumn,
+                       options: ParquetWriterOptions, path: String) throws(ParquetWriteError) -> EncodedChunk {
+        let plan = leaf.plan
+        let maxDefinition = Int32(leaf.maxDefinition)
+        let hasDefinition = leaf.maxDefinition > 0
+        let hasRepetition = leaf.maxRepetition > 0
         func compress(_ bytes: [UInt8]) throws(ParquetWriteError) -> [UInt8] {
             // Typed throws do not pass through withUnsafeBytes; carry the error in a Result.
             let result: Result<[UInt8], CodecError> = bytes.withUnsafeBytes { raw in
@@ -26,8 +46,17 @@ enum ColumnChunkWriter {
             }
             switch result {
             case let .success(out): return out
-            case let .failure(error): throw ParquetWriteError(path: path, message: "column '\(field.name)': \(error.message)")
+            case let .failure(error): throw ParquetWriteError(path: path, message: "column '\(leaf.dotted)': \(error.message)")
             }
+        }
+        func levelBytes(_ levels: ArraySlice<Int32>, max: Int) -> [UInt8] {
+            var encoder = RLEHybridEncoder(bitWidth: Int.bitWidth - max.leadingZeroBitCount)
+            for level in levels { encoder.append(level) }
+            return encoder.finish()
+        }
+        func lengthPrefixed(_ bytes: [UInt8]) -> [UInt8] {
+            let n = UInt32(bytes.count)
+            return [UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 24)] + bytes
         }
 
         var chunk: [UInt8] = []
@@ -60,13 +89,23 @@ enum ColumnChunkWriter {
 
         let dataOffset = chunk.count
         let bytesPerValue = max(1, PageEstimate.bytesPerValue(values))
-        let rowsPerPage = max(1, options.dataPageSize / bytesPerValue)
-        var row = 0
+        let entriesPerPage = max(1, options.dataPageSize / bytesPerValue)
+        var entry = 0
         var valueStart = 0
         repeat {
-            let end = min(rows, row + rowsPerPage)
-            let pageLevels = nullable ? Array(levels[row..<end]) : []
-            let valueCount = nullable ? pageLevels.reduce(0) { $0 + Int($1) } : end - row
+            var end = min(entryCount, entry + entriesPerPage)
+            // A page holds whole rows: it ends only before an entry that starts a row.
+            if hasRepetition { while end < entryCount && repetition[end] != 0 { end += 1 } }
+            var valueCount = end - entry
+            if hasDefinition {
+                valueCount = 0
+                for level in definition[entry..<end] where level == maxDefinition { valueCount += 1 }
+            }
+            var rowCount = end - entry
+            if hasRepetition {
+                rowCount = 0
+                for level in repetition[entry..<end] where level == 0 { rowCount += 1 }
+            }
             let valueRange = valueStart..<(valueStart + valueCount)
             let valueBytes: [UInt8]
             if let indices {
@@ -76,42 +115,40 @@ enum ColumnChunkWriter {
             } else {
                 valueBytes = PlainValues.encode(values, range: valueRange)
             }
-            var levelBytes: [UInt8] = []
-            if nullable {
-                var encoder = RLEHybridEncoder(bitWidth: 1)
-                for level in pageLevels { encoder.append(level) }
-                levelBytes = encoder.finish()
-            }
+            let repetitionBytes = hasRepetition ? levelBytes(repetition[entry..<end], max: leaf.maxRepetition) : []
+            let definitionBytes = hasDefinition ? levelBytes(definition[entry..<end], max: leaf.maxDefinition) : []
             let encoding: Encoding = indices == nil ? .plain : .rleDictionary
-            let rowCount = Int32(end - row)
+            let entries = Int32(end - entry)
             if options.pageVersion == 2 {
                 let compressed = try compress(valueBytes)
-                let header = DataPageHeaderV2(numValues: rowCount, numNulls: rowCount - Int32(valueCount), numRows: rowCount,
-                                              encoding: encoding, definitionLevelsByteLength: Int32(levelBytes.count),
-                                              repetitionLevelsByteLength: 0, isCompressed: options.compression != .uncompressed)
-                appendPage(PageHeader(type: .dataPageV2, uncompressedPageSize: Int32(levelBytes.count + valueBytes.count),
-                                      compressedPageSize: Int32(levelBytes.count + compressed.count), dataPageHeaderV2: header),
-                           body: levelBytes + compressed, uncompressedBodySize: levelBytes.count + valueBytes.count)
+                let levelsSize = repetitionBytes.count + definitionBytes.count
+                let header = DataPageHeaderV2(numValues: entries, numNulls: entries - Int32(valueCount), numRows: Int32(rowCount),
+                                              encoding: encoding, definitionLevelsByteLength: Int32(definitionBytes.count),
+                                              repetitionLevelsByteLength: Int32(repetitionBytes.count),
+                                              isCompressed: options.compression != .uncompressed)
+                appendPage(PageHeader(type: .dataPageV2, uncompressedPageSize: Int32(levelsSize + valueBytes.count),
+                                      compressedPageSize: Int32(levelsSize + compressed.count), dataPageHeaderV2: header),
+                           body: repetitionBytes + definitionBytes + compressed, uncompressedBodySize: levelsSize + valueBytes.count)
             } else {
                 var body: [UInt8] = []
-                if nullable {
-                    let n = UInt32(levelBytes.count)
-                    body = [UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 24)] + levelBytes
-                }
+                if hasRepetition { body += lengthPrefixed(repetitionBytes) }
+                if hasDefinition { body += lengthPrefixed(definitionBytes) }
                 body += valueBytes
                 let compressed = try compress(body)
                 appendPage(PageHeader(type: .dataPage, uncompressedPageSize: Int32(body.count), compressedPageSize: Int32(compressed.count),
-                                      dataPageHeader: DataPageHeader(numValues: rowCount, encoding: encoding)),
+                                      dataPageHeader: DataPageHeader(numValues: entries, encoding: encoding)),
                            body: compressed, uncompressedBodySize: body.count)
             }
-            row = end
+            entry = end
             valueStart += valueCount
-        } while row < rows
+        } while entry < entryCount
 
-        let statistics = options.statistics ? ChunkStatistics.compute(values, plan: plan, nullCount: rows - values.count) : nil
+        // Nulls are the entries below the max definition level (for nested leaves: null or empty
+        // ancestors too, as pyarrow counts them).
+        let statistics = options.statistics ? ChunkStatistics.compute(values, plan: plan, nullCount: entryCount - values.count) : nil
         let metadata = ColumnMetaData(
-            type: plan.physical, encodings: encodings, pathInSchema: [field.name], codec: options.compression,
-            numValues: Int64(rows), totalUncompressedSize: Int64(uncompressedTotal), totalCompressedSize: Int64(chunk.count),
+            type: plan.physical, encodings: encodings, pathInSchema: leaf.path, codec: options.compression,
+            numValues: Int64(entryCount), totalUncompressedSize: Int64(uncompressedTotal), totalCompressedSize: Int64(chunk.count),
             dataPageOffset: Int64(dataOffset), dictionaryPageOffset: dictionaryOffset.map(Int64.init), statistics: statistics)
         return EncodedChunk(bytes: chunk, metadata: metadata, dictionaryPageOffset: dictionaryOffset, dataPageOffset: dataOffset)
     }

@@ -22,8 +22,9 @@ struct LeafPlan {
     /// (timestamps: microseconds; time of day in seconds: milliseconds).
     var timestampScale: Int64 = 1
 
-    /// The plan for a flat field, or an error naming it.
-    static func make(_ field: Field, path: String) throws(ParquetWriteError) -> LeafPlan {
+    /// The plan for a primitive field (named `label` in messages: its full column path), or an error naming it.
+    static func make(_ field: Field, path: String, label: String? = nil) throws(ParquetWriteError) -> LeafPlan {
+        let label = label ?? field.name
         let repetition: FieldRepetitionType = field.nullable ? .optional : .required
         func element(_ physical: PhysicalType, logical: LogicalType? = nil, converted: ConvertedType? = nil,
                      length: Int32? = nil, precision: Int32? = nil, scale: Int32? = nil) -> SchemaElement {
@@ -77,7 +78,7 @@ struct LeafPlan {
             return plan
         case let .decimal(precision, scale):
             guard precision >= 1, precision <= 38 else {
-                throw ParquetWriteError(path: path, message: "column '\(field.name)': decimal precision \(precision) is outside 1...38")
+                throw ParquetWriteError(path: path, message: "column '\(label)': decimal precision \(precision) is outside 1...38")
             }
             let logical = LogicalType.decimal(scale: Int32(scale), precision: Int32(precision))
             if precision <= 9 {
@@ -93,7 +94,7 @@ struct LeafPlan {
                                              precision: Int32(precision), scale: Int32(scale)),
                             storage: .decimalBytes(width: width), physical: .fixedLenByteArray)
         default:
-            throw ParquetWriteError(path: path, message: "column '\(field.name)' of type \(field.type) cannot be written yet (flat columns only)")
+            throw ParquetWriteError(path: path, message: "column '\(label)' of type \(field.type) cannot be written to Parquet yet")
         }
     }
 

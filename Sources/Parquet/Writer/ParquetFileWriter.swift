@@ -3,14 +3,16 @@ import Columnar
 import Glibc
 #endif
 
-/// Writes record batches to a Parquet file, one row group at a time (bounded memory). The file
+/// Writes record batches to a Parquet file, one row group at a time (bounded memory). Nested
+/// fields (struct, list, map) are written in the standard layouts pyarrow writes. The file
 /// appears at its path only when `close()` succeeds: until then it is a temporary file beside it,
 /// so a failed or interrupted write never leaves a half-written file behind.
 public final class ParquetFileWriter {
     public let path: String
     public let schema: Schema
     public let options: ParquetWriterOptions
-    private let plans: [LeafPlan]
+    /// One plan per top-level field: its schema elements and leaf columns.
+    private let plans: [FieldPlan]
     private let temporaryPath: String
     private var fd: Int32
     private var offset = 0
@@ -30,8 +32,8 @@ public final class ParquetFileWriter {
         self.path = path
         self.schema = schema
         self.options = options
-        var plans: [LeafPlan] = []
-        for field in schema.fields { plans.append(try LeafPlan.make(field, path: path)) }
+        var plans: [FieldPlan] = []
+        for field in schema.fields { plans.append(try FieldPlan.make(field, path: path)) }
         self.plans = plans
         temporaryPath = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
@@ -73,7 +75,7 @@ public final class ParquetFileWriter {
             let metadata = FileMetaData(
                 version: 2, schema: schemaElements(), numRows: totalRows, rowGroups: rowGroups,
                 keyValueMetadata: options.keyValueMetadata.isEmpty ? nil : options.keyValueMetadata.map { KeyValue(key: $0.key, value: $0.value) },
-                createdBy: options.createdBy, columnOrders: Array(repeating: .typeDefinedOrder, count: plans.count))
+                createdBy: options.createdBy, columnOrders: Array(repeating: .typeDefinedOrder, count: plans.reduce(0) { $0 + $1.leaves.count }))
             try writeBytes(ParquetFooter.encode(metadata))
             guard fsync(fd) == 0 else { throw ParquetWriteError(path: path, message: "fsync failed: \(String(cString: strerror(errno)))") }
             Glibc.close(fd)
@@ -92,7 +94,7 @@ public final class ParquetFileWriter {
     }
 
     private func schemaElements() -> [SchemaElement] {
-        [SchemaElement(name: "schema", numChildren: Int32(plans.count))] + plans.map(\.element)
+        [SchemaElement(name: "schema", numChildren: Int32(plans.count))] + plans.flatMap(\.elements)
     }
 
     private func flushRowGroup() throws(ParquetWriteError) {
@@ -112,15 +114,17 @@ public final class ParquetFileWriter {
                     throw ParquetWriteError(path: path, message: "column '\(field.name)': \(error)")
                 }
             }
-            let encoded = try ColumnChunkWriter.encode(column, plan: plans[i], field: field, options: options, path: path)
-            let start = offset
-            try writeBytes(encoded.bytes)
-            var metadata = encoded.metadata
-            metadata.dataPageOffset = Int64(start + encoded.dataPageOffset)
-            metadata.dictionaryPageOffset = encoded.dictionaryPageOffset.map { Int64(start + $0) }
-            uncompressed += metadata.totalUncompressedSize
-            compressed += metadata.totalCompressedSize
-            chunks.append(ColumnChunk(fileOffset: Int64(start), metaData: metadata))
+            for leaf in plans[i].leaves {
+                let encoded = try ColumnChunkWriter.encode(column, leaf: leaf, options: options, path: path)
+                let start = offset
+                try writeBytes(encoded.bytes)
+                var metadata = encoded.metadata
+                metadata.dataPageOffset = Int64(start + encoded.dataPageOffset)
+                metadata.dictionaryPageOffset = encoded.dictionaryPageOffset.map { Int64(start + $0) }
+                uncompressed += metadata.totalUncompressedSize
+                compressed += metadata.totalCompressedSize
+                chunks.append(ColumnChunk(fileOffset: Int64(start), metaData: metadata))
+            }
         }
         rowGroups.append(RowGroup(columns: chunks, totalByteSize: uncompressed, numRows: Int64(rows), fileOffset: Int64(groupStart),
                                   totalCompressedSize: compressed, ordinal: Int16(truncatingIfNeeded: rowGroups.count)))

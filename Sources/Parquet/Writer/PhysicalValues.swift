@@ -22,12 +22,20 @@ enum WriterValues {
         }
     }
 
-    /// Extracts `column`'s values per `plan`; `levels` gets 1 for a value, 0 for a null.
-    static func extract(_ column: Column, plan: LeafPlan, levels: inout [Int32], field: String, path: String) throws(ParquetWriteError) -> WriterValues {
+    /// Extracts `column`'s values per `plan`; `levels` gets 1 for a value, 0 for a null. With
+    /// `rows` (a nested leaf's value rows, all non-null), only those rows are taken, in that
+    /// order, and `levels` is left alone.
+    static func extract(_ column: Column, plan: LeafPlan, levels: inout [Int32], rows: [Int32]? = nil,
+                        field: String, path: String) throws(ParquetWriteError) -> WriterValues {
         let n = column.count
-        levels.reserveCapacity(n)
+        if rows == nil { levels.reserveCapacity(n) }
         func prim<T: FixedWidthValue, R>(_ c: PrimitiveColumn<T>, _ convert: (T) throws(ParquetWriteError) -> R) throws(ParquetWriteError) -> [R] {
             var out: [R] = []
+            if let rows {
+                out.reserveCapacity(rows.count)
+                for i in rows { out.append(try convert(c.value(at: Int(i)))) }
+                return out
+            }
             out.reserveCapacity(n - c.nullCount)
             for i in 0..<n {
                 if c.isNull(i) { levels.append(0); continue }
@@ -42,6 +50,11 @@ enum WriterValues {
         switch (plan.storage, column) {
         case let (.boolean, .bool(c)):
             var out: [Bool] = []
+            if let rows {
+                out.reserveCapacity(rows.count)
+                for i in rows { out.append(c.value(at: Int(i))) }
+                return .boolean(out)
+            }
             for i in 0..<n {
                 if c.isNull(i) { levels.append(0) } else { levels.append(1); out.append(c.value(at: i)) }
             }
@@ -79,6 +92,10 @@ enum WriterValues {
         case let (.double, .float64(c)): return .double(try prim(c) { $0 })
         case let (.byteArray, .binary(c)):
             var buffer = ByteArrayBuffer()
+            if let rows {
+                for i in rows { c.withUnsafeBytes(at: Int(i)) { buffer.append($0) } }
+                return .bytes(buffer)
+            }
             buffer.reserveCapacity(values: n, bytes: c.byteCount)
             for i in 0..<n {
                 if c.isNull(i) { levels.append(0); continue }
@@ -88,6 +105,11 @@ enum WriterValues {
             return .bytes(buffer)
         case let (.fixedLen(width), .fixedSizeBinary(c)):
             var out: [UInt8] = []
+            if let rows {
+                out.reserveCapacity(rows.count * width)
+                for i in rows { c.withUnsafeBytes(at: Int(i)) { out.append(contentsOf: $0) } }
+                return .fixed(out, width: width)
+            }
             out.reserveCapacity(n * width)
             for i in 0..<n {
                 if c.isNull(i) { levels.append(0); continue }
@@ -97,15 +119,22 @@ enum WriterValues {
             return .fixed(out, width: width)
         case let (.decimalBytes(width), .decimal128(c)):
             var out: [UInt8] = []
-            out.reserveCapacity(n * width)
-            for i in 0..<n {
-                if c.isNull(i) { levels.append(0); continue }
-                levels.append(1)
-                let v = c.value(at: i)
+            func append(_ v: Int128) {
                 // Big-endian two's complement in `width` bytes.
                 for k in stride(from: width - 1, through: 0, by: -1) {
                     out.append(UInt8(truncatingIfNeeded: v >> (8 * k)))
                 }
+            }
+            if let rows {
+                out.reserveCapacity(rows.count * width)
+                for i in rows { append(c.value(at: Int(i))) }
+                return .fixed(out, width: width)
+            }
+            out.reserveCapacity(n * width)
+            for i in 0..<n {
+                if c.isNull(i) { levels.append(0); continue }
+                levels.append(1)
+                append(c.value(at: i))
             }
             return .fixed(out, width: width)
         default:

@@ -109,8 +109,8 @@ struct WriterRoundTripTests {
 
     @Test("a column that cannot be written is refused before anything lands at the path")
     func refusals() throws {
-        let nested = Schema([Field("l", .list(of: .int64))])
-        #expect(throws: ParquetWriteError.self) { try ParquetFileWriter(path: Self.temporaryPath("n.parquet"), schema: nested) }
+        let unwritable = Schema([Field("d", .decimal(precision: 40, scale: 0))])
+        #expect(throws: ParquetWriteError.self) { try ParquetFileWriter(path: Self.temporaryPath("n.parquet"), schema: unwritable) }
         let path = NSTemporaryDirectory() + "sluice-no-such-dir-\(UUID().uuidString)/x.parquet"
         #expect(throws: ParquetWriteError.self) { try ParquetFileWriter(path: path, schema: try Self.sampleBatch(rows: 1).schema) }
         // A writer dropped without close() leaves neither the file nor its temporary behind.
