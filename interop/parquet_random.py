@@ -240,6 +240,51 @@ def fresh_value(rng, typ, int96):
         return decimal.Decimal(unscaled).scaleb(-typ.scale, context=DEC_CTX)
     raise ValueError(typ)
 
+def pick_nested_type(rng, depth=0):
+    """A struct, list or map whose children are primitives or (to depth 3) nested again."""
+    def child():
+        return pick_nested_type(rng, depth + 1) if depth < 2 and rng.random() < 0.35 else pick_type(rng)
+    kind = rng.choice(["struct", "list", "list", "map", "large_list"])
+    if kind == "struct":
+        return pa.struct([pa.field(f"f{i}", child(), nullable=rng.random() < 0.8) for i in range(rng.randint(1, 3))])
+    if kind == "map":
+        key = rng.choice([pa.string(), pa.int32(), pa.int64(), pa.date32()])
+        return pa.map_(key, pa.field("value", child(), nullable=rng.random() < 0.8))
+    item = pa.field("element", child(), nullable=rng.random() < 0.8)
+    return pa.large_list(item) if kind == "large_list" else pa.list_(item)
+
+def nested_value(rng, typ, state, nullable=True):
+    """A random value of a nested (or primitive) type; `state` per type path keeps pools small."""
+    if nullable and rng.random() < state.setdefault("null_p", rng.choice([0.0, 0.1, 0.4])):
+        return None
+    if t.is_struct(typ):
+        return {typ.field(i).name: nested_value(rng, typ.field(i).type, state.setdefault(i, {}), typ.field(i).nullable)
+                for i in range(typ.num_fields)}
+    if t.is_map(typ):
+        keys = {}
+        for _ in range(rng.choice([0, 0, 1, 2, 3, 5])):
+            k = random_value(rng, typ.key_type, state.setdefault("k", {"pool": [], "repeat": 0.3}), False)
+            keys[k] = nested_value(rng, typ.item_type, state.setdefault("v", {}), typ.item_field.nullable)
+        return list(keys.items())
+    if t.is_list(typ) or t.is_large_list(typ):
+        return [nested_value(rng, typ.value_type, state.setdefault("e", {}), typ.value_field.nullable)
+                for _ in range(rng.choice([0, 0, 1, 2, 3, 7]))]
+    pool = state.setdefault("p", {"pool": [], "repeat": rng.choice([0.0, 0.5, 0.95])})
+    return random_value(rng, typ, pool, False)
+
+def to_storage(typ):
+    """The type pa.array can build from Python ints for dates, times and timestamps at any depth."""
+    if t.is_struct(typ):
+        return pa.struct([pa.field(f.name, to_storage(f.type), f.nullable) for f in typ])
+    if t.is_map(typ):
+        return pa.map_(to_storage(typ.key_type), pa.field("value", to_storage(typ.item_type), typ.item_field.nullable))
+    if t.is_list(typ) or t.is_large_list(typ):
+        make = pa.large_list if t.is_large_list(typ) else pa.list_
+        return make(pa.field(typ.value_field.name, to_storage(typ.value_type), typ.value_field.nullable))
+    if t.is_date32(typ) or t.is_time32(typ): return pa.int32()
+    if t.is_timestamp(typ) or t.is_time64(typ): return pa.int64()
+    return typ
+
 def random_column(rng, typ, rows, int96):
     density = rng.choice(["none", "none", "some", "all"])
     null_p = 0.0 if density == "none" else 1.0 if density == "all" else rng.choice([0.05, 0.3, 0.7])
@@ -271,7 +316,7 @@ def random_options(rng, schema, int96):
     if rng.random() < 0.1:
         # (pyarrow builds no bloom filter for booleans)
         opts["bloom_filter_options"] = {f.name: {"ndv": 100, "fpp": 0.05} for f in schema
-                                        if not t.is_boolean(f.type) and rng.random() < 0.5}
+                                        if not t.is_boolean(f.type) and not t.is_nested(f.type) and rng.random() < 0.5}
     if rng.random() < 0.1:
         opts["sorting_columns"] = [{"column_index": 0, "descending": rng.random() < 0.5}]  # (JSON for the manifest)
     if rng.random() < 0.2: opts["store_schema"] = False
@@ -309,11 +354,19 @@ def random_options(rng, schema, int96):
                 opts["use_dictionary"] = [f.name for f in schema if f.name not in encodings]
     return opts
 
-def random_table(rng, int96):
+def random_table(rng, int96, nested=0.0):
     ncols = rng.randint(1, 8)
     rows = rng.choice([0, 1, 2, rng.randint(3, 100), rng.randint(100, 1000), rng.randint(1000, 5000)])
     arrays, names, densities = [], [], []
     for i in range(ncols):
+        if not int96 and rng.random() < nested:
+            typ = pick_nested_type(rng)
+            state = {}
+            values = [nested_value(rng, typ, state) for _ in range(rows)]
+            arrays.append(pa.array(values, type=to_storage(typ)).cast(typ))
+            names.append(f"n{i}")
+            densities.append("nested")
+            continue
         typ = pick_type(rng)
         arr, density = random_column(rng, typ, rows, int96)
         arrays.append(arr)
@@ -326,13 +379,14 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, required=True)
     ap.add_argument("--count", type=int, required=True)
+    ap.add_argument("--nested", type=float, default=0.0, help="chance that a column is a struct, list or map")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     manifest = {"seed": args.seed, "pyarrow": pa.__version__, "files": []}
     for index in range(args.count):
         rng = random.Random(f"{args.seed}/{index}")
         int96 = rng.random() < 0.1  # deprecated INT96 timestamps (legacy writers, Spark, Impala)
-        table, densities = random_table(rng, int96)
+        table, densities = random_table(rng, int96, args.nested)
         opts = random_options(rng, table.schema, int96)
         name = f"t{index:03d}"
         path = os.path.join(args.out, name + ".parquet")

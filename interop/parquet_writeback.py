@@ -69,12 +69,25 @@ def one_signed(rng, table):
         columns.append(c)
     return pa.table(columns, names=table.column_names)
 
-def generate(out, seed, count):
+def without_ns(typ):
+    """`typ` with nanosecond timestamps inside structs, lists and maps made microseconds: Sluice
+    floors nanoseconds to microseconds, which the nested comparison (a plain cast) cannot express."""
+    if t.is_struct(typ): return pa.struct([pa.field(f.name, without_ns(f.type), f.nullable) for f in typ])
+    if t.is_map(typ): return pa.map_(without_ns(typ.key_type), pa.field("value", without_ns(typ.item_type), typ.item_field.nullable))
+    if t.is_list(typ) or t.is_large_list(typ):
+        make = pa.large_list if t.is_large_list(typ) else pa.list_
+        return make(pa.field(typ.value_field.name, without_ns(typ.value_type), typ.value_field.nullable))
+    if t.is_timestamp(typ) and typ.unit == "ns": return pa.timestamp("us", tz=typ.tz)
+    return typ
+
+def generate(out, seed, count, nested=0.0):
     os.makedirs(out, exist_ok=True)
     manifest = {"seed": seed, "pyarrow": pa.__version__, "files": []}
     for index in range(count):
         rng = random.Random(f"writeback/{seed}/{index}")
-        table, densities = pr.random_table(rng, False)
+        table, densities = pr.random_table(rng, False, nested)
+        table = pa.table([c.cast(without_ns(c.type), safe=False) if t.is_nested(c.type) else c for c in table.columns],
+                         names=table.column_names)
         table = one_signed(rng, table)
         name = f"t{index:03d}"
         opts = input_options(rng)
@@ -90,6 +103,12 @@ def generate(out, seed, count):
 # ---------------------------------------------------------------- the expected mapping
 
 def expected_type(typ):
+    if t.is_struct(typ): return pa.struct([pa.field(f.name, expected_type(f.type), f.nullable) for f in typ])
+    if t.is_map(typ):
+        return pa.map_(pa.field("key", expected_type(typ.key_type), False),
+                       pa.field("value", expected_type(typ.item_type), typ.item_field.nullable))
+    if t.is_list(typ) or t.is_large_list(typ):
+        return pa.list_(pa.field("element", expected_type(typ.value_type), typ.value_field.nullable))
     if t.is_large_string(typ): return pa.string()
     if t.is_large_binary(typ): return pa.binary()
     if t.is_timestamp(typ): return pa.timestamp("us", tz=None if typ.tz is None else "UTC")
@@ -112,6 +131,7 @@ def expected_column(arr):
         # ns -> us floors (toward negative infinity), Python's // does exactly that.
         conv = [None if v is None else (v // 1000 if scale is None else v * scale) for v in ints]
         return pa.array(conv, type=int_storage(want)).cast(want)
+    if t.is_nested(typ): return arr.cast(want)
     return arr.cast(want) if want != typ else arr
 
 def decimal_width(p):
@@ -229,6 +249,9 @@ def check_file(directory, entry, scratch):
     if got.column_names != original.column_names:
         return [f"columns {got.column_names}, expected {original.column_names}"], md.num_row_groups
     expected = pa.table([expected_column(c.combine_chunks()) for c in original.columns], names=original.column_names)
+    leaves = {}  # top-level column -> its leaf (column chunk) indices
+    for k in range(md.num_columns):
+        leaves.setdefault(schema.column(k).path.split(".")[0], []).append(k)
     for j, name_j in enumerate(original.column_names):
         col = f"column '{name_j}' ({original.schema.field(j).type})"
         want_type, got_field = expected.schema.field(j).type, got.schema.field(j)
@@ -236,9 +259,17 @@ def check_file(directory, entry, scratch):
             problems.append(f"{col}: pyarrow reads type {got_field.type}, expected {want_type}")
             continue
         if not got_field.nullable: problems.append(f"{col}: read as not nullable")
+        if t.is_nested(want_type):
+            # Values compared as rendered (exact floats, NaN as "NaN"); leaves' statistics below.
+            want_text = pr.render_column(expected.column(j).combine_chunks())
+            got_text = pr.render_column(got.column(j).combine_chunks())
+            bad = next((i for i, (a, b) in enumerate(zip(want_text, got_text)) if a != b), None)
+            if len(want_text) != len(got_text): problems.append(f"{col}: {len(got_text)} values, expected {len(want_text)}")
+            elif bad is not None: problems.append(f"{col}: row {bad}: {got_text[bad][:200]}, expected {want_text[bad][:200]}")
+            continue
         diff = first_value_difference(expected.column(j).combine_chunks(), got.column(j).combine_chunks())
         if diff: problems.append(f"{col}: {diff}")
-        element = schema.column(j)
+        element = schema.column(leaves[name_j][0])
         logical = json.loads(element.logical_type.to_json())
         if logical != expected_logical(want_type):
             problems.append(f"{col}: logical type {logical}, expected {expected_logical(want_type)}")
@@ -266,7 +297,10 @@ def check_file(directory, entry, scratch):
         for j, name_j in enumerate(original.column_names):
             where = f"row group {g} column '{name_j}' ({original.schema.field(j).type})"
             typ = expected.schema.field(j).type
-            chunk = group.column(j)
+            if t.is_nested(typ):
+                problems += nested_leaf_problems(where, group, ref.row_group(g) if ref is not None else None, leaves[name_j])
+                continue
+            chunk = group.column(leaves[name_j][0])
             data = expected.column(j).slice(start, size).combine_chunks()
             if chunk.physical_type != expected_physical(typ):
                 problems.append(f"{where}: physical type {chunk.physical_type}, expected {expected_physical(typ)}")
@@ -284,7 +318,7 @@ def check_file(directory, entry, scratch):
             problems += stats_problems(where, chunk.statistics if chunk.is_stats_set else None, typ, want)
             if ref is not None:
                 ours = chunk.statistics if chunk.is_stats_set else None
-                theirs = ref.row_group(g).column(j).statistics
+                theirs = ref.row_group(g).column(leaves[name_j][0]).statistics
                 if theirs is not None and ours is not None:
                     for key in ("has_min_max", "null_count"):
                         if getattr(ours, key) != getattr(theirs, key):
@@ -297,6 +331,40 @@ def check_file(directory, entry, scratch):
         start += size
     os.remove(reference)
     return problems, md.num_row_groups
+
+def expected_decimal_physical(logical):
+    return expected_physical(pa.decimal128(json.loads(logical.to_json())["precision"], 0))
+
+def nested_leaf_problems(where, group, theirs, indices):
+    """A nested column's leaves against pyarrow's own writing of the same rows: path, physical
+    type, level entries, null count and min/max (compared raw)."""
+    if theirs is None: return [f"{where}: pyarrow's reference file has other row groups"]
+    out = []
+    for k in indices:
+        a, b = group.column(k), theirs.column(k)
+        leaf = f"{where} leaf '{a.path_in_schema}'"
+        # Decimals: Sluice stores p <= 18 as INT32/INT64 where pyarrow writes FIXED_LEN_BYTE_ARRAY;
+        # their statistics are then compared as decimal values rather than raw bytes.
+        decimal_leaf = "Decimal" in a.statistics.logical_type.to_json() if a.is_stats_set else False
+        if a.path_in_schema != b.path_in_schema or (a.physical_type != b.physical_type and not decimal_leaf):
+            out.append(f"{leaf}: {a.physical_type}, pyarrow writes '{b.path_in_schema}' {b.physical_type}")
+            continue
+        if decimal_leaf and a.physical_type != expected_decimal_physical(a.statistics.logical_type):
+            out.append(f"{leaf}: {a.physical_type} for {a.statistics.logical_type}")
+        if a.num_values != b.num_values: out.append(f"{leaf}: num_values {a.num_values}, pyarrow writes {b.num_values}")
+        ours = a.statistics if a.is_stats_set else None
+        ref = b.statistics if b.is_stats_set else None
+        if ours is None or ref is None:
+            if ref is not None: out.append(f"{leaf}: no statistics, pyarrow writes some")
+            continue
+        if ours.null_count != ref.null_count: out.append(f"{leaf}: null_count {ours.null_count}, pyarrow writes {ref.null_count}")
+        if ours.has_min_max != ref.has_min_max:
+            out.append(f"{leaf}: has_min_max {ours.has_min_max}, pyarrow writes {ref.has_min_max}")
+        elif ours.has_min_max:
+            for which in (("min", "max") if decimal_leaf else ("min_raw", "max_raw")):
+                x, y = getattr(ours, which), getattr(ref, which)
+                if not same(y, x): out.append(f"{leaf}: {which} {show(x)}, pyarrow writes {show(y)}")
+    return out
 
 def check(directory):
     with open(os.path.join(directory, "manifest.json"), encoding="utf-8") as f:
@@ -321,11 +389,12 @@ def main():
     g.add_argument("--out", required=True)
     g.add_argument("--seed", type=int, required=True)
     g.add_argument("--count", type=int, required=True)
+    g.add_argument("--nested", type=float, default=0.0, help="chance that a column is a struct, list or map")
     c = sub.add_parser("check")
     c.add_argument("--dir", required=True)
     args = ap.parse_args()
     if args.mode == "generate":
-        generate(args.out, args.seed, args.count)
+        generate(args.out, args.seed, args.count, args.nested)
     else:
         sys.exit(check(args.dir))
 
