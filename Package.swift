@@ -23,6 +23,8 @@ let package = Package(
         .target(name: "Columnar"),
         // Parquet reader and writer: Thrift compact metadata, encodings, codecs.
         .target(name: "Parquet", dependencies: ["Columnar", "CSnappy", "CZstd", "CZlib"]),
+        // Delta Lake tables: transaction log, snapshots, time travel, writes.
+        .target(name: "DeltaLake", dependencies: ["Parquet", "Columnar"]),
         // The few glibc calls Swift's Glibc module hides behind _GNU_SOURCE.
         .target(name: "CSluiceSystem"),
         .target(
@@ -44,6 +46,7 @@ let package = Package(
             dependencies: [
                 "SluiceCore",
                 "Parquet",
+                "DeltaLake",
                 "Columnar",
                 "SluiceMetadata",
                 "SluiceScheduler",
@@ -57,6 +60,7 @@ let package = Package(
         ),
         .testTarget(name: "ColumnarTests", dependencies: ["Columnar"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Columnar"]),
+        .testTarget(name: "DeltaLakeTests", dependencies: ["DeltaLake", "Parquet", "Columnar"]),
         .testTarget(name: "SluiceMetadataTests", dependencies: ["SluiceMetadata", "SluiceCore"]),
         .testTarget(name: "SluiceSchedulerTests", dependencies: ["SluiceScheduler", "SluiceMetadata", "SluiceCore"], exclude: ["Fixtures"]),
         // Runs the built `sluice` binary the way users and scripts do.

@@ -84,7 +84,7 @@ struct DagsValidate: ParsableCommand {
             d.file = displayPath(d.file)
             out += d.description + "\n"
         }
-        FileHandle.standardOutput.write(Data(out.utf8))
+        Terminal.output(out)
         let errors = bag.diagnostics.filter { $0.severity == .error }.count
         if !quiet {
             let tasks = bag.dags.values.reduce(0) { $0 + $1.tasks.count }

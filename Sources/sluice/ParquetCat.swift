@@ -33,7 +33,6 @@ struct ParquetCat: ParsableCommand {
             throw ExitCode(2)
         }
         let selected = columns?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let out = FileHandle.standardOutput
         do {
             let reader = try ParquetFileReader(path: file)
             let scope = try PredicateScope(reader: reader, columns: selected, conditions: conditions)
@@ -45,18 +44,18 @@ struct ParquetCat: ParsableCommand {
                 remaining -= shown.count
                 if format == "csv" {
                     if !wroteHeader {
-                        out.write(Data((batch.schema.fields.map { CSVText.cell($0.name) }.joined(separator: ",") + "\n").utf8))
+                        Terminal.output((batch.schema.fields.map { CSVText.cell($0.name) }.joined(separator: ",") + "\n"))
                         wroteHeader = true
                     }
-                    out.write(Data(CSVText.render(batch, rows: shown).utf8))
+                    Terminal.output(CSVText.render(batch, rows: shown))
                 } else {
-                    out.write(Data(shown.map { JSONLines.renderRow($0, of: batch) + "\n" }.joined().utf8))
+                    Terminal.output(shown.map { JSONLines.renderRow($0, of: batch) + "\n" }.joined())
                 }
             }
             if format == "csv" && !wroteHeader {
                 // No row groups: still print the header of the selected columns.
                 let names = selected ?? reader.schema.fields.map(\.name)
-                out.write(Data((names.map(CSVText.cell).joined(separator: ",") + "\n").utf8))
+                Terminal.output((names.map(CSVText.cell).joined(separator: ",") + "\n"))
             }
         } catch {
             Terminal.error("error: \(error)")

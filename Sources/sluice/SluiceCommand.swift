@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import SluiceCore
 
 /// Starts the CLI, accepting the global `--config` before the subcommand as well as after it.
@@ -19,7 +22,7 @@ struct SluiceCommand: AsyncParsableCommand {
         commandName: "sluice",
         abstract: "A workflow orchestrator for quantitative research: YAML DAGs, Delta tables, factors, models.",
         version: SluiceVersion.current,
-        subcommands: [VersionCommand.self, DagsCommand.self, TasksCommand.self, RunsCommand.self, BackfillsCommand.self, PoolsCommand.self, SchedulerCommand.self, ParquetCommand.self, OperatorsCommand.self, ConfigCommand.self, DbCommand.self]
+        subcommands: [VersionCommand.self, DagsCommand.self, TasksCommand.self, RunsCommand.self, BackfillsCommand.self, PoolsCommand.self, SchedulerCommand.self, ParquetCommand.self, DeltaCommand.self, OperatorsCommand.self, ConfigCommand.self, DbCommand.self]
     )
 }
 
@@ -64,6 +67,31 @@ enum Terminal {
     }
 
     static func note(_ text: String) { error(text) }
+
+    /// Writes `text` to standard output unbuffered. When the reader has gone (`| head`), the
+    /// process ends quietly with status 0 instead of trapping on EPIPE as FileHandle.write does.
+    static func output(_ text: String) {
+        var text = text
+        text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Writes raw bytes (a log file's, which need not be UTF-8) to standard output, as `output`.
+    static func output(_ data: Data) {
+        data.withUnsafeBytes { write($0) }
+    }
+
+    private static func write(_ bytes: UnsafeRawBufferPointer) {
+        var done = 0
+        while done < bytes.count {
+            let n = Glibc.write(1, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                if errno == EPIPE { exit(0) }
+                return
+            }
+            done += n
+        }
+    }
 
     /// Left-aligned columns separated by two spaces.
     static func table(_ header: [String], _ rows: [[String]]) -> String {

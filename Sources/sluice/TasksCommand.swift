@@ -83,7 +83,7 @@ struct TasksLogs: ParsableCommand {
             try? handle.seek(toOffset: offset)
             let data = (try? handle.readToEnd()) ?? Data()
             offset += UInt64(data.count)
-            FileHandle.standardOutput.write(data)
+            Terminal.output(data)
         }
         if !FileManager.default.fileExists(atPath: attempt.logPath) && attempt.state != .queued && attempt.state != .running {
             Terminal.note("no log for try \(attempt.tryNumber): the task's operator writes none (e.g. empty) or it never started")

@@ -110,6 +110,20 @@ struct ParquetCommandTests {
         #expect(bad.stderr.hasPrefix("error: predicate 'close ~ 3': expected COLUMN OP VALUE"))
     }
 
+    @Test("a reader that stops early (| head -1) ends cat quietly with status 0, not a trap")
+    func closedPipe() throws {
+        let dir = try CLI.temporaryFolder()
+        let csv = "n,s\n" + (0..<50_000).map { "\($0),row \($0)\n" }.joined()
+        try csv.write(toFile: dir + "/in.csv", atomically: true, encoding: .utf8)
+        #expect(try CLI.run(["parquet", "convert", dir + "/in.csv", dir + "/t.parquet"]).status == 0)
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/bash")
+        shell.arguments = ["-c", "set -o pipefail; '\(CLI.binary)' parquet cat '\(dir)/t.parquet' 2>&1 | head -1 > /dev/null"]
+        try shell.run()
+        shell.waitUntilExit()
+        #expect(shell.terminationStatus == 0)
+    }
+
     @Test("scan reads every row without printing them")
     func scan() throws {
         guard let corpus = Self.corpus else { return }
