@@ -44,6 +44,9 @@ public struct Snapshot: Sendable {
             throw DeltaError(.corruptLog, table: table, "version \(version) has no metaData action")
         }
         try Self.checkReadable(proto, table: table)
+        guard !metadata.schemaString.isEmpty else {
+            throw DeltaError(.corruptLog, table: table, "version \(version): the table's metaData has no schemaString")
+        }
         do throws(ActionDecodingError) {
             fields = try DeltaSchema.parse(metadata.schemaString)
         } catch {

@@ -117,7 +117,7 @@ private struct Fields {
         return DeltaMetadata(
             id: try string("id"), name: try optionalString("name"), description: try optionalString("description"),
             formatProvider: try format?.optionalString("provider") ?? "parquet",
-            formatOptions: options.compactMapValues { $0 }, schemaString: try string("schemaString"),
+            formatOptions: options.compactMapValues { $0 }, schemaString: try optionalString("schemaString") ?? "",
             partitionColumns: try stringList("partitionColumns") ?? [],
             configuration: configuration.compactMapValues { $0 }, createdTime: try optionalInt("createdTime"))
     }

@@ -79,7 +79,10 @@ public struct TableScan {
                     }
                     columns.append(converted)
                 } else if partitions.contains(field.name) {
-                    let text = file.partitionValues[field.name] ?? nil
+                    // Under column mapping the log keys partition values by physical name.
+                    let delta = snapshot.fields.first { $0.name == field.name }
+                    let key = mode == "none" ? field.name : (delta?.physicalName ?? field.name)
+                    let text = file.partitionValues[key] ?? file.partitionValues[field.name] ?? nil
                     guard let value = PartitionValues.parse(text, as: field.type) else {
                         throw DeltaError(.corruptLog, table: table, location: relative,
                                          "partition value '\(text ?? "")' of column '\(field.name)' is not a \(field.type)")
