@@ -61,6 +61,11 @@ public struct TableScan {
             return fileNames.contains(physical) ? physical : nil
         }
         let wanted = Array(Set(sources.compactMap { $0 })).sorted()
+        let deleted = try file.deletionVector.map { dv throws(DeltaError) in
+            try DeletionVectorLoader(storage: storage).rows(dv, file: relative)
+        } ?? []
+        var nextDeleted = 0
+        var firstRow: UInt64 = 0
         var batches: [RecordBatch] = []
         for group in 0 ..< reader.rowGroupCount {
             let raw: RecordBatch
@@ -93,10 +98,26 @@ public struct TableScan {
                 }
             }
             do throws(ColumnarError) {
-                batches.append(try RecordBatch(schema: schema, columns: columns, rowCount: raw.rowCount))
+                var batch = try RecordBatch(schema: schema, columns: columns, rowCount: raw.rowCount)
+                // Rows of this row group that the deletion vector deletes.
+                let end = firstRow + UInt64(raw.rowCount)
+                if nextDeleted < deleted.count, deleted[nextDeleted] < end {
+                    var keep = [Bool](repeating: true, count: raw.rowCount)
+                    while nextDeleted < deleted.count, deleted[nextDeleted] < end {
+                        keep[Int(deleted[nextDeleted] - firstRow)] = false
+                        nextDeleted += 1
+                    }
+                    batch = try batch.filter(keep)
+                }
+                firstRow = end
+                batches.append(batch)
             } catch {
                 throw DeltaError(.corruptLog, table: table, location: relative, "row group \(group): \(error)")
             }
+        }
+        guard nextDeleted == deleted.count else {
+            throw DeltaError(.corruptLog, table: table, location: relative,
+                             "the deletion vector deletes row \(deleted[nextDeleted]) but the file has \(firstRow) rows")
         }
         return batches
     }

@@ -20,7 +20,8 @@ public protocol DeltaStorage: Sendable {
     func list(_ directory: String) throws(DeltaError) -> [StoredFile]?
     /// The whole content of `path`.
     func read(_ path: String) throws(DeltaError) -> [UInt8]
-    /// The absolute local path of `path`, for readers that open files themselves (Parquet).
+    /// The local path of `path` (relative to the root, or absolute), for readers that open files
+    /// themselves (Parquet).
     func localPath(_ path: String) -> String
 }
 
@@ -34,8 +35,9 @@ public struct LocalStorage: DeltaStorage {
         self.root = root
     }
 
+    /// `path` under the root; an absolute path (deletion vectors stored by path) as it is.
     public func localPath(_ path: String) -> String {
-        path.isEmpty ? root : root + "/" + path
+        path.isEmpty ? root : path.hasPrefix("/") ? path : root + "/" + path
     }
 
     public func list(_ directory: String) throws(DeltaError) -> [StoredFile]? {
