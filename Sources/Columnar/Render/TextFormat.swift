@@ -1,5 +1,5 @@
 /// Text forms of dates, times, timestamps and decimals, as `JSONLines` writes them.
-enum TextFormat {
+public enum TextFormat {
     /// The proleptic Gregorian (year, month, day) of a day count from 1970-01-01
     /// (Howard Hinnant's `civil_from_days`).
     static func civil(days: Int64) -> (year: Int64, month: Int64, day: Int64) {
@@ -15,7 +15,7 @@ enum TextFormat {
     }
 
     /// "YYYY-MM-DD"; years outside 0...9999 get a sign and at least four digits, as ISO 8601 expands them.
-    static func date(days: Int64) -> String {
+    public static func date(days: Int64) -> String {
         let (year, month, day) = civil(days: days)
         let yearText: String
         if (0...9999).contains(year) {
@@ -52,7 +52,7 @@ enum TextFormat {
     }
 
     /// "YYYY-MM-DDTHH:MM:SS.ffffff", plus "Z" when `utc`.
-    static func timestamp(_ value: Int64, unit: TimeUnit, utc: Bool) -> String {
+    public static func timestamp(_ value: Int64, unit: TimeUnit, utc: Bool) -> String {
         let (seconds, ticks) = split(value, unit: unit)
         var (days, secondOfDay) = seconds.quotientAndRemainder(dividingBy: 86_400)
         if secondOfDay < 0 {
@@ -63,13 +63,13 @@ enum TextFormat {
     }
 
     /// "HH:MM:SS.ffffff" for ticks since midnight.
-    static func time(_ value: Int64, unit: TimeUnit) -> String {
+    public static func time(_ value: Int64, unit: TimeUnit) -> String {
         let (seconds, ticks) = split(value, unit: unit)
         return clock(seconds) + fraction(ticks, unit: unit)
     }
 
     /// The decimal unscaled × 10^-scale in plain notation, e.g. "-0.05", "12300".
-    static func decimal(_ unscaled: Int128, scale: Int) -> String {
+    public static func decimal(_ unscaled: Int128, scale: Int) -> String {
         var digits = String(unscaled.magnitude)
         if scale <= 0 {
             if unscaled != 0 { digits += String(repeating: "0", count: -scale) }

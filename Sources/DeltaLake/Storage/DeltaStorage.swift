@@ -23,6 +23,15 @@ public protocol DeltaStorage: Sendable {
     /// The local path of `path` (relative to the root, or absolute), for readers that open files
     /// themselves (Parquet).
     func localPath(_ path: String) -> String
+    /// Creates `path` with `bytes` only if nothing is there yet (atomically: readers see all of it
+    /// or nothing); false when it already exists. This is what makes a commit a commit.
+    func putIfAbsent(_ path: String, _ bytes: [UInt8]) throws(DeltaError) -> Bool
+    /// Writes `path` atomically, replacing what was there (`_last_checkpoint`).
+    func replace(_ path: String, _ bytes: [UInt8]) throws(DeltaError)
+    /// Creates `directory` and its parents if missing.
+    func makeDirectories(_ directory: String) throws(DeltaError)
+    /// Deletes `path`; a missing file is not an error.
+    func delete(_ path: String) throws(DeltaError)
 }
 
 /// A table on the local file system.
@@ -60,6 +69,85 @@ public struct LocalStorage: DeltaStorage {
             files.append(StoredFile(name: name, size: Int64(info.st_size), modificationTime: millis))
         }
         return files
+    }
+
+    public func putIfAbsent(_ path: String, _ bytes: [UInt8]) throws(DeltaError) -> Bool {
+        let temporary = try writeTemporary(beside: path, bytes)
+        defer { unlink(temporary) }
+        if link(temporary, localPath(path)) != 0 {
+            if errno == EEXIST { return false }
+            throw DeltaError(.io, table: root, location: path, "cannot create: \(String(cString: strerror(errno)))")
+        }
+        syncDirectory(of: path)
+        return true
+    }
+
+    public func replace(_ path: String, _ bytes: [UInt8]) throws(DeltaError) {
+        let temporary = try writeTemporary(beside: path, bytes)
+        guard rename(temporary, localPath(path)) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw DeltaError(.io, table: root, location: path, "cannot replace: \(reason)")
+        }
+        syncDirectory(of: path)
+    }
+
+    public func makeDirectories(_ directory: String) throws(DeltaError) {
+        let full = localPath(directory)
+        let absolute = full.hasPrefix("/")
+        var current = ""
+        for part in full.split(separator: "/") {
+            current += current.isEmpty && !absolute ? String(part) : "/" + part
+            if mkdir(current, 0o755) != 0, errno != EEXIST {
+                throw DeltaError(.io, table: root, location: directory, "cannot create directory \(current): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    public func delete(_ path: String) throws(DeltaError) {
+        if unlink(localPath(path)) != 0, errno != ENOENT {
+            throw DeltaError(.io, table: root, location: path, "cannot delete: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Writes `bytes` to a fresh temporary file in `path`'s directory and flushes it to disk.
+    private func writeTemporary(beside path: String, _ bytes: [UInt8]) throws(DeltaError) -> String {
+        let full = localPath(path)
+        let directory = full.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        let temporary = (directory.isEmpty ? "" : directory + "/") + ".tmp-\(getpid())-\(UInt64.random(in: 0 ... UInt64.max))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw DeltaError(.io, table: root, location: path, "cannot create a temporary file: \(String(cString: strerror(errno)))") }
+        var failure: String?
+        bytes.withUnsafeBytes { raw in
+            var done = 0
+            while done < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = String(cString: strerror(errno))
+                    return
+                }
+                done += n
+            }
+        }
+        if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+        close(fd)
+        if let failure {
+            unlink(temporary)
+            throw DeltaError(.io, table: root, location: path, "cannot write: \(failure)")
+        }
+        return temporary
+    }
+
+    /// Flushes the directory entry of `path` (so a commit survives a crash once acknowledged).
+    private func syncDirectory(of path: String) {
+        let full = localPath(path)
+        let directory = full.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        let fd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 {
+            fsync(fd)
+            close(fd)
+        }
     }
 
     public func read(_ path: String) throws(DeltaError) -> [UInt8] {

@@ -1,0 +1,130 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Columnar
+import Parquet
+
+/// Writes rows (already in the table's schema) as Parquet data files: one directory per
+/// partition value combination (Hive-style, Spark's escaping), files cut at `maxRowsPerFile`,
+/// each with its `add` action and statistics.
+struct DataFileWriter {
+    let storage: any DeltaStorage
+    let fields: [DeltaField]
+    let partitionColumns: [String]
+    let columnMapping: Bool
+    let options: WriteOptions
+    /// Leaf columns indexed for statistics (`delta.dataSkippingNumIndexedCols`).
+    let indexedColumns: Int
+
+    /// The `add` actions of the files written for `batch`; the files are on disk when it returns.
+    func write(_ batch: RecordBatch, written: inout [String]) throws(DeltaError) -> [AddFile] {
+        guard batch.rowCount > 0 else { return [] }
+        let partitionIndices = partitionColumns.compactMap { name in batch.schema.fields.firstIndex { $0.name == name } }
+        let dataIndices = batch.schema.fields.indices.filter { !partitionIndices.contains($0) }
+        // Group rows by their partition values (in first-seen order).
+        var groups: [[String?]: [Int]] = [:]
+        var order: [[String?]] = []
+        if partitionIndices.isEmpty {
+            groups[[]] = Array(0 ..< batch.rowCount)
+            order = [[]]
+        } else {
+            let columns = partitionIndices.map { batch.columns[$0] }
+            for row in 0 ..< batch.rowCount {
+                let key = columns.map { PartitionPaths.logText($0.value(at: row)) }
+                if groups[key] == nil { order.append(key) }
+                groups[key, default: []].append(row)
+            }
+        }
+        var adds: [AddFile] = []
+        for key in order {
+            let rows = groups[key]!
+            var start = 0
+            while start < rows.count {
+                let chunk = Array(rows[start ..< min(rows.count, start + options.maxRowsPerFile)])
+                start += chunk.count
+                let part: RecordBatch
+                do throws(ColumnarError) {
+                    part = try batch.take(chunk)
+                } catch {
+                    throw DeltaError(.invalidRequest, table: storage.root, "cannot split the rows by partition: \(error)")
+                }
+                adds.append(try writeFile(part, dataIndices: dataIndices, partition: key, written: &written))
+            }
+        }
+        return adds
+    }
+
+    private func writeFile(_ batch: RecordBatch, dataIndices: [Int], partition: [String?], written: inout [String]) throws(DeltaError) -> AddFile {
+        var directory = ""
+        var values: [String: String?] = [:]
+        for (name, value) in zip(partitionColumns, partition) {
+            let stored = storedName(name)
+            directory += PartitionPaths.directory(column: stored, value: value) + "/"
+            values[stored] = .some(value)
+        }
+        let relative = directory + "part-00000-\(UUIDv4.make())-c000.\(Self.codecSuffix(options.parquet.compression))parquet"
+        if !directory.isEmpty { try storage.makeDirectories(String(directory.dropLast())) }
+        let names = dataIndices.map { storedName(batch.schema.fields[$0].name) }
+        let columns = dataIndices.map { batch.columns[$0] }
+        let schema = Schema(zip(names, dataIndices).map { name, index in
+            let field = batch.schema.fields[index]
+            return Field(name, field.type, nullable: field.nullable)
+        })
+        let path = storage.localPath(relative)
+        do throws(ParquetWriteError) {
+            var parquet = options.parquet
+            parquet.rowGroupRows = min(parquet.rowGroupRows, max(1, batch.rowCount))
+            let writer = try ParquetFileWriter(path: path, schema: schema, options: parquet)
+            let data: RecordBatch
+            do throws(ColumnarError) {
+                data = try RecordBatch(schema: schema, columns: columns, rowCount: batch.rowCount)
+            } catch {
+                throw ParquetWriteError(path: path, message: "\(error)")
+            }
+            try writer.write(data)
+            try writer.close()
+        } catch {
+            throw DeltaError(.io, table: storage.root, location: relative, "cannot write the data file: \(error.message)")
+        }
+        written.append(relative)
+        var info = stat()
+        let size = stat(path, &info) == 0 ? Int64(info.st_size) : 0
+        let stats = FileStatistics.json(names: names, columns: columns, rows: batch.rowCount, indexedColumns: indexedColumns)
+        return AddFile(path: PartitionPaths.uriEncode(relative), partitionValues: values, size: size, modificationTime: Clock.millis(),
+                       dataChange: true, stats: stats, tags: nil, deletionVector: nil, baseRowId: nil, defaultRowCommitVersion: nil,
+                       clusteringProvider: nil)
+    }
+
+    func storedName(_ logical: String) -> String {
+        guard columnMapping, let field = fields.first(where: { $0.name == logical }) else { return logical }
+        return field.physicalName ?? logical
+    }
+
+    static func codecSuffix(_ codec: PageCodec) -> String {
+        switch codec {
+        case .snappy: "snappy."
+        case .zstd: "zstd."
+        case .gzip: "gz."
+        default: ""
+        }
+    }
+}
+
+/// Random (version 4) UUIDs for file names and table ids.
+enum UUIDv4 {
+    static func make() -> String {
+        var bytes = (0 ..< 16).map { _ in UInt8.random(in: 0 ... 255) }
+        bytes[6] = bytes[6] & 0x0F | 0x40
+        bytes[8] = bytes[8] & 0x3F | 0x80
+        return DeletionVectorLoader.uuidText(bytes)
+    }
+}
+
+/// Wall-clock time for commit timestamps and file modification times.
+enum Clock {
+    static func millis() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+    }
+}
