@@ -131,14 +131,16 @@ struct ConformanceTests {
         return "first difference at sorted row \(i):\n  sluice:   \(a[i])\n  delta-rs: \(b[i])"
     }
 
-    /// Runs interop/delta_oracle.py --all-versions over `paths`; output goes to a file.
-    static func oracle(_ paths: [String]) throws -> [String] {
+    /// Runs interop/delta_oracle.py (with --all-versions unless told otherwise) over `arguments`
+    /// (table paths, possibly `--version N`); output goes to a file.
+    static func oracle(_ arguments: [String], allVersions: Bool = true) throws -> [String] {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("sluice-delta-oracle-\(UUID().uuidString).jsonl")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: output) }
         let process = Process()
         process.executableURL = DeltaCorpus.python
-        process.arguments = [DeltaCorpus.repository.appendingPathComponent("interop/delta_oracle.py").path, "--all-versions"] + paths
+        process.arguments = [DeltaCorpus.repository.appendingPathComponent("interop/delta_oracle.py").path]
+            + (allVersions ? ["--all-versions"] : []) + arguments
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = FileHandle.nullDevice
         try process.run()
