@@ -1,0 +1,207 @@
+import Columnar
+
+extension AddFile {
+    /// The file's row count from its stats (`numRecords`), when recorded.
+    public var numRecords: Int? {
+        guard let stats, let node = try? JSONParser.parse(stats), let n = node["numRecords"]?.intValue else { return nil }
+        return Int(n)
+    }
+}
+
+/// What MERGE does with a target row whose keys match a source row.
+public enum MergeMatchedAction: String, Sendable {
+    case updateAll = "update-all", delete, ignore
+}
+
+/// What MERGE does with a source row that matches no target row.
+public enum MergeNotMatchedAction: String, Sendable {
+    case insertAll = "insert-all", ignore
+}
+
+extension DeltaTable {
+    /// Deletes the rows matching `predicate` (all rows when nil): files wholly matched are removed,
+    /// partly matched ones rewritten without those rows.
+    public func delete(where predicate: String?) throws(DeltaError) -> CommitResult {
+        let snapshot = try snapshot()
+        try Self.refuseIfAppendOnly(snapshot, operation: "DELETE")
+        let expression = try predicate.map { text throws(DeltaError) in try Self.parsePredicate(text, schema: snapshot.schema, table: storage.root) }
+        let selection = try FileSelection(snapshot: snapshot, storage: storage).select(expression ?? .constant(true))
+        guard !selection.removed.isEmpty else { return CommitResult(version: nil, skipped: "no row matches") }
+        let removedPaths = Set(selection.removed.map(\.path))
+        let counts = snapshot.files.filter { removedPaths.contains($0.path) }.map(\.numRecords)
+        let before: Int? = counts.contains(nil) ? nil : counts.reduce(0) { $0 + $1! }
+        let kept = selection.kept.reduce(0) { $0 + $1.rowCount }
+        let parameters: [(key: String, value: JSONNode)] = [("predicate", .string(JSONNode.array([.string(expression?.description ?? "true")]).text))]
+        return try rewrite(snapshot: snapshot, removes: selection.removed, newRows: selection.kept, operation: "DELETE",
+                           parameters: parameters, scope: ReadScope(blindAppend: false, predicate: expression,
+                                                                   readFiles: Set(selection.removed.map { DeltaPath.decode($0.path) })),
+                           metrics: [("numDeletedRows", before.map { String($0 - kept) } ?? ""), ("numCopiedRows", String(kept))])
+    }
+
+    /// Upserts `source` into the table on the key columns `on`: matched target rows are updated
+    /// with the source row (or deleted, or left), unmatched source rows inserted (or dropped).
+    /// Several source rows matching one target row is an error, as in Delta.
+    public func merge(_ source: [RecordBatch], on keys: [String], whenMatched: MergeMatchedAction = .updateAll,
+                      whenNotMatched: MergeNotMatchedAction = .insertAll) throws(DeltaError) -> CommitResult {
+        guard let snapshot = try latestSnapshotIfExists() else {
+            throw DeltaError(.invalidRequest, table: storage.root, "MERGE needs an existing table")
+        }
+        if whenMatched != .ignore { try Self.refuseIfAppendOnly(snapshot, operation: "MERGE") }
+        guard !keys.isEmpty else { throw DeltaError(.invalidRequest, table: storage.root, "MERGE needs at least one key column") }
+        for key in keys where !snapshot.fields.contains(where: { $0.name == key }) {
+            throw DeltaError(.invalidRequest, table: storage.root, "merge key '\(key)' is not a column of the table")
+        }
+        var options = WriteOptions()
+        options.mode = .append
+        guard let first = source.first else { return CommitResult(version: nil, skipped: "the source has no rows") }
+        let plan = try SchemaPlan(snapshot: snapshot, incoming: first.schema, options: options, table: storage.root)
+        var rows: [RecordBatch] = []
+        for batch in source where batch.rowCount > 0 { rows.append(try plan.conform(batch)) }
+        // Source rows by key (rows with a null key match nothing).
+        var sourceByKey: [String: (batch: Int, row: Int)] = [:]
+        var duplicateKeys: Set<String> = []
+        var keyValues: [String: [ScalarValue]] = [:]
+        for (b, batch) in rows.enumerated() {
+            let columns = keys.map { batch.column(named: $0)! }
+            for row in 0 ..< batch.rowCount {
+                guard let key = Self.key(columns, row) else { continue }
+                if sourceByKey.updateValue((b, row), forKey: key) != nil { duplicateKeys.insert(key) }
+                for (name, column) in zip(keys, columns) { keyValues[name, default: []].append(column.value(at: row)) }
+            }
+        }
+        // Candidate target files: those whose partitions/stats may hold one of the source keys.
+        var condition: Expression = .constant(true)
+        for name in keys {
+            let values = Array(Set(keyValues[name] ?? []).prefix(10_000))
+            if values.count < 10_000 { condition = .and(condition, .isIn(column: name, values)) }
+        }
+        let types = Dictionary(uniqueKeysWithValues: snapshot.schema.fields.map { ($0.name, $0.type) })
+        let skipping = DataSkipping(expression: condition, types: types, partitionColumns: Set(snapshot.partitionColumns), storedName: snapshot.storedName)
+        var matchedSource = Set<String>()
+        var removes: [RemoveFile] = []
+        var survivors: [RecordBatch] = []
+        var updated: [(batch: Int, row: Int)] = []
+        var readFiles = Set<String>()
+        let now = Clock.millis()
+        for file in snapshot.files where skipping.mayMatch(file) {
+            readFiles.insert(DeltaPath.decode(file.path))
+            var changed = false
+            var fileSurvivors: [RecordBatch] = []
+            for batch in try TableScan(snapshot: snapshot).read(file, storage: storage) {
+                let columns = keys.map { batch.column(named: $0)! }
+                var keep = [Bool](repeating: true, count: batch.rowCount)
+                for row in 0 ..< batch.rowCount {
+                    guard let key = Self.key(columns, row), let match = sourceByKey[key] else { continue }
+                    if duplicateKeys.contains(key) {
+                        throw DeltaError(.invalidRequest, table: storage.root,
+                                         "MERGE: several source rows match the same target row (key \(key.replacingOccurrences(of: "\u{1F}", with: ", ")))")
+                    }
+                    guard matchedSource.insert(key).inserted || whenMatched == .ignore else { continue }
+                    switch whenMatched {
+                    case .ignore: continue
+                    case .delete: keep[row] = false
+                    case .updateAll:
+                        keep[row] = false
+                        updated.append(match)
+                    }
+                    changed = true
+                }
+                do throws(ColumnarError) {
+                    let rest = try batch.filter(keep)
+                    if rest.rowCount > 0 { fileSurvivors.append(rest) }
+                } catch {
+                    throw DeltaError(.invalidRequest, table: storage.root, "MERGE cannot filter \(file.path): \(error)")
+                }
+            }
+            if changed {
+                removes.append(file.removal(at: now))
+                survivors += fileSurvivors
+            }
+        }
+        var newRows = survivors
+        do throws(ColumnarError) {
+            if !updated.isEmpty { newRows += try Self.gather(rows, updated) }
+            if whenNotMatched == .insertAll {
+                var inserts: [(batch: Int, row: Int)] = []
+                for (b, batch) in rows.enumerated() {
+                    let columns = keys.map { batch.column(named: $0)! }
+                    for row in 0 ..< batch.rowCount {
+                        let key = Self.key(columns, row)
+                        if key == nil || !matchedSource.contains(key!) { inserts.append((b, row)) }
+                    }
+                }
+                if !inserts.isEmpty { newRows += try Self.gather(rows, inserts) }
+            }
+        } catch {
+            throw DeltaError(.invalidRequest, table: storage.root, "MERGE cannot assemble its output: \(error)")
+        }
+        if removes.isEmpty && newRows.isEmpty { return CommitResult(version: nil, skipped: "nothing to change") }
+        let parameters: [(key: String, value: JSONNode)] = [
+            ("predicate", .string(keys.map { "target.\($0) = source.\($0)" }.joined(separator: " AND "))),
+            ("matchedPredicates", .string(JSONNode.array([.object([("actionType", .string(whenMatched.rawValue))])]).text)),
+            ("notMatchedPredicates", .string(JSONNode.array([.object([("actionType", .string(whenNotMatched.rawValue))])]).text)),
+        ]
+        return try rewrite(snapshot: snapshot, removes: removes, newRows: newRows, operation: "MERGE", parameters: parameters,
+                           scope: ReadScope(blindAppend: false, predicate: condition, readFiles: readFiles),
+                           metrics: [("numTargetRowsUpdated", String(whenMatched == .updateAll ? updated.count : 0)),
+                                     ("numTargetRowsDeleted", String(whenMatched == .delete ? matchedSource.count : 0)),
+                                     ("numSourceRows", String(rows.reduce(0) { $0 + $1.rowCount }))])
+    }
+
+    /// Commits `removes` plus new files for `newRows` (in the table's schema).
+    func rewrite(snapshot: Snapshot, removes: [RemoveFile], newRows: [RecordBatch], operation: String,
+                 parameters: [(key: String, value: JSONNode)], scope: ReadScope, metrics: [(String, String)]) throws(DeltaError) -> CommitResult {
+        let configuration = snapshot.metadata.configuration
+        let writer = DataFileWriter(storage: storage, fields: snapshot.fields, partitionColumns: snapshot.partitionColumns,
+                                    columnMapping: (configuration["delta.columnMapping.mode"] ?? "none") != "none", options: WriteOptions(),
+                                    indexedColumns: Int(configuration["delta.dataSkippingNumIndexedCols"] ?? "") ?? 32)
+        var written: [String] = []
+        var adds: [AddFile] = []
+        do throws(DeltaError) {
+            for batch in newRows { adds += try writer.write(batch, written: &written) }
+        } catch {
+            for path in written { try? storage.delete(path) }
+            throw error
+        }
+        let allMetrics = metrics + [("numRemovedFiles", String(removes.count)), ("numAddedFiles", String(adds.count))]
+        var actions: [DeltaAction] = [.commitInfo(CommitInfoBuilder.make(
+            operation: operation, parameters: parameters, readVersion: snapshot.version, blindAppend: false,
+            metrics: allMetrics.map { ($0.0, JSONNode.string($0.1)) }))]
+        actions += removes.map(DeltaAction.remove)
+        actions += adds.map(DeltaAction.add)
+        do throws(DeltaError) {
+            let version = try Committer(storage: storage).commit(actions, readVersion: snapshot.version, scope: scope, snapshot: snapshot)
+            try Checkpointer(table: self).afterCommit(version: version, configuration: configuration)
+            return CommitResult(version: version, addedFiles: adds.count, removedFiles: removes.count, rows: newRows.reduce(0) { $0 + $1.rowCount })
+        } catch {
+            if error.kind == .conflict || error.kind == .io { for path in written { try? storage.delete(path) } }
+            throw error
+        }
+    }
+
+    static func refuseIfAppendOnly(_ snapshot: Snapshot, operation: String) throws(DeltaError) {
+        if snapshot.metadata.configuration["delta.appendOnly"] == "true" {
+            throw DeltaError(.invalidRequest, table: snapshot.table, "the table is append-only (delta.appendOnly): \(operation) is not allowed")
+        }
+    }
+
+    /// The key of a row (nil when any key column is null: SQL equality never matches a null).
+    static func key(_ columns: [Column], _ row: Int) -> String? {
+        var parts: [String] = []
+        for column in columns {
+            let value = column.value(at: row)
+            if value.isNull { return nil }
+            parts.append(value.keyText)
+        }
+        return parts.joined(separator: "\u{1F}")
+    }
+
+    /// The rows at `positions` (batch, row) of `batches`, as one batch per source batch touched.
+    static func gather(_ batches: [RecordBatch], _ positions: [(batch: Int, row: Int)]) throws(ColumnarError) -> [RecordBatch] {
+        var byBatch: [Int: [Int]] = [:]
+        for (b, row) in positions { byBatch[b, default: []].append(row) }
+        var result: [RecordBatch] = []
+        for b in byBatch.keys.sorted() { result.append(try batches[b].take(byBatch[b]!)) }
+        return result
+    }
+}
