@@ -22,13 +22,13 @@ enum WriterValues {
         }
     }
 
-    /// Extracts `column`'s values per `plan`; `levels` gets 1 for a value, 0 for a null. With
-    /// `rows` (a nested leaf's value rows, all non-null), only those rows are taken, in that
-    /// order, and `levels` is left alone.
+    /// Extracts `column`'s values per `plan`; `levels` gets 1 for a value, 0 for a null, except
+    /// that it is left empty when no entry of a primitive or binary column is null (every entry
+    /// is then a value). With `rows` (a nested leaf's value rows, all non-null), only those rows
+    /// are taken, in that order, and `levels` is left alone.
     static func extract(_ column: Column, plan: LeafPlan, levels: inout [Int32], rows: [Int32]? = nil,
                         field: String, path: String) throws(ParquetWriteError) -> WriterValues {
         let n = column.count
-        if rows == nil { levels.reserveCapacity(n) }
         func prim<T: FixedWidthValue, R>(_ c: PrimitiveColumn<T>, _ convert: (T) throws(ParquetWriteError) -> R) throws(ParquetWriteError) -> [R] {
             var out: [R] = []
             if let rows {
@@ -37,12 +37,24 @@ enum WriterValues {
                 return out
             }
             out.reserveCapacity(n - c.nullCount)
+            if c.nullCount == 0 {
+                try c.withUnsafeBufferPointer { (src) throws(ParquetWriteError) in
+                    for v in src { out.append(try convert(v)) }
+                }
+                return out
+            }
+            levels.reserveCapacity(n)
             for i in 0..<n {
                 if c.isNull(i) { levels.append(0); continue }
                 levels.append(1)
                 out.append(try convert(c.value(at: i)))
             }
             return out
+        }
+        /// The values as they are stored (no conversion): one copy when there is no null.
+        func copy<T: FixedWidthValue>(_ c: PrimitiveColumn<T>) throws(ParquetWriteError) -> [T] {
+            if rows == nil && c.nullCount == 0 { return c.withUnsafeBufferPointer { Array($0) } }
+            return try prim(c) { $0 }
         }
         func mismatch() -> ParquetWriteError {
             ParquetWriteError(path: path, message: "column '\(field)': its data (\(column.dataType)) does not match the schema")
@@ -55,6 +67,7 @@ enum WriterValues {
                 for i in rows { out.append(c.value(at: Int(i))) }
                 return .boolean(out)
             }
+            levels.reserveCapacity(n)
             for i in 0..<n {
                 if c.isNull(i) { levels.append(0) } else { levels.append(1); out.append(c.value(at: i)) }
             }
@@ -63,7 +76,7 @@ enum WriterValues {
         case let (.int32, .int16(c)): return .int32(try prim(c) { Int32($0) })
         case let (.int32, .int32(c)):
             let scale = Int32(plan.timestampScale)  // time of day in seconds, stored as milliseconds
-            if scale == 1 { return .int32(try prim(c) { $0 }) }
+            if scale == 1 { return .int32(try copy(c)) }
             return .int32(try prim(c) { (v: Int32) throws(ParquetWriteError) -> Int32 in
                 let (r, overflow) = v.multipliedReportingOverflow(by: scale)
                 if overflow { throw ParquetWriteError(path: path, message: "column '\(field)': time \(v) overflows milliseconds") }
@@ -75,7 +88,7 @@ enum WriterValues {
         case let (.int32, .decimal128(c)): return .int32(try prim(c) { Int32(truncatingIfNeeded: $0) })
         case let (.int64, .int64(c)):
             let scale = plan.timestampScale
-            if scale == 1 { return .int64(try prim(c) { $0 }) }
+            if scale == 1 { return .int64(try copy(c)) }
             return .int64(try prim(c) { (v: Int64) throws(ParquetWriteError) -> Int64 in
                 if scale > 0 {
                     let (r, overflow) = v.multipliedReportingOverflow(by: scale)
@@ -88,14 +101,26 @@ enum WriterValues {
             })
         case let (.int64, .uint64(c)): return .int64(try prim(c) { Int64(bitPattern: $0) })
         case let (.int64, .decimal128(c)): return .int64(try prim(c) { Int64(truncatingIfNeeded: $0) })
-        case let (.float, .float32(c)): return .float(try prim(c) { $0 })
-        case let (.double, .float64(c)): return .double(try prim(c) { $0 })
+        case let (.float, .float32(c)): return .float(try copy(c))
+        case let (.double, .float64(c)): return .double(try copy(c))
         case let (.byteArray, .binary(c)):
             var buffer = ByteArrayBuffer()
             if let rows {
                 for i in rows { c.withUnsafeBytes(at: Int(i)) { buffer.append($0) } }
                 return .bytes(buffer)
             }
+            if c.nullCount == 0 {
+                // One copy of the rows' bytes, offsets rebased to start at 0; `levels` stays empty.
+                c.withUnsafeOffsets { offsets in
+                    let first = offsets[0]
+                    buffer.offsets = offsets.map { $0 - first }
+                    c.withUnsafeData { data in
+                        buffer.values = Array(UnsafeRawBufferPointer(rebasing: data[Int(first) ..< Int(offsets[n])]))
+                    }
+                }
+                return .bytes(buffer)
+            }
+            levels.reserveCapacity(n)
             buffer.reserveCapacity(values: n, bytes: c.byteCount)
             for i in 0..<n {
                 if c.isNull(i) { levels.append(0); continue }
