@@ -150,7 +150,7 @@ public enum PageCompression {
             scratch = try compress(input, codec: codec, level: level)
             return scratch.count
         }
-        if scratch.count < bound { scratch = [UInt8](repeating: 0, count: bound) }
+        if scratch.count < bound { scratch.append(contentsOf: repeatElement(0, count: bound - scratch.count)) }
         if codec == .snappy {
             var length = bound
             let status = scratch.withUnsafeMutableBytes { dst in

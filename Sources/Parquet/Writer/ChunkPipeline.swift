@@ -27,12 +27,14 @@ final class ChunkPipeline: @unchecked Sendable {
     private let jobs: [Job]
     private let options: ParquetWriterOptions
     private let path: String
+    private let pool: BufferPool
     private let write: (EncodedChunk) throws(ParquetWriteError) -> Void
     private let state = Mutex(State())
 
-    private init(jobs: [Job], options: ParquetWriterOptions, path: String,
+    private init(jobs: [Job], options: ParquetWriterOptions, path: String, pool: BufferPool,
                  write: @escaping (EncodedChunk) throws(ParquetWriteError) -> Void) {
         self.jobs = jobs
+        self.pool = pool
         self.options = options
         self.path = path
         self.write = write
@@ -45,16 +47,19 @@ final class ChunkPipeline: @unchecked Sendable {
 
     /// Encodes every job and passes the chunks to `write` in job order; throws the failure of the
     /// earliest job that failed (nothing after it is written).
-    static func run(_ jobs: [Job], options: ParquetWriterOptions, path: String,
+    /// `pool` lends the buffers chunks are built in; each is given back once written.
+    static func run(_ jobs: [Job], options: ParquetWriterOptions, path: String, pool: BufferPool,
                     write: @escaping (EncodedChunk) throws(ParquetWriteError) -> Void) throws(ParquetWriteError) {
         let threads = min(threadCount(options.threads), jobs.count)
         if threads <= 1 {
             for job in jobs {
-                try write(try ColumnChunkWriter.encode(job.column, leaf: job.leaf, options: options, path: path))
+                var chunk = try ColumnChunkWriter.encode(job.column, leaf: job.leaf, options: options, path: path, pool: pool)
+                try write(chunk)
+                pool.give(&chunk.bytes)
             }
             return
         }
-        let pipeline = ChunkPipeline(jobs: jobs, options: options, path: path, write: write)
+        let pipeline = ChunkPipeline(jobs: jobs, options: options, path: path, pool: pool, write: write)
         DispatchQueue.concurrentPerform(iterations: threads) { _ in pipeline.work() }
         if let first = pipeline.state.withLock({ $0.failures.min(by: { $0.key < $1.key })?.value }) { throw first }
     }
@@ -71,7 +76,7 @@ final class ChunkPipeline: @unchecked Sendable {
             guard let index = taken else { return }
             let job = jobs[index]
             let result: Result<EncodedChunk, ParquetWriteError> = Result { () throws(ParquetWriteError) in
-                try ColumnChunkWriter.encode(job.column, leaf: job.leaf, options: options, path: path)
+                try ColumnChunkWriter.encode(job.column, leaf: job.leaf, options: options, path: path, pool: pool)
             }
             var batch: [(Int, EncodedChunk)] = state.withLock { s in
                 switch result {
@@ -82,8 +87,11 @@ final class ChunkPipeline: @unchecked Sendable {
             }
             while !batch.isEmpty {
                 var failed: (Int, ParquetWriteError)?
-                for (i, chunk) in batch {
+                batch.reverse()
+                while let (i, written) = batch.popLast() {
+                    var chunk = written
                     do throws(ParquetWriteError) { try write(chunk) } catch { failed = (i, error); break }
+                    pool.give(&chunk.bytes)
                 }
                 batch = state.withLock { s in
                     if let (i, error) = failed {

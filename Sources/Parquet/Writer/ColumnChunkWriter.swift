@@ -1,3 +1,4 @@
+import Synchronization
 import Columnar
 
 /// One encoded column chunk: its bytes (pages with headers) and metadata with offsets relative to
@@ -13,29 +14,31 @@ struct EncodedChunk {
 /// PLAIN fallback) or PLAIN values, data pages v1 or v2, compression and statistics.
 enum ColumnChunkWriter {
     /// Encodes the leaf `leaf` of the top-level column `column`.
+    /// `pool` lends and takes back the byte buffers pages are built in.
     static func encode(_ column: Column, leaf: LeafColumn, options: ParquetWriterOptions,
-                       path: String) throws(ParquetWriteError) -> EncodedChunk {
+                       path: String, pool: BufferPool? = nil) throws(ParquetWriteError) -> EncodedChunk {
         if leaf.isFlat {
             // Flat fast path: no repetition, at most one definition level, values read in one pass.
             var levels: [Int32] = []
             let values = try WriterValues.extract(column, plan: leaf.plan, levels: &levels, field: leaf.dotted, path: path)
             // No levels from a non-empty column: every entry is a value.
             return try encode(values, definition: leaf.maxDefinition == 0 ? [] : levels, repetition: [],
-                              entryCount: column.count, allDefined: levels.isEmpty, leaf: leaf, options: options, path: path)
+                              entryCount: column.count, allDefined: levels.isEmpty, leaf: leaf, options: options, path: path, pool: pool)
         }
         let shredded = try LevelShredder.shred(column, leaf: leaf, file: path)
         var unused: [Int32] = []
         let values = try WriterValues.extract(shredded.column, plan: leaf.plan, levels: &unused, rows: shredded.valueRows,
                                               field: leaf.dotted, path: path)
         return try encode(values, definition: shredded.definition, repetition: shredded.repetition,
-                          entryCount: shredded.entryCount, allDefined: false, leaf: leaf, options: options, path: path)
+                          entryCount: shredded.entryCount, allDefined: false, leaf: leaf, options: options, path: path, pool: pool)
     }
 
     /// Encodes a leaf's `values` with one level entry per `entryCount`: `definition` and
     /// `repetition` are empty when the leaf's max level is 0, and `definition` may be empty when
     /// `allDefined` (no repetition, every entry a value). Pages end only where a row ends.
     static func encode(_ values: WriterValues, definition: [Int32], repetition: [Int32], entryCount: Int, allDefined: Bool,
-                       leaf: LeafColumn, options: ParquetWriterOptions, path: String) throws(ParquetWriteError) -> EncodedChunk {
+                       leaf: LeafColumn, options: ParquetWriterOptions, path: String,
+                       pool: BufferPool? = nil) throws(ParquetWriteError) -> EncodedChunk {
         let plan = leaf.plan
         let maxDefinition = Int32(leaf.maxDefinition)
         let hasDefinition = leaf.maxDefinition > 0
@@ -60,7 +63,8 @@ enum ColumnChunkWriter {
         }
 
         let bytesPerValue = max(1, PageEstimate.bytesPerValue(values))
-        var pages = ChunkPages(codec: options.compression, level: options.compressionLevel)
+        var pages = ChunkPages(codec: options.compression, level: options.compressionLevel, pool: pool)
+        defer { pages.returnScratch() }
         var encodings: [Encoding] = [.rle]
 
         // Dictionary: indices per value, and the dictionary's PLAIN bytes.
@@ -86,7 +90,8 @@ enum ColumnChunkWriter {
         let entriesPerPage = max(1, options.dataPageSize / bytesPerValue)
         var entry = 0
         var valueStart = 0
-        var body: [UInt8] = []
+        var body = pool?.take() ?? []
+        defer { pool?.give(&body) }
         var levels: [UInt8] = []
         repeat {
             var end = min(entryCount, entry + entriesPerPage)
@@ -165,19 +170,47 @@ enum ColumnChunkWriter {
     }
 }
 
+/// Byte arrays kept between column chunks (LIFO, a few at most) so their memory is reused rather
+/// than allocated and faulted in again; shared by the encoding threads.
+final class BufferPool: Sendable {
+    private let spare = Mutex<[[UInt8]]>([])
+    private let limit: Int
+
+    init(limit: Int = 12) { self.limit = limit }
+
+    /// A spare array (its old contents still there; clear it if needed), or an empty one.
+    func take() -> [UInt8] { spare.withLock { $0.popLast() } ?? [] }
+
+    /// Keeps `bytes`' storage for a later `take()`; `bytes` is left empty.
+    func give(_ bytes: inout [UInt8]) {
+        let kept = bytes
+        bytes = []
+        guard kept.capacity >= 1 << 16 else { return }
+        spare.withLock { if $0.count < limit { $0.append(kept) } }
+    }
+}
+
 /// A column chunk's pages as they are appended: headers, compressed bodies and sizes.
 struct ChunkPages {
     let codec: PageCodec
     let level: Int32?
-    var chunk: [UInt8] = []
+    let pool: BufferPool?
+    var chunk: [UInt8]
     var uncompressedTotal = 0
     /// Compressed bodies land here first (reused across pages).
-    private var scratch: [UInt8] = []
+    private var scratch: [UInt8]
 
-    init(codec: PageCodec, level: Int32?) {
+    init(codec: PageCodec, level: Int32?, pool: BufferPool?) {
         self.codec = codec
         self.level = level
+        self.pool = pool
+        chunk = pool?.take() ?? []
+        chunk.removeAll(keepingCapacity: true)
+        scratch = pool?.take() ?? []
     }
+
+    /// Gives the compression scratch back to the pool.
+    mutating func returnScratch() { pool?.give(&scratch) }
 
     /// Appends a page: its header (made from the uncompressed and stored sizes), then `prefix` as
     /// it is (v2 levels), then `body` compressed.
@@ -203,7 +236,7 @@ struct ChunkPages {
 /// PLAIN bytes of a range of physical values.
 enum PlainValues {
     static func append(_ values: WriterValues, range: Range<Int>, to out: inout [UInt8]) {
-        func fixed<T: PlainFixedWidth>(_ v: [T]) {
+        func fixed<T: PlainFixedWidth & BitwiseCopyable>(_ v: ValueArray<T>) {
             v.withUnsafeBufferPointer { all in
                 let part = UnsafeBufferPointer(rebasing: all[range])
                 guard let base = part.baseAddress, !part.isEmpty else { return }

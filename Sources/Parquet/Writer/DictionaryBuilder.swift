@@ -19,17 +19,17 @@ enum DictionaryBuilder {
         case let .int32(v):
             guard let (keys, indices) = fixed(v, as: UInt32.self, limit: limit) else { return nil }
             let entries = keys.map { Int32(bitPattern: $0) }
-            return ChunkDictionary(entries: .int32(entries), bytes: PlainEncoder.encode(entries), indices: indices)
+            return ChunkDictionary(entries: .int32(ValueArray(entries)), bytes: PlainEncoder.encode(entries), indices: indices)
         case let .int64(v):
             guard let (keys, indices) = fixed(v, as: UInt64.self, limit: limit) else { return nil }
             let entries = keys.map { Int64(bitPattern: $0) }
-            return ChunkDictionary(entries: .int64(entries), bytes: PlainEncoder.encode(entries), indices: indices)
+            return ChunkDictionary(entries: .int64(ValueArray(entries)), bytes: PlainEncoder.encode(entries), indices: indices)
         case let .float(v):
             guard let (keys, indices) = fixed(v, as: UInt32.self, limit: limit) else { return nil }
-            return ChunkDictionary(entries: .float(keys.map { Float(bitPattern: $0) }), bytes: PlainEncoder.encode(keys), indices: indices)
+            return ChunkDictionary(entries: .float(ValueArray(keys.map { Float(bitPattern: $0) })), bytes: PlainEncoder.encode(keys), indices: indices)
         case let .double(v):
             guard let (keys, indices) = fixed(v, as: UInt64.self, limit: limit) else { return nil }
-            return ChunkDictionary(entries: .double(keys.map { Double(bitPattern: $0) }), bytes: PlainEncoder.encode(keys), indices: indices)
+            return ChunkDictionary(entries: .double(ValueArray(keys.map { Double(bitPattern: $0) })), bytes: PlainEncoder.encode(keys), indices: indices)
         case let .bytes(buffer):
             guard let (entries, indices) = DictionaryHash.byteArrays(buffer, limit: limit) else { return nil }
             return ChunkDictionary(entries: .bytes(entries), bytes: PlainEncoder.encodeByteArrays(entries), indices: indices)
@@ -52,10 +52,10 @@ enum DictionaryBuilder {
     }
 
     /// Dictionary of fixed-width numbers viewed as their bit patterns `K` (same size as `T`).
-    private static func fixed<T, K: FixedWidthInteger & UnsignedInteger>(_ values: [T], as: K.Type, limit: Int) -> ([K], [Int32])? {
-        precondition(MemoryLayout<T>.size == MemoryLayout<K>.size)
-        return values.withUnsafeBytes { raw in
-            DictionaryHash.fixed(raw, count: values.count, as: K.self, maxEntries: limit / MemoryLayout<K>.size)
+    private static func fixed<T, K: FixedWidthInteger & UnsignedInteger>(_ values: ValueArray<T>, as: K.Type, limit: Int) -> ([K], [Int32])? {
+        precondition(MemoryLayout<T>.stride == MemoryLayout<K>.stride)
+        return values.withUnsafeBufferPointer { typed in
+            DictionaryHash.fixed(UnsafeRawBufferPointer(typed), count: typed.count, as: K.self, maxEntries: limit / MemoryLayout<K>.size)
         }
     }
 }

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// Open-addressing hash tables (linear probing, power-of-two sizes, at most half full) that map a
+/// Open-addressing hash tables (linear probing, power-of-two sizes, at most half full, growing fourfold) that map a
 /// column chunk's values to dictionary indices in first-seen order, giving up as soon as the
 /// dictionary would pass its size limit.
 enum DictionaryHash {
@@ -54,8 +54,9 @@ enum DictionaryHash {
                     slotIndex[s] = index
                     count += 1
                     if count * 2 > mask + 1 {
-                        // Grow: rehash every entry into a table twice the size.
-                        bits += 1
+                        // Grow: rehash every entry into a table four times the size (fewer rehashes
+                        // for columns that end up over the limit, all of whose values are distinct).
+                        bits += 2
                         mask = (1 << bits) - 1
                         slotKeys.deallocate(); slotIndex.deallocate()
                         slotKeys = .allocate(capacity: 1 << bits)
@@ -145,7 +146,7 @@ enum DictionaryHash {
                             entryHashes.append(h)
                             slotIndex[s] = index
                             if entryStarts.count * 2 > mask + 1 {
-                                bits += 1
+                                bits += 2
                                 mask = (1 << bits) - 1
                                 slotIndex = [Int32](repeating: -1, count: 1 << bits)
                                 for e in 0 ..< entryHashes.count {

@@ -21,6 +21,8 @@ public final class ParquetFileWriter {
     private var rowGroups: [RowGroup] = []
     private var totalRows: Int64 = 0
     private var closed = false
+    /// Buffers reused from one column chunk to the next.
+    private let pool = BufferPool()
 
     public init(path: String, schema: Schema, options: ParquetWriterOptions = ParquetWriterOptions()) throws(ParquetWriteError) {
         guard options.pageVersion == 1 || options.pageVersion == 2 else {
@@ -121,7 +123,7 @@ public final class ParquetFileWriter {
             for leaf in plans[i].leaves { jobs.append(ChunkPipeline.Job(column: column, leaf: leaf)) }
         }
         // Chunks are encoded concurrently (per options.threads) but written here one at a time, in order.
-        try ChunkPipeline.run(jobs, options: options, path: path) { (encoded) throws(ParquetWriteError) in
+        try ChunkPipeline.run(jobs, options: options, path: path, pool: pool) { (encoded) throws(ParquetWriteError) in
             let start = self.offset
             try self.writeBytes(encoded.bytes)
             var metadata = encoded.metadata
