@@ -20,6 +20,8 @@ struct ParquetConvert: ParsableCommand {
     @Option(help: "Data page format, 1 or 2.") var pageVersion = 1
     @Option(help: "Dictionary encoding: on or off.") var dictionary = "on"
     @Option(help: "CSV column types as NAME:TYPE,... (CSV input only).") var schema: String?
+    @Option(help: "Threads encoding column chunks: 0 (default) for one per processor, 1 for none beside the main one.") var threads = 0
+    @Flag(help: "Read all of INPUT first, then write; print the read and write seconds to stderr.") var timing = false
 
     func run() throws {
         var options = ParquetWriterOptions()
@@ -41,6 +43,11 @@ struct ParquetConvert: ParsableCommand {
             Terminal.error("error: --page-version must be 1 or 2 and --row-group-rows positive")
             throw ExitCode(2)
         }
+        guard threads >= 0 else {
+            Terminal.error("error: --threads must be 0 (one per processor) or more")
+            throw ExitCode(2)
+        }
+        options.threads = threads
         options.dictionary = dictionary == "on"
         options.pageVersion = pageVersion
         options.rowGroupRows = rowGroupRows
@@ -63,9 +70,27 @@ struct ParquetConvert: ParsableCommand {
 
     private func convertParquet(_ options: ParquetWriterOptions) throws -> FileMetaData {
         let reader = try ParquetFileReader(path: input)
+        if timing {
+            let clock = ContinuousClock()
+            let readStart = clock.now
+            var batches: [RecordBatch] = []
+            for group in 0..<reader.rowGroupCount { batches.append(try reader.readRowGroup(group)) }
+            let writeStart = clock.now
+            let writer = try ParquetFileWriter(path: output, schema: reader.schema, options: options)
+            for batch in batches { try writer.write(batch) }
+            let metadata = try writer.close()
+            let end = clock.now
+            Terminal.error("read \(Self.seconds(writeStart - readStart)) s, write \(Self.seconds(end - writeStart)) s")
+            return metadata
+        }
         let writer = try ParquetFileWriter(path: output, schema: reader.schema, options: options)
         for group in 0..<reader.rowGroupCount { try writer.write(try reader.readRowGroup(group)) }
         return try writer.close()
+    }
+
+    private static func seconds(_ d: Duration) -> String {
+        let c = d.components
+        return String(format: "%.3f", Double(c.seconds) + Double(c.attoseconds) / 1e18)
     }
 
     private func convertCSV(_ options: ParquetWriterOptions) throws -> FileMetaData {

@@ -138,6 +138,35 @@ public enum PageCompression {
         }
     }
 
+    /// Compresses a page body into `scratch` (grown when too small; reused across pages to spare
+    /// allocations) and returns the compressed size: the first bytes of `scratch` hold the result.
+    public static func compress(_ input: UnsafeRawBufferPointer, codec: PageCodec, level: Int32? = nil,
+                                scratch: inout [UInt8]) throws(CodecError) -> Int {
+        let bound: Int
+        switch codec {
+        case .snappy: bound = snappy_max_compressed_length(input.count)
+        case .zstd: bound = ZSTD_compressBound(input.count)
+        default:
+            scratch = try compress(input, codec: codec, level: level)
+            return scratch.count
+        }
+        if scratch.count < bound { scratch.append(contentsOf: repeatElement(0, count: bound - scratch.count)) }
+        if codec == .snappy {
+            var length = bound
+            let status = scratch.withUnsafeMutableBytes { dst in
+                snappy_compress(input.baseAddress?.assumingMemoryBound(to: CChar.self), input.count,
+                                dst.baseAddress?.assumingMemoryBound(to: CChar.self), &length)
+            }
+            guard status == SNAPPY_OK else { throw CodecError(message: "snappy compression failed") }
+            return length
+        }
+        let n = scratch.withUnsafeMutableBytes { dst in
+            ZSTD_compress(dst.baseAddress, bound, input.baseAddress, input.count, level ?? 1)
+        }
+        if ZSTD_isError(n) != 0 { throw CodecError(message: "zstd compression failed: \(String(cString: ZSTD_getErrorName(n)))") }
+        return n
+    }
+
     /// GZIP (RFC 1952) as Parquet uses it; concatenated members are accepted.
     private static func inflate(_ input: UnsafeRawBufferPointer, expected: Int) throws(CodecError) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: max(1, expected))

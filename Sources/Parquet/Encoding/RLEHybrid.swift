@@ -310,6 +310,20 @@ public struct RLEHybridEncoder {
     @inline(__always)
     public mutating func append(_ value: Int32) { append(UInt32(bitPattern: value)) }
 
+    /// Appends `n` copies of `value` (the same stream as `n` single appends, in constant time).
+    public mutating func append(_ value: UInt32, count n: Int) {
+        guard n > 0 else { return }
+        if value == runValue && runLength > 0 {
+            runLength += n
+        } else {
+            precondition(value & ~mask == 0, "value \(value) does not fit in \(bitWidth) bits")
+            commitRun(final: false)
+            runValue = value
+            runLength = n
+        }
+        count += n
+    }
+
     public mutating func append<S: Sequence>(contentsOf values: S) where S.Element == Int32 {
         for v in values { append(UInt32(bitPattern: v)) }
     }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Column chunk statistics: null count and min/max (`min_value`/`max_value`, PLAIN-encoded) in
 /// the sort order of the column's logical type.
 enum ChunkStatistics {
@@ -11,39 +15,48 @@ enum ChunkStatistics {
             stats.maxValue = [v.contains(true) ? 1 : 0]
         case let (.int32(v), .int32(unsigned)):
             if unsigned {
-                let u = v.map { UInt32(bitPattern: $0) }
-                stats.minValue = le(u.min()!); stats.maxValue = le(u.max()!)
+                let (lo, hi) = v.withUnsafeBufferPointer { minMax($0) { UInt32(bitPattern: $0) } }
+                stats.minValue = le(lo); stats.maxValue = le(hi)
             } else {
-                stats.minValue = le(v.min()!); stats.maxValue = le(v.max()!)
+                let (lo, hi) = v.withUnsafeBufferPointer { minMax($0) { $0 } }
+                stats.minValue = le(lo); stats.maxValue = le(hi)
             }
         case let (.int64(v), .int64(unsigned)):
             if unsigned {
-                let u = v.map { UInt64(bitPattern: $0) }
-                stats.minValue = le(u.min()!); stats.maxValue = le(u.max()!)
+                let (lo, hi) = v.withUnsafeBufferPointer { minMax($0) { UInt64(bitPattern: $0) } }
+                stats.minValue = le(lo); stats.maxValue = le(hi)
             } else {
-                stats.minValue = le(v.min()!); stats.maxValue = le(v.max()!)
+                let (lo, hi) = v.withUnsafeBufferPointer { minMax($0) { $0 } }
+                stats.minValue = le(lo); stats.maxValue = le(hi)
             }
         case let (.float(v), _):
             // NaN is ignored; a zero minimum is written -0.0 and a zero maximum +0.0 (the spec's rule).
-            let real = v.filter { !$0.isNaN }
-            guard var lo = real.min(), var hi = real.max() else { break }
+            guard var (lo, hi) = v.withUnsafeBufferPointer({ floatMinMax($0) }) else { break }
             if lo == 0 { lo = -0.0 }
             if hi == 0 { hi = 0.0 }
             stats.minValue = le(lo.bitPattern); stats.maxValue = le(hi.bitPattern)
         case let (.double(v), _):
-            let real = v.filter { !$0.isNaN }
-            guard var lo = real.min(), var hi = real.max() else { break }
+            guard var (lo, hi) = v.withUnsafeBufferPointer({ floatMinMax($0) }) else { break }
             if lo == 0 { lo = -0.0 }
             if hi == 0 { hi = 0.0 }
             stats.minValue = le(lo.bitPattern); stats.maxValue = le(hi.bitPattern)
         case let (.bytes(buffer), _):
-            var lo = buffer[0], hi = buffer[0]
-            for i in 1..<buffer.count {
-                let value = buffer[i]
-                if value.lexicographicallyPrecedes(lo) { lo = value }
-                if hi.lexicographicallyPrecedes(value) { hi = value }
+            let (lo, hi) = buffer.offsets.withUnsafeBufferPointer { offsets in
+                buffer.values.withUnsafeBytes { values in
+                    let data = values.baseAddress ?? UnsafeRawPointer(bitPattern: 64)!  // all values empty
+                    func value(_ i: Int) -> UnsafeRawBufferPointer {
+                        UnsafeRawBufferPointer(start: data + Int(offsets[i]), count: Int(offsets[i + 1] - offsets[i]))
+                    }
+                    var lo = 0, hi = 0
+                    for i in 1 ..< buffer.count {
+                        let v = value(i)
+                        if bytesPrecede(v, value(lo)) { lo = i }
+                        if bytesPrecede(value(hi), v) { hi = i }
+                    }
+                    return (lo, hi)
+                }
             }
-            stats.minValue = Array(lo); stats.maxValue = Array(hi)
+            stats.minValue = Array(buffer[lo]); stats.maxValue = Array(buffer[hi])
         case let (.fixed(bytes, width), .fixedLen):
             var lo = bytes[0..<width], hi = bytes[0..<width]
             for start in stride(from: width, to: bytes.count, by: width) {
@@ -65,6 +78,42 @@ enum ChunkStatistics {
             break
         }
         return stats
+    }
+
+    /// The smallest and largest of `v` (not empty), each value seen as `key(value)`.
+    @inline(__always)
+    static func minMax<T, K: FixedWidthInteger>(_ v: UnsafeBufferPointer<T>, _ key: (T) -> K) -> (K, K) {
+        var lo = key(v[0]), hi = lo
+        for x in v {
+            let k = key(x)
+            lo = Swift.min(lo, k)
+            hi = Swift.max(hi, k)
+        }
+        return (lo, hi)
+    }
+
+    /// The smallest and largest non-NaN values of `v`, or nil when every value is NaN.
+    @inline(__always)
+    static func floatMinMax<T: BinaryFloatingPoint>(_ v: UnsafeBufferPointer<T>) -> (T, T)? {
+        var lo = T.infinity, hi = -T.infinity
+        var any = false
+        for x in v where !x.isNaN {
+            any = true
+            if x < lo { lo = x }
+            if x > hi { hi = x }
+        }
+        return any ? (lo, hi) : nil
+    }
+
+    /// Whether `a` sorts before `b`, comparing bytes as unsigned numbers.
+    @inline(__always)
+    static func bytesPrecede(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        let n = Swift.min(a.count, b.count)
+        if n > 0 {
+            let c = memcmp(a.baseAddress!, b.baseAddress!, n)
+            if c != 0 { return c < 0 }
+        }
+        return a.count < b.count
     }
 
     /// Whether big-endian two's complement `a` is less than `b` (both the same width, non-empty).

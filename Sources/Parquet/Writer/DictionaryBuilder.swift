@@ -1,37 +1,38 @@
-/// Builds a dictionary for a column chunk: its PLAIN-encoded entries, entry count and one index
-/// per value; nil when the column should be written PLAIN (booleans, no values, or a dictionary
-/// whose PLAIN size would pass `limit`).
+/// A column chunk's dictionary: its distinct values (in first-seen order, as physical values),
+/// their PLAIN bytes, and one index per value.
+struct ChunkDictionary {
+    var entries: WriterValues
+    var bytes: [UInt8]
+    var indices: [Int32]
+    var count: Int { entries.count }
+}
+
+/// Builds a dictionary for a column chunk; nil when the column should be written PLAIN (booleans,
+/// no values, or a dictionary whose PLAIN size would pass `limit`). Fixed-width values are keyed
+/// by bit pattern (NaNs and -0.0 stay distinct), in open-addressing tables (`DictionaryHash`).
 enum DictionaryBuilder {
-    static func build(_ values: WriterValues, limit: Int) -> (bytes: [UInt8], count: Int, indices: [Int32])? {
+    static func build(_ values: WriterValues, limit: Int) -> ChunkDictionary? {
         guard values.count > 0 else { return nil }
         switch values {
         case .boolean:
             return nil
         case let .int32(v):
-            return fixed(v, width: 4, limit: limit, key: { $0 }).map { (PlainEncoder.encode($0.0), $0.0.count, $0.1) }
+            guard let (keys, indices) = fixed(v, as: UInt32.self, limit: limit) else { return nil }
+            let entries = keys.map { Int32(bitPattern: $0) }
+            return ChunkDictionary(entries: .int32(ValueArray(entries)), bytes: PlainEncoder.encode(entries), indices: indices)
         case let .int64(v):
-            return fixed(v, width: 8, limit: limit, key: { $0 }).map { (PlainEncoder.encode($0.0), $0.0.count, $0.1) }
+            guard let (keys, indices) = fixed(v, as: UInt64.self, limit: limit) else { return nil }
+            let entries = keys.map { Int64(bitPattern: $0) }
+            return ChunkDictionary(entries: .int64(ValueArray(entries)), bytes: PlainEncoder.encode(entries), indices: indices)
         case let .float(v):
-            return fixed(v, width: 4, limit: limit, key: { $0.bitPattern }).map { (PlainEncoder.encode($0.0), $0.0.count, $0.1) }
+            guard let (keys, indices) = fixed(v, as: UInt32.self, limit: limit) else { return nil }
+            return ChunkDictionary(entries: .float(ValueArray(keys.map { Float(bitPattern: $0) })), bytes: PlainEncoder.encode(keys), indices: indices)
         case let .double(v):
-            return fixed(v, width: 8, limit: limit, key: { $0.bitPattern }).map { (PlainEncoder.encode($0.0), $0.0.count, $0.1) }
+            guard let (keys, indices) = fixed(v, as: UInt64.self, limit: limit) else { return nil }
+            return ChunkDictionary(entries: .double(ValueArray(keys.map { Double(bitPattern: $0) })), bytes: PlainEncoder.encode(keys), indices: indices)
         case let .bytes(buffer):
-            var lookup: [ArraySlice<UInt8>: Int32] = [:]
-            var entries = ByteArrayBuffer()
-            var indices: [Int32] = []
-            indices.reserveCapacity(buffer.count)
-            var size = 0
-            for i in 0..<buffer.count {
-                let value = buffer[i]
-                if let index = lookup[value] { indices.append(index); continue }
-                size += 4 + value.count
-                if size > limit { return nil }
-                let index = Int32(lookup.count)
-                lookup[value] = index
-                value.withUnsafeBytes { entries.append($0) }
-                indices.append(index)
-            }
-            return (PlainEncoder.encodeByteArrays(entries), lookup.count, indices)
+            guard let (entries, indices) = DictionaryHash.byteArrays(buffer, limit: limit) else { return nil }
+            return ChunkDictionary(entries: .bytes(entries), bytes: PlainEncoder.encodeByteArrays(entries), indices: indices)
         case let .fixed(bytes, width):
             guard width > 0 else { return nil }
             var lookup: [ArraySlice<UInt8>: Int32] = [:]
@@ -46,25 +47,15 @@ enum DictionaryBuilder {
                 entries.append(contentsOf: value)
                 indices.append(index)
             }
-            return (entries, lookup.count, indices)
+            return ChunkDictionary(entries: .fixed(entries, width: width), bytes: entries, indices: indices)
         }
     }
 
-    /// Dictionary for fixed-width numbers, keyed by bit pattern (so NaNs and -0.0 stay distinct).
-    private static func fixed<T, K: Hashable>(_ values: [T], width: Int, limit: Int, key: (T) -> K) -> ([T], [Int32])? {
-        var lookup: [K: Int32] = [:]
-        var entries: [T] = []
-        var indices: [Int32] = []
-        indices.reserveCapacity(values.count)
-        for value in values {
-            let k = key(value)
-            if let index = lookup[k] { indices.append(index); continue }
-            if (entries.count + 1) * width > limit { return nil }
-            let index = Int32(entries.count)
-            lookup[k] = index
-            entries.append(value)
-            indices.append(index)
+    /// Dictionary of fixed-width numbers viewed as their bit patterns `K` (same size as `T`).
+    private static func fixed<T, K: FixedWidthInteger & UnsignedInteger>(_ values: ValueArray<T>, as: K.Type, limit: Int) -> ([K], [Int32])? {
+        precondition(MemoryLayout<T>.stride == MemoryLayout<K>.stride)
+        return values.withUnsafeBufferPointer { typed in
+            DictionaryHash.fixed(UnsafeRawBufferPointer(typed), count: typed.count, as: K.self, maxEntries: limit / MemoryLayout<K>.size)
         }
-        return (entries, indices)
     }
 }

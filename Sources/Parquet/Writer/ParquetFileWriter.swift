@@ -21,6 +21,8 @@ public final class ParquetFileWriter {
     private var rowGroups: [RowGroup] = []
     private var totalRows: Int64 = 0
     private var closed = false
+    /// Buffers reused from one column chunk to the next.
+    private let pool = BufferPool()
 
     public init(path: String, schema: Schema, options: ParquetWriterOptions = ParquetWriterOptions()) throws(ParquetWriteError) {
         guard options.pageVersion == 1 || options.pageVersion == 2 else {
@@ -28,6 +30,9 @@ public final class ParquetFileWriter {
         }
         guard options.rowGroupRows > 0, options.dataPageSize > 0 else {
             throw ParquetWriteError(path: path, message: "row group rows and data page size must be positive")
+        }
+        guard options.threads >= 0 else {
+            throw ParquetWriteError(path: path, message: "threads must be 0 (one per processor) or more, not \(options.threads)")
         }
         self.path = path
         self.schema = schema
@@ -103,6 +108,7 @@ public final class ParquetFileWriter {
         var uncompressed: Int64 = 0
         var compressed: Int64 = 0
         let groupStart = offset
+        var jobs: [ChunkPipeline.Job] = []
         for (i, field) in schema.fields.enumerated() {
             let column: Column
             if pending.isEmpty {
@@ -114,17 +120,18 @@ public final class ParquetFileWriter {
                     throw ParquetWriteError(path: path, message: "column '\(field.name)': \(error)")
                 }
             }
-            for leaf in plans[i].leaves {
-                let encoded = try ColumnChunkWriter.encode(column, leaf: leaf, options: options, path: path)
-                let start = offset
-                try writeBytes(encoded.bytes)
-                var metadata = encoded.metadata
-                metadata.dataPageOffset = Int64(start + encoded.dataPageOffset)
-                metadata.dictionaryPageOffset = encoded.dictionaryPageOffset.map { Int64(start + $0) }
-                uncompressed += metadata.totalUncompressedSize
-                compressed += metadata.totalCompressedSize
-                chunks.append(ColumnChunk(fileOffset: Int64(start), metaData: metadata))
-            }
+            for leaf in plans[i].leaves { jobs.append(ChunkPipeline.Job(column: column, leaf: leaf)) }
+        }
+        // Chunks are encoded concurrently (per options.threads) but written here one at a time, in order.
+        try ChunkPipeline.run(jobs, options: options, path: path, pool: pool) { (encoded) throws(ParquetWriteError) in
+            let start = self.offset
+            try self.writeBytes(encoded.bytes)
+            var metadata = encoded.metadata
+            metadata.dataPageOffset = Int64(start + encoded.dataPageOffset)
+            metadata.dictionaryPageOffset = encoded.dictionaryPageOffset.map { Int64(start + $0) }
+            uncompressed += metadata.totalUncompressedSize
+            compressed += metadata.totalCompressedSize
+            chunks.append(ColumnChunk(fileOffset: Int64(start), metaData: metadata))
         }
         rowGroups.append(RowGroup(columns: chunks, totalByteSize: uncompressed, numRows: Int64(rows), fileOffset: Int64(groupStart),
                                   totalCompressedSize: compressed, ordinal: Int16(truncatingIfNeeded: rowGroups.count)))

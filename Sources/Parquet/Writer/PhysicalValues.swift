@@ -3,10 +3,10 @@ import Columnar
 /// A column's non-null values in their Parquet physical form, with definition levels.
 enum WriterValues {
     case boolean([Bool])
-    case int32([Int32])
-    case int64([Int64])
-    case float([Float])
-    case double([Double])
+    case int32(ValueArray<Int32>)
+    case int64(ValueArray<Int64>)
+    case float(ValueArray<Float>)
+    case double(ValueArray<Double>)
     case bytes(ByteArrayBuffer)
     case fixed([UInt8], width: Int)
 
@@ -22,13 +22,13 @@ enum WriterValues {
         }
     }
 
-    /// Extracts `column`'s values per `plan`; `levels` gets 1 for a value, 0 for a null. With
-    /// `rows` (a nested leaf's value rows, all non-null), only those rows are taken, in that
-    /// order, and `levels` is left alone.
+    /// Extracts `column`'s values per `plan`; `levels` gets 1 for a value, 0 for a null, except
+    /// that it is left empty when no entry of a primitive or binary column is null (every entry
+    /// is then a value). With `rows` (a nested leaf's value rows, all non-null), only those rows
+    /// are taken, in that order, and `levels` is left alone.
     static func extract(_ column: Column, plan: LeafPlan, levels: inout [Int32], rows: [Int32]? = nil,
                         field: String, path: String) throws(ParquetWriteError) -> WriterValues {
         let n = column.count
-        if rows == nil { levels.reserveCapacity(n) }
         func prim<T: FixedWidthValue, R>(_ c: PrimitiveColumn<T>, _ convert: (T) throws(ParquetWriteError) -> R) throws(ParquetWriteError) -> [R] {
             var out: [R] = []
             if let rows {
@@ -37,12 +37,24 @@ enum WriterValues {
                 return out
             }
             out.reserveCapacity(n - c.nullCount)
+            if c.nullCount == 0 {
+                try c.withUnsafeBufferPointer { (src) throws(ParquetWriteError) in
+                    for v in src { out.append(try convert(v)) }
+                }
+                return out
+            }
+            levels.reserveCapacity(n)
             for i in 0..<n {
                 if c.isNull(i) { levels.append(0); continue }
                 levels.append(1)
                 out.append(try convert(c.value(at: i)))
             }
             return out
+        }
+        /// The values as they are stored (no conversion): the column's own buffer when there is no null.
+        func copy<T: FixedWidthValue>(_ c: PrimitiveColumn<T>) throws(ParquetWriteError) -> ValueArray<T> {
+            if rows == nil && c.nullCount == 0 { return ValueArray(buffer: c.values, offset: c.offset, count: c.count) }
+            return ValueArray(try prim(c) { $0 })
         }
         func mismatch() -> ParquetWriteError {
             ParquetWriteError(path: path, message: "column '\(field)': its data (\(column.dataType)) does not match the schema")
@@ -55,28 +67,29 @@ enum WriterValues {
                 for i in rows { out.append(c.value(at: Int(i))) }
                 return .boolean(out)
             }
+            levels.reserveCapacity(n)
             for i in 0..<n {
                 if c.isNull(i) { levels.append(0) } else { levels.append(1); out.append(c.value(at: i)) }
             }
             return .boolean(out)
-        case let (.int32, .int8(c)): return .int32(try prim(c) { Int32($0) })
-        case let (.int32, .int16(c)): return .int32(try prim(c) { Int32($0) })
+        case let (.int32, .int8(c)): return .int32(try ValueArray(prim(c) { Int32($0) }))
+        case let (.int32, .int16(c)): return .int32(try ValueArray(prim(c) { Int32($0) }))
         case let (.int32, .int32(c)):
             let scale = Int32(plan.timestampScale)  // time of day in seconds, stored as milliseconds
-            if scale == 1 { return .int32(try prim(c) { $0 }) }
-            return .int32(try prim(c) { (v: Int32) throws(ParquetWriteError) -> Int32 in
+            if scale == 1 { return .int32(try copy(c)) }
+            return .int32(try ValueArray(prim(c) { (v: Int32) throws(ParquetWriteError) -> Int32 in
                 let (r, overflow) = v.multipliedReportingOverflow(by: scale)
                 if overflow { throw ParquetWriteError(path: path, message: "column '\(field)': time \(v) overflows milliseconds") }
                 return r
-            })
-        case let (.int32, .uint8(c)): return .int32(try prim(c) { Int32($0) })
-        case let (.int32, .uint16(c)): return .int32(try prim(c) { Int32($0) })
-        case let (.int32, .uint32(c)): return .int32(try prim(c) { Int32(bitPattern: $0) })
-        case let (.int32, .decimal128(c)): return .int32(try prim(c) { Int32(truncatingIfNeeded: $0) })
+            }))
+        case let (.int32, .uint8(c)): return .int32(try ValueArray(prim(c) { Int32($0) }))
+        case let (.int32, .uint16(c)): return .int32(try ValueArray(prim(c) { Int32($0) }))
+        case let (.int32, .uint32(c)): return .int32(try ValueArray(prim(c) { Int32(bitPattern: $0) }))
+        case let (.int32, .decimal128(c)): return .int32(try ValueArray(prim(c) { Int32(truncatingIfNeeded: $0) }))
         case let (.int64, .int64(c)):
             let scale = plan.timestampScale
-            if scale == 1 { return .int64(try prim(c) { $0 }) }
-            return .int64(try prim(c) { (v: Int64) throws(ParquetWriteError) -> Int64 in
+            if scale == 1 { return .int64(try copy(c)) }
+            return .int64(try ValueArray(prim(c) { (v: Int64) throws(ParquetWriteError) -> Int64 in
                 if scale > 0 {
                     let (r, overflow) = v.multipliedReportingOverflow(by: scale)
                     if overflow { throw ParquetWriteError(path: path, message: "column '\(field)': timestamp \(v) overflows microseconds") }
@@ -85,17 +98,29 @@ enum WriterValues {
                 // Nanoseconds to microseconds, rounding toward negative infinity.
                 let d = -scale
                 return v >= 0 ? v / d : -((-(v + 1)) / d) - 1
-            })
-        case let (.int64, .uint64(c)): return .int64(try prim(c) { Int64(bitPattern: $0) })
-        case let (.int64, .decimal128(c)): return .int64(try prim(c) { Int64(truncatingIfNeeded: $0) })
-        case let (.float, .float32(c)): return .float(try prim(c) { $0 })
-        case let (.double, .float64(c)): return .double(try prim(c) { $0 })
+            }))
+        case let (.int64, .uint64(c)): return .int64(try ValueArray(prim(c) { Int64(bitPattern: $0) }))
+        case let (.int64, .decimal128(c)): return .int64(try ValueArray(prim(c) { Int64(truncatingIfNeeded: $0) }))
+        case let (.float, .float32(c)): return .float(try copy(c))
+        case let (.double, .float64(c)): return .double(try copy(c))
         case let (.byteArray, .binary(c)):
             var buffer = ByteArrayBuffer()
             if let rows {
                 for i in rows { c.withUnsafeBytes(at: Int(i)) { buffer.append($0) } }
                 return .bytes(buffer)
             }
+            if c.nullCount == 0 {
+                // One copy of the rows' bytes, offsets rebased to start at 0; `levels` stays empty.
+                c.withUnsafeOffsets { offsets in
+                    let first = offsets[0]
+                    buffer.offsets = offsets.map { $0 - first }
+                    c.withUnsafeData { data in
+                        buffer.values = Array(UnsafeRawBufferPointer(rebasing: data[Int(first) ..< Int(offsets[n])]))
+                    }
+                }
+                return .bytes(buffer)
+            }
+            levels.reserveCapacity(n)
             buffer.reserveCapacity(values: n, bytes: c.byteCount)
             for i in 0..<n {
                 if c.isNull(i) { levels.append(0); continue }
@@ -140,5 +165,34 @@ enum WriterValues {
         default:
             throw mismatch()
         }
+    }
+}
+
+/// Physical values of one fixed-width type: an array of their own, or a stretch of a column's
+/// (immutable) buffer used without copying.
+struct ValueArray<T: BitwiseCopyable> {
+    private let array: [T]
+    private let buffer: Buffer?
+    private let offset: Int
+    let count: Int
+
+    init(_ array: [T]) {
+        self.array = array
+        buffer = nil
+        offset = 0
+        count = array.count
+    }
+
+    /// `count` values of `buffer` from value index `offset` on.
+    init(buffer: Buffer, offset: Int, count: Int) {
+        array = []
+        self.buffer = buffer
+        self.offset = offset
+        self.count = count
+    }
+
+    func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<T>) -> R) -> R {
+        if let buffer { return buffer.withUnsafeBufferPointer(as: T.self, offset: offset, count: count, body) }
+        return array.withUnsafeBufferPointer(body)
     }
 }

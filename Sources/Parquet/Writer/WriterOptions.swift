@@ -13,6 +13,9 @@ public struct ParquetWriterOptions: Sendable {
     /// Rows per row group; rows are written one row group at a time, so this bounds memory.
     public var rowGroupRows: Int = 1 << 20
     public var statistics: Bool = true
+    /// Threads that encode a row group's column chunks: 0 (default) for one per processor, 1 to
+    /// encode on the calling thread only. The file's bytes do not depend on it.
+    public var threads: Int = 0
     public var keyValueMetadata: [(key: String, value: String)] = []
     public var createdBy: String = "sluice"
 
