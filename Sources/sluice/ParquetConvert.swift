@@ -94,22 +94,7 @@ struct ParquetConvert: ParsableCommand {
     }
 
     private func convertCSV(_ options: ParquetWriterOptions) throws -> FileMetaData {
-        guard let data = FileManager.default.contents(atPath: input) else {
-            Terminal.error("error: \(input): cannot read the file")
-            throw ExitCode(1)
-        }
-        guard let text = String(validating: data, as: UTF8.self) else {
-            Terminal.error("error: \(input): the file is not UTF-8 text")
-            throw ExitCode(1)
-        }
-        let batch: RecordBatch
-        do {
-            let types = try schema.map { try CSVReader.parseSchemaSpec($0) }
-            batch = try CSVReader.read(text, types: types)
-        } catch let error as CSVError {
-            Terminal.error("error: \(schema != nil && error.line == 1 && error.message.contains("type") ? "--schema" : input):\(error)")
-            throw ExitCode(1)
-        }
+        let batch = try InputFiles.csv(input, schema: schema)
         let writer = try ParquetFileWriter(path: output, schema: batch.schema, options: options)
         try writer.write(batch)
         return try writer.close()

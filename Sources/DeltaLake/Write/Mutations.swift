@@ -21,6 +21,7 @@ public enum MergeNotMatchedAction: String, Sendable {
 extension DeltaTable {
     /// Deletes the rows matching `predicate` (all rows when nil): files wholly matched are removed,
     /// partly matched ones rewritten without those rows.
+    @discardableResult
     public func delete(where predicate: String?) throws(DeltaError) -> CommitResult {
         let snapshot = try snapshot()
         try Self.refuseIfAppendOnly(snapshot, operation: "DELETE")
@@ -41,6 +42,7 @@ extension DeltaTable {
     /// Upserts `source` into the table on the key columns `on`: matched target rows are updated
     /// with the source row (or deleted, or left), unmatched source rows inserted (or dropped).
     /// Several source rows matching one target row is an error, as in Delta.
+    @discardableResult
     public func merge(_ source: [RecordBatch], on keys: [String], whenMatched: MergeMatchedAction = .updateAll,
                       whenNotMatched: MergeNotMatchedAction = .insertAll) throws(DeltaError) -> CommitResult {
         guard let snapshot = try latestSnapshotIfExists() else {

@@ -10,6 +10,7 @@ extension DeltaTable {
     }
 
     /// Writes `batches` to the table (creating it when missing) as one commit.
+    @discardableResult
     public func write(_ batches: [RecordBatch], options: WriteOptions = WriteOptions()) throws(DeltaError) -> CommitResult {
         let snapshot = try latestSnapshotIfExists()
         if let snapshot {
