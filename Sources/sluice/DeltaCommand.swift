@@ -7,7 +7,8 @@ import Foundation
 struct DeltaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "delta", abstract: "Read and inspect Delta Lake tables.",
-        subcommands: [DeltaRead.self, DeltaWrite.self, DeltaDescribe.self, DeltaCheckpoint.self])
+        subcommands: [DeltaRead.self, DeltaWrite.self, DeltaMerge.self, DeltaDelete.self, DeltaHistory.self, DeltaDescribe.self,
+                      DeltaCheckpoint.self])
 }
 
 /// `sluice delta read`: print a table's rows (at a version) as JSON lines or CSV.
@@ -16,7 +17,10 @@ struct DeltaRead: ParsableCommand {
         commandName: "read", abstract: "Print a table's rows as JSON lines (default) or CSV, as `parquet cat` does.")
     @Argument(help: "The table's directory.") var path: String
     @Option(help: "Read this version instead of the latest.") var version: Int64?
+    @Option(help: "Read the version current at this time (ISO-8601, e.g. 2024-01-02T10:00:00Z).") var timestamp: String?
     @Option(help: "Columns to print, comma-separated, in this order (default: all).") var columns: String?
+    @Option(name: .customLong("where"), help: "Keep the rows matching this predicate (files ruled out by partitions and stats are not read).")
+    var condition: String?
     @Option(help: "Stop after this many rows.") var limit: Int?
     @Option(help: "jsonl or csv.") var format = "jsonl"
 
@@ -26,16 +30,34 @@ struct DeltaRead: ParsableCommand {
             throw ExitCode(2)
         }
         let selected = columns?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if version != nil && timestamp != nil {
+            Terminal.error("error: give --version or --timestamp, not both")
+            throw ExitCode(2)
+        }
         do {
             let table = DeltaTable(path: path)
-            let snapshot = try table.snapshot(version: version)
-            let scan = TableScan(snapshot: snapshot, columns: selected)
-            let names = try scan.outputFields().map(\.name)
-            if format == "csv" { Terminal.output((names.map(CSVText.cell).joined(separator: ",") + "\n")) }
+            let snapshot: Snapshot
+            if let timestamp {
+                guard case .timestamp(let micros, _, _)? = PartitionValues.parse(timestamp, as: .timestamp(.micro, timezone: "UTC")) else {
+                    Terminal.error("error: --timestamp '\(timestamp)' is not a timestamp (expected e.g. 2024-01-02T10:00:00Z)")
+                    throw ExitCode(2)
+                }
+                snapshot = try table.snapshot(asOf: micros / 1000)
+            } else {
+                snapshot = try table.snapshot(version: version)
+            }
+            let filter = try condition.map { try ExpressionParser.parse($0, schema: snapshot.schema) }
+            // The predicate's columns are read too, then dropped if not asked for.
+            let shownNames = try TableScan(snapshot: snapshot, columns: selected).outputFields().map(\.name)
+            let readNames = shownNames + (filter?.columns.subtracting(shownNames).sorted() ?? [])
+            let scan = TableScan(snapshot: snapshot, columns: readNames)
+            if format == "csv" { Terminal.output((shownNames.map(CSVText.cell).joined(separator: ",") + "\n")) }
             var remaining = limit ?? Int.max
-            for file in snapshot.files where remaining > 0 {
-                for batch in try scan.read(file, storage: table.storage) where remaining > 0 {
-                    let shown = Array((0 ..< batch.rowCount).prefix(remaining))
+            for file in try scan.files(matching: filter) where remaining > 0 {
+                for whole in try scan.read(file, storage: table.storage) where remaining > 0 {
+                    let matching = try filter.map { try $0.matches(whole) } ?? [Bool](repeating: true, count: whole.rowCount)
+                    let batch = try whole.project(shownNames)
+                    let shown = Array((0 ..< batch.rowCount).filter { matching[$0] }.prefix(remaining))
                     remaining -= shown.count
                     if format == "csv" {
                         Terminal.output(CSVText.render(batch, rows: shown))
@@ -123,11 +145,7 @@ struct DeltaWrite: ParsableCommand {
         let batches = try InputFiles.batches(from, schema: schema)
         do {
             let result = try DeltaTable(path: path).write(batches, options: options)
-            if let version = result.version {
-                print("committed version \(version): \(result.rows) rows in \(result.addedFiles) file(s), \(result.removedFiles) file(s) removed")
-            } else {
-                print("nothing committed: \(result.skipped ?? "no change")")
-            }
+            DeltaReport.print(result)
         } catch {
             Terminal.error("error: \(error)")
             throw ExitCode(1)
@@ -147,6 +165,94 @@ struct DeltaCheckpoint: ParsableCommand {
         } catch {
             Terminal.error("error: \(error)")
             throw ExitCode(1)
+        }
+    }
+}
+
+/// `sluice delta merge`: upsert rows from a file on key columns.
+struct DeltaMerge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge", abstract: "Upsert rows from a Parquet or CSV file into a table on key columns.")
+    @Argument(help: "The table's directory.") var path: String
+    @Option(help: "The source rows: a .parquet or .csv file.") var from: String
+    @Option(help: "Key columns, comma-separated.") var on: String
+    @Option(help: "update-all, delete or ignore.") var whenMatched = "update-all"
+    @Option(help: "insert-all or ignore.") var whenNotMatched = "insert-all"
+    @Option(help: "CSV column types (default: inferred).") var schema: String?
+
+    func run() throws {
+        guard let matched = MergeMatchedAction(rawValue: whenMatched) else {
+            Terminal.error("error: --when-matched must be update-all, delete or ignore, not '\(whenMatched)'")
+            throw ExitCode(2)
+        }
+        guard let notMatched = MergeNotMatchedAction(rawValue: whenNotMatched) else {
+            Terminal.error("error: --when-not-matched must be insert-all or ignore, not '\(whenNotMatched)'")
+            throw ExitCode(2)
+        }
+        let keys = on.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let batches = try InputFiles.batches(from, schema: schema)
+        do {
+            let result = try DeltaTable(path: path).merge(batches, on: keys, whenMatched: matched, whenNotMatched: notMatched)
+            DeltaReport.print(result)
+        } catch {
+            Terminal.error("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// `sluice delta delete`: delete the rows matching a predicate.
+struct DeltaDelete: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete the rows matching a predicate.")
+    @Argument(help: "The table's directory.") var path: String
+    @Option(name: .customLong("where"), help: "The rows to delete, e.g. \"date < '2020-01-01'\".") var condition: String
+
+    func run() throws {
+        do {
+            DeltaReport.print(try DeltaTable(path: path).delete(where: condition))
+        } catch {
+            Terminal.error("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// `sluice delta history`: the table's commits, newest first.
+struct DeltaHistory: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "history", abstract: "List the table's commits, newest first.")
+    @Argument(help: "The table's directory.") var path: String
+    @Flag(help: "One JSON object per commit instead of a table.") var json = false
+
+    func run() throws {
+        do {
+            let entries = try DeltaTable(path: path).history().reversed()
+            if json {
+                for entry in entries {
+                    let object = JSONNode.object([("version", .int(entry.version)), ("timestamp", .int(entry.timestamp)),
+                                                  ("commitInfo", entry.commitInfo ?? .null)])
+                    print(object.text)
+                }
+                return
+            }
+            let rows = entries.map { entry in
+                [String(entry.version), TextFormat.timestamp(entry.timestamp, unit: .milli, utc: true), entry.operation ?? "",
+                 entry.commitInfo?["operationParameters"]?.text ?? "", entry.commitInfo?["engineInfo"]?.stringValue ?? ""]
+            }
+            print(Terminal.table(["VERSION", "TIMESTAMP", "OPERATION", "PARAMETERS", "ENGINE"], rows))
+        } catch {
+            Terminal.error("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// The one-line report of a commit.
+enum DeltaReport {
+    static func print(_ result: CommitResult) {
+        if let version = result.version {
+            Swift.print("committed version \(version): \(result.rows) rows in \(result.addedFiles) file(s), \(result.removedFiles) file(s) removed")
+        } else {
+            Swift.print("nothing committed: \(result.skipped ?? "no change")")
         }
     }
 }

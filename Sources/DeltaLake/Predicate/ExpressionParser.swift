@@ -202,7 +202,9 @@ public struct ExpressionParser {
         let name: String
         switch current {
         case .quotedIdentifier(let n): name = n
-        case .identifier(let n) where !["TRUE", "FALSE", "NULL", "DATE", "TIMESTAMP", "NOT", "AND", "OR", "IN", "IS"].contains(n.uppercased()):
+        case .identifier(let n) where !["TRUE", "FALSE", "NULL", "NOT", "AND", "OR", "IN", "IS"].contains(n.uppercased()):
+            // DATE '...' and TIMESTAMP '...' are typed literals; a column may still be called date.
+            if ["DATE", "TIMESTAMP"].contains(n.uppercased()), index + 1 < tokens.count, case .string = tokens[index + 1].token { return nil }
             name = n
         default: return nil
         }

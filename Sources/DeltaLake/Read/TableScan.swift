@@ -30,6 +30,16 @@ public struct TableScan {
         return fields
     }
 
+    /// The live files that may hold rows matching `condition` (all when nil), pruned by partition
+    /// values and `add.stats`.
+    public func files(matching condition: Expression?) -> [AddFile] {
+        guard let condition else { return snapshot.files }
+        let types = Dictionary(uniqueKeysWithValues: snapshot.schema.fields.map { ($0.name, $0.type) })
+        let skipping = DataSkipping(expression: condition, types: types, partitionColumns: Set(snapshot.partitionColumns),
+                                    storedName: snapshot.storedName)
+        return snapshot.files.filter(skipping.mayMatch)
+    }
+
     /// Every row of the snapshot, one batch per row group of each data file (files in log order).
     public func batches(storage: any DeltaStorage) throws(DeltaError) -> [RecordBatch] {
         var result: [RecordBatch] = []
