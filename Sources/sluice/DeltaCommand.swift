@@ -8,7 +8,7 @@ struct DeltaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "delta", abstract: "Read and inspect Delta Lake tables.",
         subcommands: [DeltaRead.self, DeltaWrite.self, DeltaMerge.self, DeltaDelete.self, DeltaHistory.self, DeltaDescribe.self,
-                      DeltaCheckpoint.self])
+                      DeltaCheckpoint.self, DeltaOptimize.self, DeltaVacuum.self, DeltaRestore.self])
 }
 
 /// `sluice delta read`: print a table's rows (at a version) as JSON lines or CSV.
@@ -253,6 +253,59 @@ enum DeltaReport {
             Swift.print("committed version \(version): \(result.rows) rows in \(result.addedFiles) file(s), \(result.removedFiles) file(s) removed")
         } else {
             Swift.print("nothing committed: \(result.skipped ?? "no change")")
+        }
+    }
+}
+
+/// `sluice delta optimize`: compact small files (optionally Z-ordered).
+struct DeltaOptimize: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "optimize", abstract: "Compact small files, optionally Z-ordered by columns.")
+    @Argument(help: "The table's directory.") var path: String
+    @Option(help: "Z-order columns, comma-separated (rewrites every file of each partition).") var zorder: String?
+
+    func run() throws {
+        do {
+            let columns = zorder?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+            DeltaReport.print(try DeltaTable(path: path).optimize(zOrderBy: columns))
+        } catch {
+            Terminal.error("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// `sluice delta vacuum`: delete files no version within the retention needs.
+struct DeltaVacuum: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "vacuum", abstract: "Delete data files no longer needed within the retention.")
+    @Argument(help: "The table's directory.") var path: String
+    @Option(help: "Retention in hours (default: the table's delta.deletedFileRetentionDuration, 168).") var retentionHours: Double?
+    @Flag(help: "List the files without deleting them.") var dryRun = false
+    @Flag(help: "Allow a retention shorter than the table's.") var force = false
+
+    func run() throws {
+        do {
+            let result = try DeltaTable(path: path).vacuum(retentionHours: retentionHours, dryRun: dryRun, force: force)
+            for file in result.files { print(file) }
+            print("\(dryRun ? "would delete" : "deleted") \(result.files.count) file(s), \(result.bytes) bytes")
+        } catch {
+            Terminal.error("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// `sluice delta restore`: make an earlier version current again.
+struct DeltaRestore: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "restore", abstract: "Restore the table to an earlier version (as a new commit).")
+    @Argument(help: "The table's directory.") var path: String
+    @Option(help: "The version to restore.") var version: Int64
+
+    func run() throws {
+        do {
+            DeltaReport.print(try DeltaTable(path: path).restore(version: version))
+        } catch {
+            Terminal.error("error: \(error)")
+            throw ExitCode(1)
         }
     }
 }

@@ -13,6 +13,8 @@ public struct TableState: Sendable {
     /// Live metadata domains.
     public var domains: [String: DomainMetadata] = [:]
     private var order: [FileKey] = []
+    /// Keys present in `order` (a file removed and added again keeps its first place).
+    private var ordered: Set<FileKey> = []
 
     public init() {}
 
@@ -29,7 +31,8 @@ public struct TableState: Sendable {
         case .metadata(let m): metadata = m
         case .add(let add):
             let key = FileKey(path: DeltaPath.decode(add.path), deletionVector: add.deletionVector?.uniqueId)
-            if files.updateValue(add, forKey: key) == nil { order.append(key) }
+            files[key] = add
+            if ordered.insert(key).inserted { order.append(key) }
             tombstones[key] = nil
         case .remove(let remove):
             let key = FileKey(path: DeltaPath.decode(remove.path), deletionVector: remove.deletionVector?.uniqueId)
@@ -51,6 +54,7 @@ public struct TableState: Sendable {
     /// Drops keys of files no longer live from the ordering (after many removes).
     mutating func compactOrder() {
         order.removeAll { files[$0] == nil }
+        ordered = Set(order)
     }
 }
 
