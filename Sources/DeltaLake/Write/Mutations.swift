@@ -23,6 +23,24 @@ extension DeltaTable {
     /// partly matched ones rewritten without those rows.
     @discardableResult
     public func delete(where predicate: String?) throws(DeltaError) -> CommitResult {
+        try retryingConflicts { () throws(DeltaError) in try deleteOnce(where: predicate) }
+    }
+
+    /// Runs `transaction` again (from a fresh snapshot) when a concurrent commit conflicts with
+    /// it, up to `attempts` times; the last conflict is reported.
+    func retryingConflicts(attempts: Int = 10, _ transaction: () throws(DeltaError) -> CommitResult) throws(DeltaError) -> CommitResult {
+        var attempt = 1
+        while true {
+            do throws(DeltaError) {
+                return try transaction()
+            } catch {
+                guard error.kind == .conflict, attempt < attempts else { throw error }
+                attempt += 1
+            }
+        }
+    }
+
+    private func deleteOnce(where predicate: String?) throws(DeltaError) -> CommitResult {
         let snapshot = try snapshot()
         try Self.refuseIfAppendOnly(snapshot, operation: "DELETE")
         let expression = try predicate.map { text throws(DeltaError) in try Self.parsePredicate(text, schema: snapshot.schema, table: storage.root) }
@@ -45,6 +63,13 @@ extension DeltaTable {
     @discardableResult
     public func merge(_ source: [RecordBatch], on keys: [String], whenMatched: MergeMatchedAction = .updateAll,
                       whenNotMatched: MergeNotMatchedAction = .insertAll) throws(DeltaError) -> CommitResult {
+        try retryingConflicts { () throws(DeltaError) in
+            try mergeOnce(source, on: keys, whenMatched: whenMatched, whenNotMatched: whenNotMatched)
+        }
+    }
+
+    private func mergeOnce(_ source: [RecordBatch], on keys: [String], whenMatched: MergeMatchedAction,
+                           whenNotMatched: MergeNotMatchedAction) throws(DeltaError) -> CommitResult {
         guard let snapshot = try latestSnapshotIfExists() else {
             throw DeltaError(.invalidRequest, table: storage.root, "MERGE needs an existing table")
         }

@@ -9,9 +9,14 @@ extension DeltaTable {
         return try snapshot()
     }
 
-    /// Writes `batches` to the table (creating it when missing) as one commit.
+    /// Writes `batches` to the table (creating it when missing) as one commit; a conflicting
+    /// concurrent commit makes it start over from the new snapshot.
     @discardableResult
     public func write(_ batches: [RecordBatch], options: WriteOptions = WriteOptions()) throws(DeltaError) -> CommitResult {
+        try retryingConflicts { () throws(DeltaError) in try writeOnce(batches, options: options) }
+    }
+
+    private func writeOnce(_ batches: [RecordBatch], options: WriteOptions) throws(DeltaError) -> CommitResult {
         let snapshot = try latestSnapshotIfExists()
         if let snapshot {
             switch options.mode {
