@@ -7,7 +7,7 @@ import Foundation
 struct DeltaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "delta", abstract: "Read and inspect Delta Lake tables.",
-        subcommands: [DeltaRead.self, DeltaWrite.self, DeltaMerge.self, DeltaDelete.self, DeltaHistory.self, DeltaDescribe.self,
+        subcommands: [DeltaRead.self, DeltaScan.self, DeltaWrite.self, DeltaMerge.self, DeltaDelete.self, DeltaHistory.self, DeltaDescribe.self,
                       DeltaCheckpoint.self, DeltaOptimize.self, DeltaVacuum.self, DeltaRestore.self])
 }
 
@@ -303,6 +303,40 @@ struct DeltaRestore: ParsableCommand {
     func run() throws {
         do {
             DeltaReport.print(try DeltaTable(path: path).restore(version: version))
+        } catch {
+            Terminal.error("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// `sluice delta scan`: read a table's rows without printing them; report the count and time.
+struct DeltaScan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan", abstract: "Read a table's rows without printing them; report rows, files and seconds.")
+    @Argument(help: "The table's directory.") var path: String
+    @Option(help: "Read this version instead of the latest.") var version: Int64?
+    @Option(name: .customLong("where"), help: "Count only the rows matching this predicate.") var condition: String?
+
+    func run() throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            let table = DeltaTable(path: path)
+            let snapshot = try table.snapshot(version: version)
+            let filter = try condition.map { try ExpressionParser.parse($0, schema: snapshot.schema) }
+            let scan = TableScan(snapshot: snapshot)
+            let files = scan.files(matching: filter)
+            var rows = 0
+            for file in files {
+                for batch in try scan.read(file, storage: table.storage) {
+                    rows += try filter.map { try $0.matches(batch).reduce(0) { $0 + ($1 ? 1 : 0) } } ?? batch.rowCount
+                }
+            }
+            let elapsed = clock.now - start
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            print(String(format: "%d rows from %d of %d file(s) at version %lld in %.3f s", rows, files.count, snapshot.files.count,
+                         snapshot.version, seconds))
         } catch {
             Terminal.error("error: \(error)")
             throw ExitCode(1)
