@@ -15,7 +15,8 @@ struct DeltaCommand: ParsableCommand {
 struct DeltaRead: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "read", abstract: "Print a table's rows as JSON lines (default) or CSV, as `parquet cat` does.")
-    @Argument(help: "The table's directory.") var path: String
+    @Argument(help: "The table: its directory, or db.table under the lake root (lake.root).") var path: String
+    @OptionGroup var global: GlobalOptions
     @Option(help: "Read this version instead of the latest.") var version: Int64?
     @Option(help: "Read the version current at this time (ISO-8601, e.g. 2024-01-02T10:00:00Z).") var timestamp: String?
     @Option(help: "Columns to print, comma-separated, in this order (default: all).") var columns: String?
@@ -25,6 +26,7 @@ struct DeltaRead: ParsableCommand {
     @Option(help: "jsonl or csv.") var format = "jsonl"
 
     func run() throws {
+        let path = try DeltaTarget.resolve(self.path, global)
         guard format == "jsonl" || format == "csv" else {
             Terminal.error("error: --format must be jsonl or csv, not '\(format)'")
             throw ExitCode(2)
@@ -53,7 +55,7 @@ struct DeltaRead: ParsableCommand {
             let scan = TableScan(snapshot: snapshot, columns: readNames)
             if format == "csv" { Terminal.output((shownNames.map(CSVText.cell).joined(separator: ",") + "\n")) }
             var remaining = limit ?? Int.max
-            for file in try scan.files(matching: filter) where remaining > 0 {
+            for file in scan.files(matching: filter) where remaining > 0 {
                 for whole in try scan.read(file, storage: table.storage) where remaining > 0 {
                     let matching = try filter.map { try $0.matches(whole) } ?? [Bool](repeating: true, count: whole.rowCount)
                     let batch = try whole.project(shownNames)
@@ -76,10 +78,12 @@ struct DeltaRead: ParsableCommand {
 /// `sluice delta describe`: a table's version, protocol, schema, partitioning and files.
 struct DeltaDescribe: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "describe", abstract: "Show a table's version, protocol, schema and size.")
-    @Argument(help: "The table's directory.") var path: String
+    @Argument(help: "The table: its directory, or db.table under the lake root (lake.root).") var path: String
+    @OptionGroup var global: GlobalOptions
     @Option(help: "Describe this version instead of the latest.") var version: Int64?
 
     func run() throws {
+        let path = try DeltaTarget.resolve(self.path, global)
         do {
             let snapshot = try DeltaTable(path: path).snapshot(version: version)
             let files = snapshot.files
@@ -106,7 +110,8 @@ struct DeltaDescribe: ParsableCommand {
 struct DeltaWrite: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "write", abstract: "Write rows from a Parquet or CSV file into a table, creating it if needed.")
-    @Argument(help: "The table's directory.") var path: String
+    @Argument(help: "The table: its directory, or db.table under the lake root (lake.root).") var path: String
+    @OptionGroup var global: GlobalOptions
     @Option(help: "The rows: a .parquet file or a .csv file with a header row.") var from: String
     @Option(help: "append, overwrite, error (refuse if the table exists) or ignore (do nothing if it exists).") var mode = "append"
     @Option(help: "Partition columns of a new table, comma-separated.") var partitionBy: String?
@@ -117,6 +122,7 @@ struct DeltaWrite: ParsableCommand {
     @Option(help: "Idempotent write: the application's version; skipped if already committed.") var appVersion: Int64?
 
     func run() throws {
+        let path = try DeltaTarget.resolve(self.path, global)
         var options = WriteOptions()
         guard let mode = WriteMode(rawValue: mode) else {
             Terminal.error("error: --mode must be append, overwrite, error or ignore, not '\(self.mode)'")
@@ -156,9 +162,11 @@ struct DeltaWrite: ParsableCommand {
 /// `sluice delta checkpoint`: write a checkpoint of the latest version.
 struct DeltaCheckpoint: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "checkpoint", abstract: "Write a checkpoint of the latest version.")
-    @Argument(help: "The table's directory.") var path: String
+    @Argument(help: "The table: its directory, or db.table under the lake root (lake.root).") var path: String
+    @OptionGroup var global: GlobalOptions
 
     func run() throws {
+        let path = try DeltaTarget.resolve(self.path, global)
         do {
             let version = try Checkpointer(table: DeltaTable(path: path)).write()
             print("checkpoint written at version \(version)")
@@ -173,7 +181,8 @@ struct DeltaCheckpoint: ParsableCommand {
 struct DeltaMerge: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge", abstract: "Upsert rows from a Parquet or CSV file into a table on key columns.")
-    @Argument(help: "The table's directory.") var path: String
+    @Argument(help: "The table: its directory, or db.table under the lake root (lake.root).") var path: String
+    @OptionGroup var global: GlobalOptions
     @Option(help: "The source rows: a .parquet or .csv file.") var from: String
     @Option(help: "Key columns, comma-separated.") var on: String
     @Option(help: "update-all, delete or ignore.") var whenMatched = "update-all"
@@ -181,6 +190,7 @@ struct DeltaMerge: ParsableCommand {
     @Option(help: "CSV column types (default: inferred).") var schema: String?
 
     func run() throws {
+        let path = try DeltaTarget.resolve(self.path, global)
         guard let matched = MergeMatchedAction(rawValue: whenMatched) else {
             Terminal.error("error: --when-matched must be update-all, delete or ignore, not '\(whenMatched)'")
             throw ExitCode(2)
@@ -204,10 +214,12 @@ struct DeltaMerge: ParsableCommand {
 /// `sluice delta delete`: delete the rows matching a predicate.
 struct DeltaDelete: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete the rows matching a predicate.")
-    @Argument(help: "The table's directory.") var path: String
+    @Argument(help: "The table: its directory, or db.table under the lake root (lake.root).") var path: String
+    @OptionGroup var global: GlobalOptions
     @Option(name: .customLong("where"), help: "The rows to delete, e.g. \"date < '2020-01-01'\".") var condition: String
 
     func run() throws {
+        let path = try DeltaTarget.resolve(self.path, global)
         do {
             DeltaReport.print(try DeltaTable(path: path).delete(where: condition))
         } catch {
@@ -220,10 +232,12 @@ struct DeltaDelete: ParsableCommand {
 /// `sluice delta history`: the table's commits, newest first.
 struct DeltaHistory: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "history", abstract: "List the table's commits, newest first.")
-    @Argument(help: "The table's directory.") var path: String
+    @Argument(help: "The table: its directory, or db.table under the lake root (lake.root).") var path: String
+    @OptionGroup var global: GlobalOptions
     @Flag(help: "One JSON object per commit instead of a table.") var json = false
 
     func run() throws {
+        let path = try DeltaTarget.resolve(self.path, global)
         do {
             let entries = try DeltaTable(path: path).history().reversed()
             if json {
@@ -260,10 +274,12 @@ enum DeltaReport {
 /// `sluice delta optimize`: compact small files (optionally Z-ordered).
 struct DeltaOptimize: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "optimize", abstract: "Compact small files, optionally Z-ordered by columns.")
-    @Argument(help: "The table's directory.") var path: String
+    @Argument(help: "The table: its directory, or db.table under the lake root (lake.root).") var path: String
+    @OptionGroup var global: GlobalOptions
     @Option(help: "Z-order columns, comma-separated (rewrites every file of each partition).") var zorder: String?
 
     func run() throws {
+        let path = try DeltaTarget.resolve(self.path, global)
         do {
             let columns = zorder?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
             DeltaReport.print(try DeltaTable(path: path).optimize(zOrderBy: columns))
@@ -277,12 +293,14 @@ struct DeltaOptimize: ParsableCommand {
 /// `sluice delta vacuum`: delete files no version within the retention needs.
 struct DeltaVacuum: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "vacuum", abstract: "Delete data files no longer needed within the retention.")
-    @Argument(help: "The table's directory.") var path: String
+    @Argument(help: "The table: its directory, or db.table under the lake root (lake.root).") var path: String
+    @OptionGroup var global: GlobalOptions
     @Option(help: "Retention in hours (default: the table's delta.deletedFileRetentionDuration, 168).") var retentionHours: Double?
     @Flag(help: "List the files without deleting them.") var dryRun = false
     @Flag(help: "Allow a retention shorter than the table's.") var force = false
 
     func run() throws {
+        let path = try DeltaTarget.resolve(self.path, global)
         do {
             let result = try DeltaTable(path: path).vacuum(retentionHours: retentionHours, dryRun: dryRun, force: force)
             for file in result.files { print(file) }
@@ -297,10 +315,12 @@ struct DeltaVacuum: ParsableCommand {
 /// `sluice delta restore`: make an earlier version current again.
 struct DeltaRestore: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "restore", abstract: "Restore the table to an earlier version (as a new commit).")
-    @Argument(help: "The table's directory.") var path: String
+    @Argument(help: "The table: its directory, or db.table under the lake root (lake.root).") var path: String
+    @OptionGroup var global: GlobalOptions
     @Option(help: "The version to restore.") var version: Int64
 
     func run() throws {
+        let path = try DeltaTarget.resolve(self.path, global)
         do {
             DeltaReport.print(try DeltaTable(path: path).restore(version: version))
         } catch {
@@ -314,11 +334,13 @@ struct DeltaRestore: ParsableCommand {
 struct DeltaScan: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scan", abstract: "Read a table's rows without printing them; report rows, files and seconds.")
-    @Argument(help: "The table's directory.") var path: String
+    @Argument(help: "The table: its directory, or db.table under the lake root (lake.root).") var path: String
+    @OptionGroup var global: GlobalOptions
     @Option(help: "Read this version instead of the latest.") var version: Int64?
     @Option(name: .customLong("where"), help: "Count only the rows matching this predicate.") var condition: String?
 
     func run() throws {
+        let path = try DeltaTarget.resolve(self.path, global)
         let clock = ContinuousClock()
         let start = clock.now
         do {
@@ -341,5 +363,15 @@ struct DeltaScan: ParsableCommand {
             Terminal.error("error: \(error)")
             throw ExitCode(1)
         }
+    }
+}
+
+/// Resolves a table argument: an existing directory or anything with a `/` is a path; `db.table`
+/// is the table under the configured lake root.
+enum DeltaTarget {
+    static func resolve(_ argument: String, _ global: GlobalOptions) throws -> String {
+        guard DeltaCatalog.isTableName(argument), !FileManager.default.fileExists(atPath: argument) else { return argument }
+        let config = try global.loadConfig()
+        return DeltaCatalog.path(lakeRoot: config.path("lake", "root"), name: argument)
     }
 }
