@@ -73,6 +73,43 @@ public struct Snapshot: Sendable {
         }
     }
 
+    /// The writer features this engine honours when it commits to a table.
+    public static let supportedWriterFeatures: Set<String> = [
+        "appendOnly", "columnMapping", "deletionVectors", "timestampNtz", "v2Checkpoint", "vacuumProtocolCheck", "domainMetadata",
+    ]
+
+    /// Refuses to commit to a table that needs writer features this engine does not implement
+    /// (change data files, CHECK constraints, invariants, generated or identity columns, row
+    /// tracking, ...), naming them. Features a table lists but does not use (Spark lists
+    /// `invariants` on every writer-7 table) are no obstacle.
+    func checkWritable() throws(DeltaError) {
+        func uses(_ key: String, _ fields: [DeltaField]) -> Bool {
+            fields.contains { field in
+                if field.metadata.contains(where: { $0.key.hasPrefix(key) }) { return true }
+                if case .struct(let inner) = field.type { return uses(key, inner) }
+                return false
+            }
+        }
+        // Features that only matter when the table uses them.
+        var used: [String] = []
+        if metadata.configuration["delta.enableChangeDataFeed"] == "true" { used.append("changeDataFeed") }
+        if metadata.configuration.keys.contains(where: { $0.hasPrefix("delta.constraints.") }) { used.append("checkConstraints") }
+        if uses("delta.invariants", fields) { used.append("invariants") }
+        if uses("delta.generationExpression", fields) { used.append("generatedColumns") }
+        if uses("delta.identity.", fields) { used.append("identityColumns") }
+        let conditional: Set<String> = ["changeDataFeed", "checkConstraints", "invariants", "generatedColumns", "identityColumns"]
+        var missing = used
+        if self.protocol.minWriterVersion > 7 {
+            missing.append("writer version \(self.protocol.minWriterVersion)")
+        } else if self.protocol.minWriterVersion == 7 {
+            missing += (self.protocol.writerFeatures ?? []).filter { !Self.supportedWriterFeatures.contains($0) && !conditional.contains($0) }
+        }
+        guard missing.isEmpty else {
+            throw DeltaError(.unsupported, table: table,
+                             "writing needs \(Set(missing).sorted().joined(separator: ", ")), which Sluice does not support (reading works)")
+        }
+    }
+
     /// The live data files, in the order they were added.
     public var files: [AddFile] { state.liveFiles }
 

@@ -198,3 +198,44 @@ struct WriteTests {
         if let expected = try WriteSupport.deltaRows(path) { #expect(try WriteSupport.rows(path) == expected) }
     }
 }
+
+@Suite("Delta writes to tables written by Spark")
+struct SparkTableWriteTests {
+    /// A scratch copy of a conformance table, or nil (with a note) without the corpus.
+    static func copy(_ name: String) throws -> String? {
+        guard let source = DeltaCorpus.path(name) else { return nil }
+        let target = WriteSupport.folder()
+        try FileManager.default.copyItem(atPath: source, toPath: target)
+        return target
+    }
+
+    @Test("tables needing writer features Sluice lacks are refused by name; unused listed features are no obstacle")
+    func writerFeatures() throws {
+        guard let cdf = try Self.copy("cdf-table"), let identity = try Self.copy("checkpoint-v2-table") else { return }
+        let batch = try WriteSupport.prices(days: 0 ... 0, tickers: ["A"])
+        let a = #expect(throws: DeltaError.self) { try DeltaTable(path: cdf).write([batch]) }
+        #expect(a?.kind == .unsupported && a?.message.contains("changeDataFeed") == true)
+        let b = #expect(throws: DeltaError.self) { try DeltaTable(path: identity).delete(where: nil) }
+        #expect(b?.message.contains("identityColumns") == true)
+    }
+
+    @Test("appends and deletes on a deletion-vector table and a column-mapped table read back as delta-rs reads them")
+    func dvAndColumnMapping() throws {
+        guard let dv = try Self.copy("table-with-dv-small"), let mapped = try Self.copy("table_with_column_mapping") else { return }
+        let values = try RecordBatch(schema: Schema([Field("value", .int32)]), columns: [Column(PrimitiveColumn<Int32>([100, 101]))])
+        try DeltaTable(path: dv).write([values])
+        try DeltaTable(path: dv).delete(where: "value IN (3, 100)")
+        let rows = try WriteSupport.rows(dv)
+        #expect(rows.count == 8 && !rows.contains(#"{"value":3}"#) && rows.contains(#"{"value":101}"#))
+        if let expected = try WriteSupport.deltaRows(dv) { #expect(rows == expected) }
+        let people = try RecordBatch(schema: Schema([Field("Company Very Short", .string), Field("Super Name", .string)]),
+                                     columns: [Column(BinaryColumn(["BMS"])), Column(BinaryColumn(["Ada Lovelace"]))])
+        try DeltaTable(path: mapped).write([people])
+        let mappedRows = try WriteSupport.rows(mapped)
+        #expect(mappedRows.contains(#"{"Company Very Short":"BMS","Super Name":"Ada Lovelace"}"#))
+        if let expected = try WriteSupport.deltaRows(mapped) { #expect(mappedRows == expected) }
+        // The new file stores the column under its physical name, as Spark does.
+        let added = try DeltaTable(path: mapped).snapshot().files.last!
+        #expect(added.partitionValues.keys.first == "col-173b4db9-b5ad-427f-9e75-516aae37fbbb")
+    }
+}

@@ -15,6 +15,8 @@ public struct Checkpointer {
     func afterCommit(version: Int64, configuration: [String: String]) throws(DeltaError) {
         let interval = Int64(configuration["delta.checkpointInterval"] ?? "") ?? 10
         guard interval > 0, version > 0, version % interval == 0 else { return }
+        // Tables with v2 checkpoints get none from Sluice (it writes classic ones only).
+        if try table.snapshot(version: version).protocol.writerFeatures?.contains("v2Checkpoint") == true { return }
         try write(version: version)
     }
 
@@ -23,6 +25,9 @@ public struct Checkpointer {
     public func write(version: Int64? = nil) throws(DeltaError) -> Int64 {
         let snapshot = try table.snapshot(version: version)
         let storage = table.storage
+        if snapshot.protocol.writerFeatures?.contains("v2Checkpoint") == true {
+            throw DeltaError(.unsupported, table: storage.root, "the table uses v2 checkpoints; Sluice writes classic checkpoints only")
+        }
         let retention = Self.retentionMillis(snapshot.metadata.configuration["delta.deletedFileRetentionDuration"]) ?? 7 * 86_400_000
         let horizon = Clock.millis() - retention
         var rows: [ScalarValue] = []

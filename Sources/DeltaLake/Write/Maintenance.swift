@@ -19,6 +19,7 @@ extension DeltaTable {
     @discardableResult
     public func optimize(zOrderBy: [String] = [], targetRows: Int = 4 << 20, minFileRows: Int = 1 << 20) throws(DeltaError) -> CommitResult {
         let snapshot = try snapshot()
+        try snapshot.checkWritable()
         for column in zOrderBy {
             guard snapshot.fields.contains(where: { $0.name == column }) else {
                 throw DeltaError(.invalidRequest, table: storage.root, "Z-order column '\(column)' is not a column of the table")
@@ -150,6 +151,7 @@ extension DeltaTable {
     @discardableResult
     public func restore(version: Int64) throws(DeltaError) -> CommitResult {
         let current = try snapshot()
+        try current.checkWritable()
         let target = try snapshot(version: version)
         guard version < current.version else {
             throw DeltaError(.invalidRequest, table: storage.root, "version \(version) is not before the latest (\(current.version))")

@@ -42,6 +42,7 @@ extension DeltaTable {
 
     private func deleteOnce(where predicate: String?) throws(DeltaError) -> CommitResult {
         let snapshot = try snapshot()
+        try snapshot.checkWritable()
         try Self.refuseIfAppendOnly(snapshot, operation: "DELETE")
         let expression = try predicate.map { text throws(DeltaError) in try Self.parsePredicate(text, schema: snapshot.schema, table: storage.root) }
         let selection = try FileSelection(snapshot: snapshot, storage: storage).select(expression ?? .constant(true))
@@ -73,6 +74,7 @@ extension DeltaTable {
         guard let snapshot = try latestSnapshotIfExists() else {
             throw DeltaError(.invalidRequest, table: storage.root, "MERGE needs an existing table")
         }
+        try snapshot.checkWritable()
         if whenMatched != .ignore { try Self.refuseIfAppendOnly(snapshot, operation: "MERGE") }
         guard !keys.isEmpty else { throw DeltaError(.invalidRequest, table: storage.root, "MERGE needs at least one key column") }
         for key in keys where !snapshot.fields.contains(where: { $0.name == key }) {

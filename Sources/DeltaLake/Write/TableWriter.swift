@@ -19,6 +19,7 @@ extension DeltaTable {
     private func writeOnce(_ batches: [RecordBatch], options: WriteOptions) throws(DeltaError) -> CommitResult {
         let snapshot = try latestSnapshotIfExists()
         if let snapshot {
+            try snapshot.checkWritable()
             switch options.mode {
             case .error: throw DeltaError(.invalidRequest, table: storage.root, "the table already exists (mode error)")
             case .ignore: return CommitResult(version: nil, skipped: "the table already exists (mode ignore)")
