@@ -24,7 +24,7 @@ let package = Package(
         // Parquet reader and writer: Thrift compact metadata, encodings, codecs.
         .target(name: "Parquet", dependencies: ["Columnar", "CSnappy", "CZstd", "CZlib"]),
         // Delta Lake tables: transaction log, snapshots, time travel, writes.
-        .target(name: "DeltaLake", dependencies: ["Parquet", "Columnar"]),
+        .target(name: "DeltaLake", dependencies: ["Parquet", "Columnar", "CSluiceSystem"]),
         // The few glibc calls Swift's Glibc module hides behind _GNU_SOURCE.
         .target(name: "CSluiceSystem"),
         .target(

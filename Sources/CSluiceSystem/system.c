@@ -9,3 +9,7 @@ int sluice_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 int sluice_spawn_file_actions_addchdir(posix_spawn_file_actions_t *actions, const char *path) {
     return posix_spawn_file_actions_addchdir_np(actions, path);
 }
+
+int sluice_syncfs(int fd) {
+    return syncfs(fd);
+}

@@ -8,4 +8,7 @@ int sluice_pipe_cloexec(int fds[2]);
 /// posix_spawn_file_actions_addchdir_np, which glibc only declares under _GNU_SOURCE.
 int sluice_spawn_file_actions_addchdir(posix_spawn_file_actions_t *actions, const char *path);
 
+/// syncfs(2): flush every file of the file system holding fd (declared only under _GNU_SOURCE).
+int sluice_syncfs(int fd);
+
 #endif

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CSluiceSystem
 
 /// One entry of a directory listing.
 public struct StoredFile: Sendable, Equatable {
@@ -32,6 +33,9 @@ public protocol DeltaStorage: Sendable {
     func makeDirectories(_ directory: String) throws(DeltaError)
     /// Deletes `path`; a missing file is not an error.
     func delete(_ path: String) throws(DeltaError)
+    /// Makes every file written so far durable (data files are written without their own fsync
+    /// and synced together before the commit that makes them part of the table).
+    func syncWrittenFiles() throws(DeltaError)
 }
 
 /// A table on the local file system.
@@ -92,8 +96,17 @@ public struct LocalStorage: DeltaStorage {
         syncDirectory(of: path)
     }
 
+    public func syncWrittenFiles() throws(DeltaError) {
+        let fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw DeltaError(.io, table: root, "cannot open the table directory: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        guard sluice_syncfs(fd) == 0 else { throw DeltaError(.io, table: root, "syncfs failed: \(String(cString: strerror(errno)))") }
+    }
+
     public func makeDirectories(_ directory: String) throws(DeltaError) {
         let full = localPath(directory)
+        // Usually only the last component is missing (a new partition): try it alone first.
+        if mkdir(full, 0o755) == 0 || errno == EEXIST { return }
         let absolute = full.hasPrefix("/")
         var current = ""
         for part in full.split(separator: "/") {

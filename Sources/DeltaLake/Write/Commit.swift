@@ -37,6 +37,8 @@ struct Committer {
             if case .remove(let r) = action { return DeltaPath.decode(r.path) }
             return nil
         })
+        // The data files this commit adds were written without their own fsync.
+        if actions.contains(where: { if case .add = $0 { return true } else { return false } }) { try storage.syncWrittenFiles() }
         for _ in 0 ..< maximumAttempts {
             let text = Array(actions.commitText.utf8)
             if try storage.putIfAbsent("_delta_log/" + LogFileName.commitName(version), text) {

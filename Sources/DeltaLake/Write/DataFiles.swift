@@ -21,23 +21,34 @@ struct DataFileWriter {
         guard batch.rowCount > 0 else { return [] }
         let partitionIndices = partitionColumns.compactMap { name in batch.schema.fields.firstIndex { $0.name == name } }
         let dataIndices = batch.schema.fields.indices.filter { !partitionIndices.contains($0) }
-        // Group rows by their partition values (in first-seen order).
-        var groups: [[String?]: [Int]] = [:]
-        var order: [[String?]] = []
+        // Group rows by their partition values (in first-seen order); consecutive rows with the
+        // same values (data sorted by partition) cost one comparison each.
+        var groups: [[ScalarValue]: [Int]] = [:]
+        var order: [[ScalarValue]] = []
         if partitionIndices.isEmpty {
             groups[[]] = Array(0 ..< batch.rowCount)
             order = [[]]
         } else {
             let columns = partitionIndices.map { batch.columns[$0] }
-            for row in 0 ..< batch.rowCount {
-                let key = columns.map { PartitionPaths.logText($0.value(at: row)) }
-                if groups[key] == nil { order.append(key) }
-                groups[key, default: []].append(row)
+            var previous: [ScalarValue] = []
+            var run: [Int] = []
+            func flush() {
+                guard !run.isEmpty else { return }
+                if groups[previous] == nil { order.append(previous) }
+                groups[previous, default: []].append(contentsOf: run)
+                run.removeAll(keepingCapacity: true)
             }
+            for row in 0 ..< batch.rowCount {
+                let key = columns.map { $0.value(at: row) }
+                if key != previous { flush(); previous = key }
+                run.append(row)
+            }
+            flush()
         }
         var adds: [AddFile] = []
-        for key in order {
-            let rows = groups[key]!
+        for values in order {
+            let rows = groups[values]!
+            let key = values.map(PartitionPaths.logText)
             var start = 0
             while start < rows.count {
                 let chunk = Array(rows[start ..< min(rows.count, start + options.maxRowsPerFile)])
@@ -74,6 +85,7 @@ struct DataFileWriter {
         do throws(ParquetWriteError) {
             var parquet = options.parquet
             parquet.rowGroupRows = min(parquet.rowGroupRows, max(1, batch.rowCount))
+            parquet.syncOnClose = false  // synced together before the commit
             let writer = try ParquetFileWriter(path: path, schema: schema, options: parquet)
             let data: RecordBatch
             do throws(ColumnarError) {

@@ -82,7 +82,7 @@ public final class ParquetFileWriter {
                 keyValueMetadata: options.keyValueMetadata.isEmpty ? nil : options.keyValueMetadata.map { KeyValue(key: $0.key, value: $0.value) },
                 createdBy: options.createdBy, columnOrders: Array(repeating: .typeDefinedOrder, count: plans.reduce(0) { $0 + $1.leaves.count }))
             try writeBytes(ParquetFooter.encode(metadata))
-            guard fsync(fd) == 0 else { throw ParquetWriteError(path: path, message: "fsync failed: \(String(cString: strerror(errno)))") }
+            guard !options.syncOnClose || fsync(fd) == 0 else { throw ParquetWriteError(path: path, message: "fsync failed: \(String(cString: strerror(errno)))") }
             Glibc.close(fd)
             closed = true
             guard rename(temporaryPath, path) == 0 else {

@@ -18,6 +18,9 @@ public struct ParquetWriterOptions: Sendable {
     public var threads: Int = 0
     public var keyValueMetadata: [(key: String, value: String)] = []
     public var createdBy: String = "sluice"
+    /// Flush the file to disk (fsync) before moving it into place. A caller that writes many files
+    /// and makes them durable together (a Delta commit syncs the file system once) turns it off.
+    public var syncOnClose: Bool = true
 
     public init() {}
 }
