@@ -160,7 +160,7 @@ public final class ParquetFileReader {
     private func readColumn(_ node: ParquetColumnNode, rowGroup: RowGroup, rows: Int) throws(ParquetReadError) -> Column {
         if case .leaf(let leaf) = node.kind, leaf.maxRepetitionLevel == 0, leaf.maxDefinitionLevel <= 1 {
             if rows == 0 { return makeColumnBuilder(for: leaf.field.type).finish() }
-            let state = try decodeColumnChunk(rowGroup.columns[leaf.leafIndex], leaf: leaf, rows: rows)
+            let state = try decodeColumnChunk(rowGroup.columns[leaf.leafIndex], leaf: leaf, rows: rows, flat: true)
             do throws(ParquetReadError) {
                 return try state.flatColumn()
             } catch {
@@ -174,7 +174,7 @@ public final class ParquetFileReader {
         return try LevelAssembler(chunks: chunks, path: path).assemble(node)
     }
 
-    private func decodeColumnChunk(_ chunk: ColumnChunk, leaf: ParquetLeafColumn, rows: Int) throws(ParquetReadError) -> ChunkState {
+    private func decodeColumnChunk(_ chunk: ColumnChunk, leaf: ParquetLeafColumn, rows: Int, flat: Bool = false) throws(ParquetReadError) -> ChunkState {
         func corrupt(_ message: String) -> ParquetReadError {
             ParquetReadError(kind: .corruptMetadata, path: path, column: leaf.name, message: message)
         }
@@ -209,7 +209,7 @@ public final class ParquetFileReader {
         let bytes = try Self.readBytes(descriptor, path: path, offset: Int(start), count: Int(length))
         let result = bytes.withUnsafeBytes { raw in
             Result { () throws(ParquetReadError) -> ChunkState in
-                try ColumnChunkReader.decode(chunk: raw, fileOffset: Int(start), column: leaf, metadata: meta, rowCount: rows)
+                try ColumnChunkReader.decode(chunk: raw, fileOffset: Int(start), column: leaf, metadata: meta, rowCount: rows, flat: flat)
             }
         }
         do throws(ParquetReadError) {
@@ -231,21 +231,26 @@ public final class ParquetFileReader {
     }
 
     private static func readBytes(_ fd: Int32, path: String, offset: Int, count: Int) throws(ParquetReadError) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: count)
-        var done = 0
-        while done < count {
-            let n = bytes.withUnsafeMutableBytes { raw in
-                pread(fd, raw.baseAddress! + done, count - done, off_t(offset + done))
+        var failure: ParquetReadError?
+        // The bytes are only kept once pread has filled every one of them.
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var done = 0
+            while done < count {
+                let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset + done))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = ParquetReadError(kind: .io, path: path, offset: offset + done, message: "read failed: \(errnoText())")
+                    break
+                }
+                if n == 0 {
+                    failure = ParquetReadError(kind: .io, path: path, offset: offset + done, message: "unexpected end of file")
+                    break
+                }
+                done += n
             }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ParquetReadError(kind: .io, path: path, offset: offset + done, message: "read failed: \(errnoText())")
-            }
-            if n == 0 {
-                throw ParquetReadError(kind: .io, path: path, offset: offset + done, message: "unexpected end of file")
-            }
-            done += n
+            initialized = failure == nil ? count : 0
         }
+        if let failure { throw failure }
         return bytes
     }
 

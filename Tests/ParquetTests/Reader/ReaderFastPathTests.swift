@@ -1,0 +1,96 @@
+import Columnar
+import Foundation
+import Testing
+@testable import Parquet
+
+/// The reader's bulk paths: values decoded straight into column memory, dictionary indices
+/// gathered run by run, and definition levels left out of pages without nulls.
+@Suite("Parquet reader fast paths")
+struct ReaderFastPathTests {
+    /// `rows` rows of every directly stored type and strings; nulls only where `isNull` says.
+    static func batch(rows: Int, isNull: (Int) -> Bool) throws -> RecordBatch {
+        let fields: [Field] = [
+            Field("i32", .int32), Field("d", .date32), Field("i64", .int64), Field("f32", .float32),
+            Field("f64", .float64), Field("s", .string), Field("bin", .binary), Field("i8", .int8),
+            Field("dec", .decimal(precision: 9, scale: 2)), Field("b", .bool),
+        ]
+        var columns: [Column] = []
+        for field in fields {
+            let builder = makeColumnBuilder(for: field.type, capacity: rows)
+            for r in 0 ..< rows {
+                if isNull(r) { builder.appendNull(); continue }
+                // Runs of equal values (RLE runs of indices) and varying ones (bit-packed runs).
+                let k = r % 300 < 100 ? Int64(r / 100) : Int64(r * 7919 % 53)
+                let value: ScalarValue
+                switch field.type {
+                case .int32: value = .int(k - 20)
+                case .date32: value = .date(days: Int32(k * 3))
+                case .int64: value = .int(k * 1_000_003)
+                case .float32: value = .float(Float(k) / 4)
+                case .float64: value = .double(Double(k) / 8)
+                case .string: value = .string(k % 5 == 0 ? "" : "s\(k)")
+                case .binary: value = .binary(Array("b\(k)".utf8) + [0])
+                case .int8: value = .int(k % 100)
+                case .decimal(let p, let s): value = .decimal(Int128(k) * 101, precision: p, scale: s)
+                case .bool: value = .bool(k % 3 == 0)
+                default: value = .null
+                }
+                try builder.append(scalar: value)
+            }
+            columns.append(builder.finish())
+        }
+        return try RecordBatch(schema: Schema(fields), columns: columns)
+    }
+
+    static func roundTrip(_ batch: RecordBatch, pageVersion: Int, dictionary: Bool) throws -> [RecordBatch] {
+        var options = ParquetWriterOptions()
+        options.pageVersion = pageVersion
+        options.dictionary = dictionary
+        options.rowGroupRows = 700
+        options.dataPageSize = 200
+        let path = NSTemporaryDirectory() + "sluice-fastpath-\(UUID().uuidString).parquet"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = try ParquetFileWriter(path: path, schema: batch.schema, options: options)
+        try writer.write(batch)
+        _ = try writer.close()
+        return try ParquetFileReader(path: path).readAll()
+    }
+
+    @Test("nulls that first appear after pages without any, and pages without nulls after pages with some",
+          arguments: [1, 2], [true, false])
+    func nullsAfterElidedLevels(pageVersion: Int, dictionary: Bool) throws {
+        let patterns: [(String, (Int) -> Bool)] = [
+            ("none", { _ in false }),
+            ("late", { $0 >= 650 && $0 % 3 == 0 }),
+            ("early", { $0 < 40 && $0 % 2 == 0 }),
+            ("one in the middle", { $0 == 1000 }),
+            ("all", { _ in true }),
+        ]
+        for (name, isNull) in patterns {
+            let batch = try Self.batch(rows: 1500, isNull: isNull)
+            let back = try Self.roundTrip(batch, pageVersion: pageVersion, dictionary: dictionary)
+            #expect(back.count == 3)
+            #expect(back.map(JSONLines.render).joined() == JSONLines.render(batch),
+                    "nulls \(name), page v\(pageVersion), dictionary \(dictionary)")
+            for read in back {
+                for (c, column) in read.columns.enumerated() {
+                    let expected = read.rowCount - (0 ..< read.rowCount).filter { column.isNull($0) }.count
+                    #expect(column.count - column.nullCount == expected, "column \(c), nulls \(name)")
+                }
+            }
+        }
+    }
+
+    @Test("a column without nulls shares the decoded memory and has no validity bitmap")
+    func noValidityWithoutNulls() throws {
+        let batch = try Self.batch(rows: 900, isNull: { _ in false })
+        let back = try Self.roundTrip(batch, pageVersion: 1, dictionary: true)
+        for read in back {
+            for column in read.columns {
+                if case .int32(let c) = column { #expect(c.validity == nil) }
+                if case .float64(let c) = column { #expect(c.validity == nil) }
+                if case .binary(let c) = column { #expect(c.validity == nil) }
+            }
+        }
+    }
+}
