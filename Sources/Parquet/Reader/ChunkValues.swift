@@ -129,45 +129,73 @@ extension ChunkState {
         }
     }
 
-    /// Gathers byte arrays: offsets first, then one copy per value into bytes appended in one go.
+    /// Gathers byte arrays: offsets and bytes of a batch of indices in one pass. Values of up to
+    /// 16 bytes are copied as one 16-byte load and store: the dictionary's bytes are read from a
+    /// copy with 16 bytes of padding, and the bytes appended carry 16 spare bytes until the batch is done.
     mutating func gatherByteArrays(_ dictionary: ByteArrayBuffer, decoder: inout RLEHybridDecoder, count n: Int) throws {
+        if paddedDictionaryBytes.count != dictionary.values.count + Self.copyPadding {
+            paddedDictionaryBytes = dictionary.values + repeatElement(0, count: Self.copyPadding)
+        }
+        let padded = paddedDictionaryBytes
         values.bytes.offsets.reserveCapacity(values.bytes.offsets.count + n)
         try dictionary.offsets.withUnsafeBufferPointer { offsets in
-            try dictionary.values.withUnsafeBytes { source in
+            try padded.withUnsafeBytes { source in
                 func tooLarge() -> ParquetReadError { fail("the column chunk's byte arrays would exceed \(Int32.max) bytes") }
                 try decoder.decodeIndexRuns(count: n, dictionaryCount: dictionaryCount, repeated: { index, k in
                     let start = Int(offsets[index]), length = Int(offsets[index + 1]) - start
                     guard length == 0 || k <= Int(Int32.max) / length, values.bytes.canGrow(by: length * k) else { throw tooLarge() }
-                    var end = values.bytes.values.count
-                    for _ in 0 ..< k {
-                        end += length
-                        values.bytes.offsets.append(Int32(end))
-                    }
-                    guard length > 0 else { return }
-                    values.bytes.values.appendEncodedBytes(count: length * k) { dst in
-                        for i in 0 ..< k {
-                            (dst.baseAddress! + i * length).copyMemory(from: source.baseAddress! + start, byteCount: length)
-                        }
-                    }
+                    try appendByteArrays(k, total: length * k, source: source) { _ in (start, length) }
                 }, literal: { indices in
                     var total = 0
                     for index in indices { total += Int(offsets[Int(index) + 1]) - Int(offsets[Int(index)]) }
                     guard values.bytes.canGrow(by: total) else { throw tooLarge() }
-                    var end = values.bytes.values.count
-                    for index in indices {
-                        end += Int(offsets[Int(index) + 1]) - Int(offsets[Int(index)])
-                        values.bytes.offsets.append(Int32(end))
-                    }
-                    guard total > 0 else { return }
-                    values.bytes.values.appendEncodedBytes(count: total) { dst in
-                        var at = dst.baseAddress!
-                        for index in indices {
-                            let start = Int(offsets[Int(index)]), length = Int(offsets[Int(index) + 1]) - start
-                            at.copyMemory(from: source.baseAddress! + start, byteCount: length)
-                            at += length
-                        }
+                    try appendByteArrays(indices.count, total: total, source: source) { j in
+                        let i = Int(indices[j])
+                        let start = Int(offsets[i])
+                        return (start, Int(offsets[i + 1]) - start)
                     }
                 })
+            }
+        }
+    }
+
+    /// Bytes readable past the end of each value copied by `appendByteArrays`.
+    static let copyPadding = 16
+
+    /// Appends `count` byte arrays whose `total` size is known (and checked to fit): value `j` is
+    /// the `range(j)` (start and length) of `source`, which has `copyPadding` readable bytes past
+    /// every range.
+    @inline(__always)
+    mutating func appendByteArrays(
+        _ count: Int, total: Int, source: UnsafeRawBufferPointer, _ range: (Int) -> (start: Int, length: Int)
+    ) throws {
+        let firstOffset = values.bytes.offsets.count
+        let firstByte = values.bytes.values.count
+        values.bytes.offsets.append(contentsOf: repeatElement(0, count: count))
+        values.bytes.values.append(contentsOf: repeatElement(0, count: total + Self.copyPadding))
+        var offsets = values.bytes.offsets
+        var bytes = values.bytes.values
+        values.bytes = ByteArrayBuffer()  // no second reference while writing (copy on write)
+        defer {
+            bytes.removeLast(Self.copyPadding)
+            values.bytes.offsets = offsets
+            values.bytes.values = bytes
+        }
+        offsets.withUnsafeMutableBufferPointer { outOffsets in
+            bytes.withUnsafeMutableBytes { outBytes in
+                let src = source.baseAddress!
+                let dst = outBytes.baseAddress!
+                var at = firstByte
+                for j in 0 ..< count {
+                    let (start, length) = range(j)
+                    if length <= Self.copyPadding {
+                        (dst + at).storeBytes(of: (src + start).loadUnaligned(as: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)
+                    } else {
+                        (dst + at).copyMemory(from: src + start, byteCount: length)
+                    }
+                    at += length
+                    outOffsets[firstOffset + j] = Int32(truncatingIfNeeded: at)
+                }
             }
         }
     }

@@ -35,12 +35,14 @@ public enum ColumnChunkReader {
 
     /// Decodes the levels and values of any leaf's chunk (see `read`). `flat` says the chunk will be
     /// turned into a column by `ChunkState.flatColumn()`, which needs no definition levels when
-    /// there is no null, so pages without nulls need not store theirs.
+    /// there is no null, so pages without nulls need not store theirs. Pages are decompressed
+    /// into `scratch`.
     static func decode(
         chunk: UnsafeRawBufferPointer, fileOffset: Int, column: ParquetLeafColumn,
-        metadata: ColumnMetaData, rowCount: Int, flat: Bool = false
+        metadata: ColumnMetaData, rowCount: Int, flat: Bool = false, scratch: ScratchMemory = ScratchMemory()
     ) throws(ParquetReadError) -> ChunkState {
-        var state = ChunkState(column: column, metadata: metadata, rowCount: rowCount, fileOffset: fileOffset, flat: flat)
+        var state = ChunkState(column: column, metadata: metadata, rowCount: rowCount, fileOffset: fileOffset, flat: flat,
+                               scratch: scratch)
         state.reserveCapacity()
         do {
             try state.readPages(chunk)
@@ -93,8 +95,10 @@ func appendDecoded<T: BitwiseCopyable>(_ storage: BufferBuilder, _ n: Int, _ typ
     try storage.append(uninitializedCount: n, of: T.self, initializingWith: body)
 }
 
-/// Reusable memory for decompressed pages, so a chunk's pages do not each allocate their own.
-final class PageScratch {
+/// Memory reused from page to page and from one column chunk to the next (a chunk's bytes as
+/// read, its decompressed pages), so reading does not allocate (and fault in) fresh memory for
+/// each. Not for sharing between threads: each reading thread has its own.
+final class ScratchMemory {
     private var base: UnsafeMutableRawPointer
     private var capacity: Int
 
@@ -107,9 +111,10 @@ final class PageScratch {
 
     /// `n` bytes (contents unspecified), valid until the next call.
     func bytes(_ n: Int) -> UnsafeMutableRawBufferPointer {
+        precondition(n >= 0, "ScratchMemory: negative size \(n)")
         if n > capacity {
             base.deallocate()
-            capacity = max(n, min(capacity * 2, ColumnChunkReader.maximumPageSize))
+            capacity = max(n, capacity * 2)
             base = .allocate(byteCount: capacity, alignment: 64)
         }
         return UnsafeMutableRawBufferPointer(start: base, count: n)
@@ -130,6 +135,8 @@ struct ChunkState {
     var values = PhysicalValues()
     var dictionary: PhysicalValues?
     var dictionaryCount = 0
+    /// A byte array dictionary's bytes followed by `copyPadding` zero bytes (see `gatherByteArrays`).
+    var paddedDictionaryBytes: [UInt8] = []
     /// One definition level per entry (empty when the maximum is 0), after `elidedLevels` entries
     /// whose levels were not stored.
     var definitionLevels: [UInt8] = []
@@ -152,9 +159,11 @@ struct ChunkState {
     /// Decompressed bytes of the data pages read so far.
     var decompressedBytes = 0
     /// Where compressed pages are decompressed.
-    let scratch = PageScratch()
+    let scratch: ScratchMemory
 
-    init(column: ParquetLeafColumn, metadata: ColumnMetaData, rowCount: Int, fileOffset: Int, flat: Bool = false) {
+    init(column: ParquetLeafColumn, metadata: ColumnMetaData, rowCount: Int, fileOffset: Int, flat: Bool = false,
+         scratch: ScratchMemory = ScratchMemory()) {
+        self.scratch = scratch
         self.column = column
         self.metadata = metadata
         self.rowCount = rowCount

@@ -27,6 +27,8 @@ public final class ParquetFileReader {
     public let footerStart: Int
 
     private let descriptor: Int32
+    /// Memory reused from one column chunk to the next.
+    private let scratch = ReadScratch()
 
     /// Opens `path` and reads its footer.
     public init(path: String) throws(ParquetReadError) {
@@ -160,7 +162,7 @@ public final class ParquetFileReader {
     private func readColumn(_ node: ParquetColumnNode, rowGroup: RowGroup, rows: Int) throws(ParquetReadError) -> Column {
         if case .leaf(let leaf) = node.kind, leaf.maxRepetitionLevel == 0, leaf.maxDefinitionLevel <= 1 {
             if rows == 0 { return makeColumnBuilder(for: leaf.field.type).finish() }
-            let state = try decodeColumnChunk(rowGroup.columns[leaf.leafIndex], leaf: leaf, rows: rows, flat: true)
+            let state = try decodeColumnChunk(rowGroup.columns[leaf.leafIndex], leaf: leaf, rows: rows, flat: true, scratch: scratch)
             do throws(ParquetReadError) {
                 return try state.flatColumn()
             } catch {
@@ -169,12 +171,14 @@ public final class ParquetFileReader {
         }
         var chunks: [Int: ChunkState] = [:]
         for leaf in node.leaves {
-            chunks[leaf.leafIndex] = try decodeColumnChunk(rowGroup.columns[leaf.leafIndex], leaf: leaf, rows: rows)
+            chunks[leaf.leafIndex] = try decodeColumnChunk(rowGroup.columns[leaf.leafIndex], leaf: leaf, rows: rows, scratch: scratch)
         }
         return try LevelAssembler(chunks: chunks, path: path).assemble(node)
     }
 
-    private func decodeColumnChunk(_ chunk: ColumnChunk, leaf: ParquetLeafColumn, rows: Int, flat: Bool = false) throws(ParquetReadError) -> ChunkState {
+    private func decodeColumnChunk(
+        _ chunk: ColumnChunk, leaf: ParquetLeafColumn, rows: Int, flat: Bool = false, scratch: ReadScratch
+    ) throws(ParquetReadError) -> ChunkState {
         func corrupt(_ message: String) -> ParquetReadError {
             ParquetReadError(kind: .corruptMetadata, path: path, column: leaf.name, message: message)
         }
@@ -206,14 +210,11 @@ public final class ParquetFileReader {
             // (PARQUET-816); allow for it as parquet-cpp does, within the data section.
             length += min(100, Int64(footerStart) - start - length)
         }
-        let bytes = try Self.readBytes(descriptor, path: path, offset: Int(start), count: Int(length))
-        let result = bytes.withUnsafeBytes { raw in
-            Result { () throws(ParquetReadError) -> ChunkState in
-                try ColumnChunkReader.decode(chunk: raw, fileOffset: Int(start), column: leaf, metadata: meta, rowCount: rows, flat: flat)
-            }
-        }
+        let bytes = scratch.chunk.bytes(Int(length))
+        try Self.readBytes(descriptor, path: path, offset: Int(start), into: bytes)
         do throws(ParquetReadError) {
-            return try result.get()
+            return try ColumnChunkReader.decode(chunk: UnsafeRawBufferPointer(bytes), fileOffset: Int(start), column: leaf, metadata: meta,
+                                                rowCount: rows, flat: flat, scratch: scratch.pages)
         } catch {
             throw error.inFile(path)
         }
@@ -234,27 +235,43 @@ public final class ParquetFileReader {
         var failure: ParquetReadError?
         // The bytes are only kept once pread has filled every one of them.
         let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            var done = 0
-            while done < count {
-                let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset + done))
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = ParquetReadError(kind: .io, path: path, offset: offset + done, message: "read failed: \(errnoText())")
-                    break
-                }
-                if n == 0 {
-                    failure = ParquetReadError(kind: .io, path: path, offset: offset + done, message: "unexpected end of file")
-                    break
-                }
-                done += n
+            do throws(ParquetReadError) {
+                try readBytes(fd, path: path, offset: offset, into: UnsafeMutableRawBufferPointer(buffer))
+                initialized = count
+            } catch {
+                failure = error
+                initialized = 0
             }
-            initialized = failure == nil ? count : 0
         }
         if let failure { throw failure }
         return bytes
     }
 
+    /// Fills `buffer` with the file's bytes from `offset` on.
+    private static func readBytes(_ fd: Int32, path: String, offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws(ParquetReadError) {
+        let count = buffer.count
+        var done = 0
+        while done < count {
+            let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ParquetReadError(kind: .io, path: path, offset: offset + done, message: "read failed: \(errnoText())")
+            }
+            if n == 0 {
+                throw ParquetReadError(kind: .io, path: path, offset: offset + done, message: "unexpected end of file")
+            }
+            done += n
+        }
+    }
+
     private static func errnoText() -> String {
         String(cString: strerror(errno))
     }
+}
+
+/// What one reading thread reuses from one column chunk to the next: memory for the chunk's bytes
+/// and for its decompressed pages.
+final class ReadScratch {
+    let chunk = ScratchMemory()
+    let pages = ScratchMemory()
 }
