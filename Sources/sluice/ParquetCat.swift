@@ -110,6 +110,13 @@ struct ParquetScan: ParsableCommand {
             var rows = 0
             var columnCount = selected?.count ?? reader.schema.fields.count
             for group in scope.rowGroups {
+                if conditions.isEmpty {
+                    // No list of matching rows to build: it would cost more than some columns' decoding.
+                    let batch = try reader.readRowGroup(group, columns: selected)
+                    rows += batch.rowCount
+                    columnCount = batch.columns.count
+                    continue
+                }
                 let (batch, matching) = try scope.read(group)
                 rows += matching.count
                 columnCount = batch.columns.count
