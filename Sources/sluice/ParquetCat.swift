@@ -99,13 +99,20 @@ struct ParquetScan: ParsableCommand {
     @Option(help: "Columns to read, comma-separated (default: all).") var columns: String?
     @Option(name: .customLong("where"), help: "A row condition, as for cat (repeatable; all must hold).")
     var conditions: [String] = []
+    @Option(help: "Threads decoding a row group's columns (default: one per processor; 1: single-threaded).")
+    var threads: Int?
 
     func run() throws {
         let selected = columns?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if let threads, threads < 1 {
+            Terminal.error("error: --threads must be 1 or more")
+            throw ExitCode(2)
+        }
         let clock = ContinuousClock()
         let start = clock.now
         do {
             let reader = try ParquetFileReader(path: file)
+            if let threads { reader.threadCount = threads }
             let scope = try PredicateScope(reader: reader, columns: selected, conditions: conditions)
             var rows = 0
             var columnCount = selected?.count ?? reader.schema.fields.count

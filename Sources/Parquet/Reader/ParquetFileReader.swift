@@ -4,6 +4,8 @@ import Glibc
 import Darwin
 #endif
 import Columnar
+import Dispatch
+import Synchronization
 
 /// Reads a Parquet file into Columnar record batches, one row group at a time.
 ///
@@ -13,7 +15,8 @@ import Columnar
 /// leaves' levels. A column whose schema cannot be read fails with
 /// `ParquetReadError.Kind.unsupported` when asked for; the file's other columns stay readable.
 ///
-/// Not thread-safe: use one reader per thread.
+/// The columns of a row group are decoded on up to `threadCount` threads at once (the calling
+/// thread included); the reader itself is not thread-safe: use one reader per thread.
 public final class ParquetFileReader {
     /// The path given to `init(path:)`, used in error messages.
     public let path: String
@@ -27,8 +30,17 @@ public final class ParquetFileReader {
     public let footerStart: Int
 
     private let descriptor: Int32
-    /// Memory reused from one column chunk to the next.
-    private let scratch = ReadScratch()
+    /// What the column-reading threads share.
+    private let source: ColumnChunkSource
+    /// Memory reused from one column chunk to the next, one per reading thread.
+    private var scratches: [ReadScratch] = []
+
+    /// How many threads decode a row group's columns at once; 1 keeps all the work on the calling
+    /// thread. Defaults to the number of online processors.
+    public var threadCount: Int = ParquetFileReader.processorCount
+
+    /// The number of online processors (at least 1).
+    public static var processorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
     /// Opens `path` and reads its footer.
     public init(path: String) throws(ParquetReadError) {
@@ -74,6 +86,9 @@ public final class ParquetFileReader {
             self.fileSize = size
             self.footerStart = size - ParquetFooter.trailerSize - metadataLength
             self.descriptor = fd
+            self.source = ColumnChunkSource(
+                path: path, descriptor: fd, footerStart: footerStart,
+                undercountsDictionaryHeader: Self.undercountsDictionaryHeader(metadata.createdBy))
         } catch {
             close(fd)
             throw error
@@ -117,17 +132,54 @@ public final class ParquetFileReader {
                 message: "row group \(index) has \(rowGroup.columns.count) column chunks but the schema has \(mapping.leafCount) leaf columns")
         }
         let rows = Int(rowGroup.numRows)
-        var fields: [Field] = []
-        var result: [Column] = []
-        for node in selected {
-            fields.append(node.field)
-            result.append(try readColumn(node, rowGroup: rowGroup, rows: rows))
-        }
+        let result = try readColumns(selected, rowGroup: rowGroup, rows: rows)
         do throws(ColumnarError) {
-            return try RecordBatch(schema: Schema(fields), columns: result, rowCount: rows)
+            return try RecordBatch(schema: Schema(selected.map(\.field)), columns: result, rowCount: rows)
         } catch {
             throw ParquetReadError(kind: .corruptMetadata, path: path, message: "cannot assemble row group \(index): \(error)")
         }
+    }
+
+    /// Reads `nodes` of a row group, in order, on up to `threadCount` threads: each takes the next
+    /// column not yet taken, largest chunks first. The first error in column order is thrown.
+    private func readColumns(_ nodes: [ParquetColumnNode], rowGroup: RowGroup, rows: Int) throws(ParquetReadError) -> [Column] {
+        let workers = max(1, min(threadCount, nodes.count))
+        while scratches.count < workers { scratches.append(ReadScratch()) }
+        let source = self.source
+        if workers == 1 {
+            var columns: [Column] = []
+            for node in nodes { columns.append(try source.readColumn(node, rowGroup: rowGroup, rows: rows, scratch: scratches[0])) }
+            return columns
+        }
+        func cost(_ node: ParquetColumnNode) -> Int64 {
+            node.leaves.reduce(0) { total, leaf in
+                let size = leaf.leafIndex < rowGroup.columns.count ? rowGroup.columns[leaf.leafIndex].metaData?.totalCompressedSize ?? 0 : 0
+                return total &+ max(0, size)
+            }
+        }
+        let order = nodes.indices.sorted { cost(nodes[$0]) > cost(nodes[$1]) }
+        let results = UnsafeMutableBufferPointer<Result<Column, ParquetReadError>?>.allocate(capacity: nodes.count)
+        results.initialize(repeating: nil)
+        defer {
+            _ = results.deinitialize()
+            results.deallocate()
+        }
+        let slots = ResultSlots(buffer: results)
+        let scratches = self.scratches
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            while true {
+                let taken = next.add(1, ordering: .relaxed).oldValue
+                guard taken < order.count else { return }
+                let i = order[taken]
+                slots.buffer[i] = Result { () throws(ParquetReadError) -> Column in
+                    try source.readColumn(nodes[i], rowGroup: rowGroup, rows: rows, scratch: scratches[worker])
+                }
+            }
+        }
+        var columns: [Column] = []
+        for slot in results { columns.append(try slot!.get()) }
+        return columns
     }
 
     /// Reads every row group (see `readRowGroup(_:columns:)`).
@@ -155,69 +207,6 @@ public final class ParquetFileReader {
             }
         }
         return selected
-    }
-
-    /// Reads a top-level column: a flat one straight from its chunk, a nested one by decoding
-    /// each of its leaves and assembling them.
-    private func readColumn(_ node: ParquetColumnNode, rowGroup: RowGroup, rows: Int) throws(ParquetReadError) -> Column {
-        if case .leaf(let leaf) = node.kind, leaf.maxRepetitionLevel == 0, leaf.maxDefinitionLevel <= 1 {
-            if rows == 0 { return makeColumnBuilder(for: leaf.field.type).finish() }
-            let state = try decodeColumnChunk(rowGroup.columns[leaf.leafIndex], leaf: leaf, rows: rows, flat: true, scratch: scratch)
-            do throws(ParquetReadError) {
-                return try state.flatColumn()
-            } catch {
-                throw error.inFile(path)
-            }
-        }
-        var chunks: [Int: ChunkState] = [:]
-        for leaf in node.leaves {
-            chunks[leaf.leafIndex] = try decodeColumnChunk(rowGroup.columns[leaf.leafIndex], leaf: leaf, rows: rows, scratch: scratch)
-        }
-        return try LevelAssembler(chunks: chunks, path: path).assemble(node)
-    }
-
-    private func decodeColumnChunk(
-        _ chunk: ColumnChunk, leaf: ParquetLeafColumn, rows: Int, flat: Bool = false, scratch: ReadScratch
-    ) throws(ParquetReadError) -> ChunkState {
-        func corrupt(_ message: String) -> ParquetReadError {
-            ParquetReadError(kind: .corruptMetadata, path: path, column: leaf.name, message: message)
-        }
-        guard chunk.filePath == nil else { throw corrupt("the column chunk is in another file ('\(chunk.filePath!)')") }
-        guard let meta = chunk.metaData else { throw corrupt("the column chunk has no metadata (encrypted column?)") }
-        guard meta.type == leaf.physicalType else {
-            throw corrupt("the column chunk's type \(meta.type) differs from the schema's \(leaf.physicalType)")
-        }
-        // The first page: the dictionary page when there is one. Some writers store 0 (or another
-        // bogus value) for "none"; a dictionary offset must precede the data pages.
-        var start = meta.dataPageOffset
-        if let dictionaryOffset = meta.dictionaryPageOffset, dictionaryOffset >= 4, dictionaryOffset < meta.dataPageOffset {
-            start = dictionaryOffset
-        }
-        guard PageCompression.canDecompress(meta.codec) else {
-            throw ParquetReadError(kind: .unsupported, path: path, column: leaf.name,
-                                   message: "the \(meta.codec.name) codec is not supported (only SNAPPY, GZIP, ZSTD, LZ4 and LZ4_RAW are)")
-        }
-        if rows == 0 { return ChunkState(column: leaf, metadata: meta, rowCount: 0, fileOffset: Int(start)) }
-        var length = meta.totalCompressedSize
-        guard start >= 4, start < Int64(footerStart) else {
-            throw corrupt("the column chunk starts at byte \(start), outside the data section (4..<\(footerStart))")
-        }
-        guard length > 0, length <= Int64(footerStart) - start else {
-            throw corrupt("the column chunk at byte \(start) claims \(length) bytes, past the data section ending at \(footerStart)")
-        }
-        if Self.undercountsDictionaryHeader(metadata.createdBy) {
-            // parquet-mr up to 1.2.8 left the dictionary page header out of the chunk size
-            // (PARQUET-816); allow for it as parquet-cpp does, within the data section.
-            length += min(100, Int64(footerStart) - start - length)
-        }
-        let bytes = scratch.chunk.bytes(Int(length))
-        try Self.readBytes(descriptor, path: path, offset: Int(start), into: bytes)
-        do throws(ParquetReadError) {
-            return try ColumnChunkReader.decode(chunk: UnsafeRawBufferPointer(bytes), fileOffset: Int(start), column: leaf, metadata: meta,
-                                                rowCount: rows, flat: flat, scratch: scratch.pages)
-        } catch {
-            throw error.inFile(path)
-        }
     }
 
     /// Whether `createdBy` names parquet-mr older than 1.2.9 (a bare "parquet-mr" counts as old).
@@ -248,7 +237,7 @@ public final class ParquetFileReader {
     }
 
     /// Fills `buffer` with the file's bytes from `offset` on.
-    private static func readBytes(_ fd: Int32, path: String, offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws(ParquetReadError) {
+    static func readBytes(_ fd: Int32, path: String, offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws(ParquetReadError) {
         let count = buffer.count
         var done = 0
         while done < count {
@@ -264,14 +253,13 @@ public final class ParquetFileReader {
         }
     }
 
-    private static func errnoText() -> String {
+    static func errnoText() -> String {
         String(cString: strerror(errno))
     }
 }
 
-/// What one reading thread reuses from one column chunk to the next: memory for the chunk's bytes
-/// and for its decompressed pages.
-final class ReadScratch {
-    let chunk = ScratchMemory()
-    let pages = ScratchMemory()
+/// The result slots of one row group's columns: each thread writes only the slots of the columns it
+/// took, and they are read once every thread is done.
+private struct ResultSlots: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Result<Column, ParquetReadError>?>
 }

@@ -93,4 +93,57 @@ struct ReaderFastPathTests {
             }
         }
     }
+
+    /// The outcome of reading every row group of `path` with `threads` threads: the rows rendered,
+    /// or the error.
+    static func outcome(_ path: String, threads: Int, columns: [String]? = nil) -> String {
+        do {
+            let reader = try ParquetFileReader(path: path)
+            reader.threadCount = threads
+            return try reader.readAll(columns: columns).map(JSONLines.render).joined()
+        } catch {
+            return "error: \(error)"
+        }
+    }
+
+    @Test("several threads read the same columns as one, and throw the error of the first bad column in the order asked")
+    func threadsAgree() throws {
+        let batch = try Self.batch(rows: 1500, isNull: { $0 % 7 == 3 })
+        var options = ParquetWriterOptions()
+        options.rowGroupRows = 700
+        options.dataPageSize = 300
+        let path = NSTemporaryDirectory() + "sluice-threads-\(UUID().uuidString).parquet"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = try ParquetFileWriter(path: path, schema: batch.schema, options: options)
+        try writer.write(batch)
+        _ = try writer.close()
+        let expected = JSONLines.render(batch)
+        for threads in [1, 2, 3, 16] {
+            #expect(Self.outcome(path, threads: threads) == expected, "\(threads) threads")
+        }
+        let picked = ["f64", "s", "i32", "dec"]
+        #expect(Self.outcome(path, threads: 1, columns: picked) == Self.outcome(path, threads: 4, columns: picked))
+
+        // Damage the data section in many places: one thread and several must agree every time.
+        let original = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        let metadata = try ParquetFileReader(path: path).metadata
+        let dataEnd = Int(metadata.rowGroups.flatMap(\.columns).compactMap { $0.metaData.map { $0.dataPageOffset + $0.totalCompressedSize } }.max() ?? 4)
+        var generator = SystemRandomNumberGenerator()
+        let damagedPath = path + ".damaged"
+        defer { try? FileManager.default.removeItem(atPath: damagedPath) }
+        var errors = 0
+        for _ in 0 ..< 60 {
+            var bytes = original
+            for _ in 0 ..< 3 {
+                let at = Int.random(in: 4 ..< dataEnd, using: &generator)
+                bytes[at] ^= UInt8.random(in: 1 ... 255, using: &generator)
+            }
+            try Data(bytes).write(to: URL(fileURLWithPath: damagedPath))
+            let one = Self.outcome(damagedPath, threads: 1)
+            if one.hasPrefix("error:") { errors += 1 }
+            #expect(one == Self.outcome(damagedPath, threads: 4))
+            #expect(Self.outcome(damagedPath, threads: 1, columns: picked) == Self.outcome(damagedPath, threads: 3, columns: picked))
+        }
+        #expect(errors > 0)
+    }
 }
