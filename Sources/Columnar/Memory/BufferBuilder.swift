@@ -37,16 +37,20 @@ public final class BufferBuilder {
 
     /// Appends `n` values of `T` that `body` writes (the memory is uninitialized before); nothing
     /// is appended if `body` throws. The bytes written so far must be a whole number of `T`s.
+    ///
+    /// `body` gets `n + slack` values: the `slack` ones after the first `n` are room it may
+    /// scribble on (a copy loop storing whole words, say) but are not kept.
     @inlinable
     public func append<T: BitwiseCopyable, E: Error>(
-        uninitializedCount n: Int, of type: T.Type,
+        uninitializedCount n: Int, slack: Int = 0, of type: T.Type,
         initializingWith body: (UnsafeMutableBufferPointer<T>) throws(E) -> Void
     ) throws(E) {
         let stride = MemoryLayout<T>.stride
-        precondition(n >= 0 && count % MemoryLayout<T>.alignment == 0, "BufferBuilder: cannot append \(n) \(T.self) at byte \(count)")
-        reserveCapacity(n * stride)
-        let start = (base + count).bindMemory(to: T.self, capacity: n)
-        try body(UnsafeMutableBufferPointer(start: start, count: n))
+        precondition(n >= 0 && slack >= 0 && count % MemoryLayout<T>.alignment == 0,
+                     "BufferBuilder: cannot append \(n) \(T.self) at byte \(count)")
+        reserveCapacity((n + slack) * stride)
+        let start = (base + count).bindMemory(to: T.self, capacity: n + slack)
+        try body(UnsafeMutableBufferPointer(start: start, count: n + slack))
         written += n * stride
     }
 
@@ -75,12 +79,13 @@ public final class BufferBuilder {
     /// The allocation is passed on without copying unless more than a quarter of it (and over
     /// 4 KiB) would be wasted, in which case it is shrunk.
     public func finish() -> Buffer {
-        (base + count).initializeMemory(as: UInt8.self, repeating: 0, count: capacity - count)
         let buffer: Buffer
         if capacity - count > Swift.max(4096, count / 4) {
             buffer = Buffer(copying: UnsafeRawBufferPointer(start: base, count: count))
             base.deallocate()
         } else {
+            // The unused capacity becomes padding, which must be zero.
+            (base + count).initializeMemory(as: UInt8.self, repeating: 0, count: capacity - count)
             buffer = Buffer(owning: base, byteCount: count)
         }
         (base, _) = Buffer.allocate(capacity: 0)

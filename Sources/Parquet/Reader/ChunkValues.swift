@@ -18,7 +18,7 @@ extension PhysicalValues {
         case .boolean: return bools.count
         case .int32, .int64, .float, .double: return (numberBuffer?.byteCount ?? numbers.count) / Self.numberWidth(physical)
         case .int96: return int96s.count
-        case .byteArray: return bytes.count
+        case .byteArray: return byteArrays?.count ?? bytes.count
         default: return typeLength > 0 ? fixed.count / typeLength : 0
         }
     }
@@ -32,6 +32,7 @@ extension ChunkState {
         case .boolean: values.bools.reserveCapacity(n)
         case .int32, .int64, .float, .double: values = PhysicalValues(numbers: n, width: PhysicalValues.numberWidth(physical))
         case .int96: values.int96s.reserveCapacity(n)
+        case .byteArray: values.byteArrays = ByteArrayStorage(capacity: n)
         default: break
         }
         if maxDefinition > 0 && !elidesLevels { definitionLevels.reserveCapacity(n) }
@@ -41,6 +42,7 @@ extension ChunkState {
     /// Turns the numbers written so far into the buffer the column will share (no copy).
     mutating func finishValues() {
         if PhysicalValues.numberWidth(physical) > 0 { values.numberBuffer = values.numbers.finish() }
+        if let storage = values.byteArrays { values.byteArrayBuffers = storage.finish() }
     }
 
     mutating func readValues(encoding: Encoding, data: UnsafeRawBufferPointer, count: Int, base: Int) throws {
@@ -56,6 +58,14 @@ extension ChunkState {
                 values = PhysicalValues()
                 defer { values = decoded }
                 try decodeValues(into: &decoded, encoding: encoding, data: data, count: count, base: base)
+                if let storage = decoded.byteArrays {
+                    // The page's byte arrays were decoded on their own: move them to the chunk's.
+                    storage.expect(bytes: decoded.bytes.values.count / max(1, count) * max(1, rowCount - rowsRead))
+                    guard storage.append(decoded.bytes) else {
+                        throw fail("the column chunk's byte arrays would exceed \(Int32.max) bytes")
+                    }
+                    decoded.bytes = ByteArrayBuffer()
+                }
             }
         } catch let error as EncodingError {
             throw fail(error, section: "\(encoding) values")
@@ -131,25 +141,26 @@ extension ChunkState {
 
     /// Gathers byte arrays: offsets and bytes of a batch of indices in one pass. Values of up to
     /// 16 bytes are copied as one 16-byte load and store: the dictionary's bytes are read from a
-    /// copy with 16 bytes of padding, and the bytes appended carry 16 spare bytes until the batch is done.
+    /// copy with 16 bytes of padding, and the bytes appended have 16 bytes of slack.
     mutating func gatherByteArrays(_ dictionary: ByteArrayBuffer, decoder: inout RLEHybridDecoder, count n: Int) throws {
+        guard let storage = values.byteArrays else { throw fail("byte arrays gathered into a chunk of \(physical) values") }
         if paddedDictionaryBytes.count != dictionary.values.count + Self.copyPadding {
             paddedDictionaryBytes = dictionary.values + repeatElement(0, count: Self.copyPadding)
         }
+        storage.expect(bytes: (dictionary.values.count / max(1, dictionary.count) + 1) * max(1, rowCount - rowsRead))
         let padded = paddedDictionaryBytes
-        values.bytes.offsets.reserveCapacity(values.bytes.offsets.count + n)
         try dictionary.offsets.withUnsafeBufferPointer { offsets in
             try padded.withUnsafeBytes { source in
                 func tooLarge() -> ParquetReadError { fail("the column chunk's byte arrays would exceed \(Int32.max) bytes") }
                 try decoder.decodeIndexRuns(count: n, dictionaryCount: dictionaryCount, repeated: { index, k in
                     let start = Int(offsets[index]), length = Int(offsets[index + 1]) - start
-                    guard length == 0 || k <= Int(Int32.max) / length, values.bytes.canGrow(by: length * k) else { throw tooLarge() }
-                    try appendByteArrays(k, total: length * k, source: source) { _ in (start, length) }
+                    guard length == 0 || k <= Int(Int32.max) / length, storage.canGrow(by: length * k) else { throw tooLarge() }
+                    Self.appendByteArrays(k, total: length * k, into: storage, source: source) { _ in (start, length) }
                 }, literal: { indices in
                     var total = 0
                     for index in indices { total += Int(offsets[Int(index) + 1]) - Int(offsets[Int(index)]) }
-                    guard values.bytes.canGrow(by: total) else { throw tooLarge() }
-                    try appendByteArrays(indices.count, total: total, source: source) { j in
+                    guard storage.canGrow(by: total) else { throw tooLarge() }
+                    Self.appendByteArrays(indices.count, total: total, into: storage, source: source) { j in
                         let i = Int(indices[j])
                         let start = Int(offsets[i])
                         return (start, Int(offsets[i + 1]) - start)
@@ -166,36 +177,23 @@ extension ChunkState {
     /// the `range(j)` (start and length) of `source`, which has `copyPadding` readable bytes past
     /// every range.
     @inline(__always)
-    mutating func appendByteArrays(
-        _ count: Int, total: Int, source: UnsafeRawBufferPointer, _ range: (Int) -> (start: Int, length: Int)
-    ) throws {
-        let firstOffset = values.bytes.offsets.count
-        let firstByte = values.bytes.values.count
-        values.bytes.offsets.append(contentsOf: repeatElement(0, count: count))
-        values.bytes.values.append(contentsOf: repeatElement(0, count: total + Self.copyPadding))
-        var offsets = values.bytes.offsets
-        var bytes = values.bytes.values
-        values.bytes = ByteArrayBuffer()  // no second reference while writing (copy on write)
-        defer {
-            bytes.removeLast(Self.copyPadding)
-            values.bytes.offsets = offsets
-            values.bytes.values = bytes
-        }
-        offsets.withUnsafeMutableBufferPointer { outOffsets in
-            bytes.withUnsafeMutableBytes { outBytes in
-                let src = source.baseAddress!
-                let dst = outBytes.baseAddress!
-                var at = firstByte
-                for j in 0 ..< count {
-                    let (start, length) = range(j)
-                    if length <= Self.copyPadding {
-                        (dst + at).storeBytes(of: (src + start).loadUnaligned(as: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)
-                    } else {
-                        (dst + at).copyMemory(from: src + start, byteCount: length)
-                    }
-                    at += length
-                    outOffsets[firstOffset + j] = Int32(truncatingIfNeeded: at)
+    static func appendByteArrays(
+        _ count: Int, total: Int, into storage: ByteArrayStorage, source: UnsafeRawBufferPointer,
+        _ range: (Int) -> (start: Int, length: Int)
+    ) {
+        let first = storage.byteCount
+        storage.append(count, total: total, slack: copyPadding) { ends, dst in
+            let src = source.baseAddress!
+            var at = 0
+            for j in 0 ..< count {
+                let (start, length) = range(j)
+                if length <= copyPadding {
+                    (dst + at).storeBytes(of: (src + start).loadUnaligned(as: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)
+                } else {
+                    (dst + at).copyMemory(from: src + start, byteCount: length)
                 }
+                at += length
+                ends[j] = Int32(truncatingIfNeeded: first + at)
             }
         }
     }

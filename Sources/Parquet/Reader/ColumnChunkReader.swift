@@ -66,7 +66,12 @@ struct PhysicalValues {
     /// `numbers`, once the chunk is read.
     var numberBuffer: Buffer?
     var int96s: [Int96] = []
+    /// BYTE_ARRAY values of a dictionary, or of one page as its decoder writes them.
     var bytes = ByteArrayBuffer()
+    /// A chunk's BYTE_ARRAY values, written where the column will keep them.
+    var byteArrays: ByteArrayStorage?
+    /// `byteArrays`, once the chunk is read.
+    var byteArrayBuffers: (offsets: Buffer, data: Buffer)?
     /// FIXED_LEN_BYTE_ARRAY values back to back.
     var fixed: [UInt8] = []
 

@@ -90,9 +90,10 @@ extension ChunkState {
             case .int32: primitive(Int128.self) { Int128(int32($0)) }
             case .int64: primitive(Int128.self) { Int128(int64($0)) }
             case .byteArray:
-                try values.bytes.values.withUnsafeBytes { raw in
+                let (offsets, data) = byteArrayBuffers()
+                try data.withUnsafeBytes { raw in
                     try primitive(Int128.self) { i in
-                        let start = Int(values.bytes.offsets[i]), end = Int(values.bytes.offsets[i + 1])
+                        let start = Int(offsets.load(at: i, as: Int32.self)), end = Int(offsets.load(at: i + 1, as: Int32.self))
                         return try decimalValue(UnsafeRawBufferPointer(rebasing: raw[start ..< end]))
                     }
                 }
@@ -114,26 +115,28 @@ extension ChunkState {
         return builder.finish()
     }
 
+    /// The chunk's byte arrays: `dense + 1` offsets and the bytes they index.
+    private func byteArrayBuffers() -> (offsets: Buffer, data: Buffer) {
+        if let buffers = values.byteArrayBuffers { return buffers }
+        // A chunk that was never read (no rows) or not through `ChunkState.decode`.
+        return (values.bytes.offsets.withUnsafeBytes { Buffer(copying: $0) }, values.bytes.values.withUnsafeBytes { Buffer(copying: $0) })
+    }
+
     /// A string or binary column straight from the decoded offsets and bytes (offsets repeat at nulls).
     private func binaryColumn(type: DataType, validity: [Bool]?, count: Int) throws -> Column {
-        let bytes = values.bytes
-        let data = bytes.values.withUnsafeBytes { Buffer(copying: $0) }
-        let offsets: Buffer
+        let (dense, data) = byteArrayBuffers()
+        var offsets = dense
         if let validity {
             offsets = Buffer(byteCount: (count + 1) * 4) { raw in
                 let out = raw.bindMemory(to: Int32.self)
-                bytes.offsets.withUnsafeBufferPointer { source in
-                    // `validity` sets as many flags as there are values (checked by the caller).
-                    var next = 0
-                    out[0] = source[0]
-                    for (i, isValid) in validity.enumerated() {
-                        if isValid { next += 1 }
-                        out[i + 1] = source[next]
-                    }
+                // `validity` sets as many flags as there are values (checked by the caller).
+                var next = 0
+                out[0] = dense.load(at: 0, as: Int32.self)
+                for (i, isValid) in validity.enumerated() {
+                    if isValid { next += 1 }
+                    out[i + 1] = dense.load(at: next, as: Int32.self)
                 }
             }
-        } else {
-            offsets = bytes.offsets.withUnsafeBytes { Buffer(copying: $0) }
         }
         return .binary(BinaryColumn(type: type, offsets: offsets, data: data, count: count, validity: validity.map(Self.bitmap)))
     }
