@@ -36,19 +36,24 @@ public final class Buffer: @unchecked Sendable {
 
     deinit { base.deallocate() }
 
+    /// Allocates `byteCount` bytes (uninitialized) aligned to `alignment`, or from `hugePageThreshold`
+    /// bytes on, to a huge page and with transparent huge pages asked for: memory that is about to be
+    /// filled then takes one page fault per 2 MiB rather than one per 4 KiB. Free with `deallocate()`.
+    public static func allocateMemory(byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer {
+        guard byteCount >= hugePageThreshold else {
+            return UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: alignment)
+        }
+        let pointer = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: Swift.max(alignment, hugePageSize))
+        adviseHugePages(pointer, byteCount: byteCount & ~(hugePageSize - 1))
+        return pointer
+    }
+
     /// Allocates at least `capacity` bytes (rounded up to the alignment), zeroed from byte `zeroFrom` on.
     @usableFromInline static func allocate(capacity: Int, zeroFrom: Int = 0) -> (UnsafeMutableRawPointer, Int) {
         precondition(capacity >= 0, "Buffer: negative capacity \(capacity)")
         let rounded = Swift.max(alignment, (capacity + alignment - 1) & ~(alignment - 1))
-        let pointer: UnsafeMutableRawPointer
-        if rounded >= hugePageThreshold {
-            // Large buffers start on a huge page boundary and ask for huge pages, so filling them
-            // takes one page fault per 2 MiB rather than one per 4 KiB.
-            pointer = UnsafeMutableRawPointer.allocate(byteCount: rounded, alignment: hugePageSize)
-            adviseHugePages(pointer, byteCount: rounded & ~(hugePageSize - 1))
-        } else {
-            pointer = UnsafeMutableRawPointer.allocate(byteCount: rounded, alignment: alignment)
-        }
+        // Large buffers start on a huge page boundary and ask for huge pages.
+        let pointer = allocateMemory(byteCount: rounded, alignment: alignment)
         (pointer + zeroFrom).initializeMemory(as: UInt8.self, repeating: 0, count: rounded - zeroFrom)
         return (pointer, rounded)
     }

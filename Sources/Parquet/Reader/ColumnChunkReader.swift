@@ -120,7 +120,7 @@ final class ScratchMemory {
         if n > capacity {
             base.deallocate()
             capacity = max(n, capacity * 2)
-            base = .allocate(byteCount: capacity, alignment: 64)
+            base = Buffer.allocateMemory(byteCount: capacity, alignment: 64)
         }
         return UnsafeMutableRawBufferPointer(start: base, count: n)
     }
