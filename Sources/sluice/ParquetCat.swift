@@ -116,14 +116,21 @@ struct ParquetScan: ParsableCommand {
             let scope = try PredicateScope(reader: reader, columns: selected, conditions: conditions)
             var rows = 0
             var columnCount = selected?.count ?? reader.schema.fields.count
-            for group in scope.rowGroups {
-                if conditions.isEmpty {
-                    // No list of matching rows to build: it would cost more than some columns' decoding.
-                    let batch = try reader.readRowGroup(group, columns: selected)
-                    rows += batch.rowCount
-                    columnCount = batch.columns.count
-                    continue
+            if conditions.isEmpty {
+                // As many row groups at a time as there are threads, so that every thread has a
+                // column to decode even when few columns are selected; and no list of matching
+                // rows to build (it would cost more than some columns' decoding).
+                var groups = scope.rowGroups[...]
+                while !groups.isEmpty {
+                    let window = Array(groups.prefix(reader.threadCount))
+                    groups = groups.dropFirst(window.count)
+                    for batch in try reader.readRowGroups(window, columns: selected) {
+                        rows += batch.rowCount
+                        columnCount = batch.columns.count
+                    }
                 }
+            }
+            for group in scope.rowGroups where !conditions.isEmpty {
                 let (batch, matching) = try scope.read(group)
                 rows += matching.count
                 columnCount = batch.columns.count

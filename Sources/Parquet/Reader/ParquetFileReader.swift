@@ -116,12 +116,54 @@ public final class ParquetFileReader {
     /// Reads row group `index`; `columns` selects columns by name, in the order given (all columns
     /// when nil, which fails if any is not supported yet).
     public func readRowGroup(_ index: Int, columns: [String]? = nil) throws(ParquetReadError) -> RecordBatch {
+        try readRowGroups([index], columns: columns)[0]
+    }
+
+    /// Reads row groups `indices` in that order (see `readRowGroup(_:columns:)`), decoding all
+    /// their columns on up to `threadCount` threads at once. What is thrown is what reading them
+    /// one after the other would throw first.
+    public func readRowGroups(_ indices: [Int], columns: [String]? = nil) throws(ParquetReadError) -> [RecordBatch] {
+        guard let first = indices.first else { return [] }
+        try checkIndex(first)
+        let selected = try selectColumns(columns)
+        let plans = indices.map { index in Result { () throws(ParquetReadError) in try checkRowGroup(index) } }
+        var tasks: [ColumnTask] = []
+        for case .success(let group) in plans {
+            for node in selected { tasks.append(ColumnTask(node: node, rowGroup: group.rowGroup, rows: group.rows)) }
+        }
+        let results = readColumns(tasks)
+        var batches: [RecordBatch] = []
+        var next = 0
+        for (index, plan) in zip(indices, plans) {
+            let rows = try plan.get().rows
+            var columns: [Column] = []
+            for _ in selected {
+                guard let result = results[next] else {
+                    throw ParquetReadError(kind: .invalidRequest, path: path, message: "row group \(index) was not read")
+                }
+                columns.append(try result.get())
+                next += 1
+            }
+            do throws(ColumnarError) {
+                batches.append(try RecordBatch(schema: Schema(selected.map(\.field)), columns: columns, rowCount: rows))
+            } catch {
+                throw ParquetReadError(kind: .corruptMetadata, path: path, message: "cannot assemble row group \(index): \(error)")
+            }
+        }
+        return batches
+    }
+
+    private func checkIndex(_ index: Int) throws(ParquetReadError) {
         guard index >= 0, index < metadata.rowGroups.count else {
             throw ParquetReadError(
                 kind: .invalidRequest, path: path,
                 message: "row group \(index) does not exist (the file has \(metadata.rowGroups.count))")
         }
-        let selected = try selectColumns(columns)
+    }
+
+    /// Row group `index` and its row count, once its metadata is checked.
+    private func checkRowGroup(_ index: Int) throws(ParquetReadError) -> (rowGroup: RowGroup, rows: Int) {
+        try checkIndex(index)
         let rowGroup = metadata.rowGroups[index]
         guard rowGroup.numRows >= 0, rowGroup.numRows <= Int64(Int32.max) else {
             throw ParquetReadError(kind: .corruptMetadata, path: path, message: "row group \(index) claims \(rowGroup.numRows) rows")
@@ -131,62 +173,68 @@ public final class ParquetFileReader {
                 kind: .corruptMetadata, path: path,
                 message: "row group \(index) has \(rowGroup.columns.count) column chunks but the schema has \(mapping.leafCount) leaf columns")
         }
-        let rows = Int(rowGroup.numRows)
-        let result = try readColumns(selected, rowGroup: rowGroup, rows: rows)
-        do throws(ColumnarError) {
-            return try RecordBatch(schema: Schema(selected.map(\.field)), columns: result, rowCount: rows)
-        } catch {
-            throw ParquetReadError(kind: .corruptMetadata, path: path, message: "cannot assemble row group \(index): \(error)")
-        }
+        return (rowGroup, Int(rowGroup.numRows))
     }
 
-    /// Reads `nodes` of a row group, in order, on up to `threadCount` threads: each takes the next
-    /// column not yet taken, largest chunks first. The first error in column order is thrown.
-    private func readColumns(_ nodes: [ParquetColumnNode], rowGroup: RowGroup, rows: Int) throws(ParquetReadError) -> [Column] {
-        let workers = max(1, min(threadCount, nodes.count))
-        while scratches.count < workers { scratches.append(ReadScratch()) }
-        let source = self.source
-        if workers == 1 {
-            var columns: [Column] = []
-            for node in nodes { columns.append(try source.readColumn(node, rowGroup: rowGroup, rows: rows, scratch: scratches[0])) }
-            return columns
-        }
-        func cost(_ node: ParquetColumnNode) -> Int64 {
+    /// One column of one row group to read.
+    private struct ColumnTask: Sendable {
+        let node: ParquetColumnNode
+        let rowGroup: RowGroup
+        let rows: Int
+
+        /// The compressed bytes of the column's chunks, to start the largest first.
+        var cost: Int64 {
             node.leaves.reduce(0) { total, leaf in
                 let size = leaf.leafIndex < rowGroup.columns.count ? rowGroup.columns[leaf.leafIndex].metaData?.totalCompressedSize ?? 0 : 0
                 return total &+ max(0, size)
             }
         }
-        let order = nodes.indices.sorted { cost(nodes[$0]) > cost(nodes[$1]) }
-        let results = UnsafeMutableBufferPointer<Result<Column, ParquetReadError>?>.allocate(capacity: nodes.count)
-        results.initialize(repeating: nil)
-        defer {
-            _ = results.deinitialize()
-            results.deallocate()
-        }
-        let slots = ResultSlots(buffer: results)
+    }
+
+    /// Reads `tasks` on up to `threadCount` threads: each takes the next task not yet taken,
+    /// largest first. On one thread they run in order and stop at the first error (the later
+    /// results stay nil).
+    private func readColumns(_ tasks: [ColumnTask]) -> [Result<Column, ParquetReadError>?] {
+        let workers = max(1, min(threadCount, tasks.count))
+        while scratches.count < workers { scratches.append(ReadScratch()) }
+        let source = self.source
         let scratches = self.scratches
+        if workers == 1 {
+            var results: [Result<Column, ParquetReadError>?] = Array(repeating: nil, count: tasks.count)
+            for (i, task) in tasks.enumerated() {
+                let result = Result { () throws(ParquetReadError) -> Column in
+                    try source.readColumn(task.node, rowGroup: task.rowGroup, rows: task.rows, scratch: scratches[0])
+                }
+                results[i] = result
+                if case .failure = result { break }
+            }
+            return results
+        }
+        let order = tasks.indices.sorted { tasks[$0].cost > tasks[$1].cost }
+        let slots = UnsafeMutableBufferPointer<Result<Column, ParquetReadError>?>.allocate(capacity: tasks.count)
+        slots.initialize(repeating: nil)
+        defer {
+            _ = slots.deinitialize()
+            slots.deallocate()
+        }
+        let shared = ResultSlots(buffer: slots)
         let next = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             while true {
                 let taken = next.add(1, ordering: .relaxed).oldValue
                 guard taken < order.count else { return }
-                let i = order[taken]
-                slots.buffer[i] = Result { () throws(ParquetReadError) -> Column in
-                    try source.readColumn(nodes[i], rowGroup: rowGroup, rows: rows, scratch: scratches[worker])
+                let task = tasks[order[taken]]
+                shared.buffer[order[taken]] = Result { () throws(ParquetReadError) -> Column in
+                    try source.readColumn(task.node, rowGroup: task.rowGroup, rows: task.rows, scratch: scratches[worker])
                 }
             }
         }
-        var columns: [Column] = []
-        for slot in results { columns.append(try slot!.get()) }
-        return columns
+        return Array(slots)
     }
 
-    /// Reads every row group (see `readRowGroup(_:columns:)`).
+    /// Reads every row group (see `readRowGroups(_:columns:)`).
     public func readAll(columns: [String]? = nil) throws(ParquetReadError) -> [RecordBatch] {
-        var batches: [RecordBatch] = []
-        for index in 0 ..< rowGroupCount { batches.append(try readRowGroup(index, columns: columns)) }
-        return batches
+        try readRowGroups(Array(0 ..< rowGroupCount), columns: columns)
     }
 
     private func selectColumns(_ names: [String]?) throws(ParquetReadError) -> [ParquetColumnNode] {

@@ -146,4 +146,23 @@ struct ReaderFastPathTests {
         }
         #expect(errors > 0)
     }
+
+    @Test("readRowGroups returns the row groups asked for, in the order asked, and refuses a missing one")
+    func rowGroupsInOrder() throws {
+        let batch = try Self.batch(rows: 1500, isNull: { $0 % 5 == 1 })
+        var options = ParquetWriterOptions()
+        options.rowGroupRows = 500
+        let path = NSTemporaryDirectory() + "sluice-groups-\(UUID().uuidString).parquet"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = try ParquetFileWriter(path: path, schema: batch.schema, options: options)
+        try writer.write(batch)
+        _ = try writer.close()
+        let reader = try ParquetFileReader(path: path)
+        let picked = try reader.readRowGroups([2, 0, 2], columns: ["s", "f64"])
+        let one = try [2, 0, 2].map { try reader.readRowGroup($0, columns: ["s", "f64"]) }
+        #expect(picked.map(JSONLines.render) == one.map(JSONLines.render))
+        #expect(try reader.readRowGroups([]).isEmpty)
+        #expect(throws: ParquetReadError.self) { try reader.readRowGroups([0, 3]) }
+        #expect(throws: ParquetReadError.self) { try reader.readRowGroups([1], columns: ["nope"]) }
+    }
 }
