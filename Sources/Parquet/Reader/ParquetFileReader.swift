@@ -10,13 +10,15 @@ import Synchronization
 /// Reads a Parquet file into Columnar record batches, one row group at a time.
 ///
 /// The file is opened once and read with `pread`: first the footer (the file's tail), then one
-/// column chunk at a time into a buffer of the chunk's size, so memory stays bounded by the largest
-/// chunk plus the decoded row group. Nested columns (structs, lists, maps) are rebuilt from their
-/// leaves' levels. A column whose schema cannot be read fails with
+/// column chunk at a time per reading thread into memory kept for the next chunk, so memory stays
+/// bounded by the largest chunk per thread plus the decoded row groups asked for. Values are
+/// decoded straight into the memory the columns keep. Nested columns (structs, lists, maps) are
+/// rebuilt from their leaves' levels. A column whose schema cannot be read fails with
 /// `ParquetReadError.Kind.unsupported` when asked for; the file's other columns stay readable.
 ///
-/// The columns of a row group are decoded on up to `threadCount` threads at once (the calling
-/// thread included); the reader itself is not thread-safe: use one reader per thread.
+/// The columns of the row groups asked for are decoded on up to `threadCount` threads at once (the
+/// calling thread included; 1 for none other); the reader itself is not thread-safe: use one
+/// reader per thread.
 public final class ParquetFileReader {
     /// The path given to `init(path:)`, used in error messages.
     public let path: String
@@ -35,8 +37,8 @@ public final class ParquetFileReader {
     /// Memory reused from one column chunk to the next, one per reading thread.
     private var scratches: [ReadScratch] = []
 
-    /// How many threads decode a row group's columns at once; 1 keeps all the work on the calling
-    /// thread. Defaults to the number of online processors.
+    /// How many threads decode columns at once; 1 keeps all the work on the calling thread.
+    /// Defaults to the number of online processors.
     public var threadCount: Int = ParquetFileReader.processorCount
 
     /// The number of online processors (at least 1).
