@@ -38,7 +38,7 @@ extension ChunkState {
         let numbers = values.numberBuffer ?? Buffer.empty
         /// Values stored as they are: the decoded buffer itself, spread out around the nulls if any.
         func direct<T: FixedWidthValue>(_ t: T.Type) -> Column {
-            let stored = validity.map { Self.spread(numbers, width: MemoryLayout<T>.stride, validity: $0) } ?? numbers
+            let stored = validity.map { Self.spread(numbers, as: T.self, validity: $0) } ?? numbers
             return T.wrap(PrimitiveColumn<T>(type: type, values: stored, count: rows, validity: validity.map(Self.bitmap)))
         }
         switch type {
@@ -141,29 +141,52 @@ extension ChunkState {
         return .binary(BinaryColumn(type: type, offsets: offsets, data: data, count: count, validity: validity.map(Self.bitmap)))
     }
 
-    /// `dense` values of `width` bytes placed at the rows whose flag is set, zero elsewhere.
-    static func spread(_ dense: Buffer, width: Int, validity: [Bool]) -> Buffer {
-        Buffer(byteCount: validity.count * width) { out in
-            dense.withUnsafeBytes { source in
-                var next = 0
-                for (i, isValid) in validity.enumerated() where isValid {
-                    (out.baseAddress! + i * width).copyMemory(from: source.baseAddress! + next * width, byteCount: width)
-                    next += 1
+    /// The `dense` values of type `T` placed at the rows whose flag is set, zero elsewhere; as many
+    /// flags are set as there are values (checked by the caller).
+    static func spread<T: BitwiseCopyable>(_ dense: Buffer, as type: T.Type, validity: [Bool]) -> Buffer {
+        switch MemoryLayout<T>.stride {
+        case 4: spreadBits(dense, as: UInt32.self, validity: validity)
+        case 8: spreadBits(dense, as: UInt64.self, validity: validity)
+        default: preconditionFailure("no spread for \(T.self)")
+        }
+    }
+
+    /// `spread` over the values' bits, without a branch per row (nulls come at random).
+    static func spreadBits<T: FixedWidthInteger & UnsignedInteger>(_ dense: Buffer, as type: T.Type, validity: [Bool]) -> Buffer {
+        Buffer(byteCount: validity.count * MemoryLayout<T>.stride) { out in
+            let count = dense.byteCount / MemoryLayout<T>.stride
+            guard count > 0 else { return }  // all null: all zero
+            let target = out.bindMemory(to: T.self)
+            dense.withUnsafeBytes { raw in
+                let source = raw.bindMemory(to: T.self)
+                validity.withUnsafeBufferPointer { flags in
+                    let last = count - 1
+                    var next = 0
+                    for i in 0 ..< flags.count {
+                        let valid: T = flags[i] ? 1 : 0
+                        // `next` stays within the values: it only passes the last one after the last set flag.
+                        target[i] = source[min(next, last)] & (0 &- valid)
+                        next &+= Int(valid)
+                    }
                 }
             }
         }
     }
 
-    /// The flags packed into a bitmap.
+    /// The flags packed into a bitmap, eight to a byte.
     static func bitmap(_ flags: [Bool]) -> Bitmap {
         let buffer = Buffer(byteCount: (flags.count + 7) / 8) { out in
             flags.withUnsafeBufferPointer { bits in
-                for byte in 0 ..< out.count {
+                let whole = bits.count / 8
+                for byte in 0 ..< whole {
                     var packed: UInt8 = 0
-                    for bit in 0 ..< min(8, bits.count - byte * 8) where bits[byte * 8 + bit] {
-                        packed |= 1 << UInt8(bit)
-                    }
+                    for bit in 0 ..< 8 { packed |= (bits[byte * 8 + bit] ? 1 : 0) << UInt8(bit) }
                     out[byte] = packed
+                }
+                if whole * 8 < bits.count {
+                    var packed: UInt8 = 0
+                    for bit in 0 ..< bits.count - whole * 8 where bits[whole * 8 + bit] { packed |= 1 << UInt8(bit) }
+                    out[whole] = packed
                 }
             }
         }
