@@ -130,6 +130,11 @@ struct ParquetCommandTests {
         let out = try CLI.run(["parquet", "scan", corpus + "/data/alltypes_tiny_pages.parquet", "--columns", "id,string_col"])
         #expect(out.status == 0)
         #expect(out.stdout.hasPrefix("7300 rows, 2 column(s), 1 row group(s) in "))
+        let repeated = try CLI.run(["parquet", "scan", corpus + "/data/alltypes_tiny_pages.parquet", "--threads", "1", "--repeat", "2"])
+        #expect(repeated.status == 0)
+        #expect(repeated.stdout.hasPrefix("7300 rows, 13 column(s), 1 row group(s) in "))
+        #expect(try CLI.run(["parquet", "scan", corpus + "/data/alltypes_tiny_pages.parquet", "--threads", "0"]).status == 2)
+        #expect(try CLI.run(["parquet", "scan", corpus + "/data/alltypes_tiny_pages.parquet", "--repeat", "0"]).status == 2)
     }
 
     @Test("every malformed file in bad_data gives a clean result, never a crash")

@@ -107,6 +107,42 @@ public enum PageCompression {
         }
     }
 
+    /// Decompresses `input` into `output`, which must be filled exactly (its size is the page
+    /// header's decompressed size). SNAPPY and ZSTD write straight into `output`, sparing the
+    /// reader an allocation per page; the other codecs go through `decompress(_:codec:uncompressedSize:)`.
+    public static func decompress(_ input: UnsafeRawBufferPointer, codec: PageCodec, into output: UnsafeMutableRawBufferPointer) throws(CodecError) {
+        let uncompressedSize = output.count
+        switch codec {
+        case .snappy:
+            var length = 0
+            guard snappy_uncompressed_length(input.baseAddress?.assumingMemoryBound(to: CChar.self), input.count, &length) == SNAPPY_OK,
+                  length == uncompressedSize else {
+                throw CodecError(message: "corrupt snappy page (declared length does not match the page header)")
+            }
+            var outLength = length
+            var spare: CChar = 0  // an empty page still goes through snappy's checks
+            let status = withUnsafeMutablePointer(to: &spare) { spare in
+                snappy_uncompress(input.baseAddress?.assumingMemoryBound(to: CChar.self), input.count,
+                                  length > 0 ? output.baseAddress?.assumingMemoryBound(to: CChar.self) : spare, &outLength)
+            }
+            guard status == SNAPPY_OK, outLength == uncompressedSize else { throw CodecError(message: "corrupt snappy page") }
+        case .zstd where uncompressedSize > 0:
+            let n = ZSTD_decompress(output.baseAddress, uncompressedSize, input.baseAddress, input.count)
+            if ZSTD_isError(n) != 0 {
+                throw CodecError(message: "corrupt zstd page: \(String(cString: ZSTD_getErrorName(n)))")
+            }
+            guard n == uncompressedSize else { throw CodecError(message: "zstd page decompressed to \(n) bytes, header says \(uncompressedSize)") }
+        default:
+            let bytes = try decompress(input, codec: codec, uncompressedSize: uncompressedSize)
+            guard bytes.count == uncompressedSize else {
+                throw CodecError(message: "page decompressed to \(bytes.count) bytes, header says \(uncompressedSize)")
+            }
+            if uncompressedSize > 0 {
+                bytes.withUnsafeBytes { output.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: uncompressedSize) }
+            }
+        }
+    }
+
     /// Compresses a page body.
     public static func compress(_ input: UnsafeRawBufferPointer, codec: PageCodec, level: Int32? = nil) throws(CodecError) -> [UInt8] {
         switch codec {

@@ -30,7 +30,7 @@ public struct RLEHybridDecoder {
     /// Next run header.
     var position = 0
     /// Values decoded or skipped so far (for messages).
-    public private(set) var valuesRead = 0
+    public internal(set) var valuesRead = 0
 
     // The run in progress: at most one of the two counts is non-zero.
     var repeatRemaining = 0
@@ -92,7 +92,7 @@ public struct RLEHybridDecoder {
     }
 
     /// Reads the next run header (and a repeated run's value).
-    private mutating func startRun(requested: Int) throws(EncodingError) {
+    mutating func startRun(requested: Int) throws(EncodingError) {
         guard position < data.count else {
             throw error(.truncated,
                         "stream ends after \(valuesRead) values; \(requested) more were requested", at: position)

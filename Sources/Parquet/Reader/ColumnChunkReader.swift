@@ -29,19 +29,24 @@ public enum ColumnChunkReader {
         chunk: UnsafeRawBufferPointer, fileOffset: Int, column: ParquetLeafColumn,
         metadata: ColumnMetaData, rowCount: Int
     ) throws(ParquetReadError) -> Column {
-        let state = try decode(chunk: chunk, fileOffset: fileOffset, column: column, metadata: metadata, rowCount: rowCount)
+        let state = try decode(chunk: chunk, fileOffset: fileOffset, column: column, metadata: metadata, rowCount: rowCount, flat: true)
         return try state.flatColumn()
     }
 
-    /// Decodes the levels and values of any leaf's chunk (see `read`).
+    /// Decodes the levels and values of any leaf's chunk (see `read`). `flat` says the chunk will be
+    /// turned into a column by `ChunkState.flatColumn()`, which needs no definition levels when
+    /// there is no null, so pages without nulls need not store theirs. Pages are decompressed
+    /// into `scratch`.
     static func decode(
         chunk: UnsafeRawBufferPointer, fileOffset: Int, column: ParquetLeafColumn,
-        metadata: ColumnMetaData, rowCount: Int
+        metadata: ColumnMetaData, rowCount: Int, flat: Bool = false, scratch: ScratchMemory = ScratchMemory()
     ) throws(ParquetReadError) -> ChunkState {
-        var state = ChunkState(column: column, metadata: metadata, rowCount: rowCount, fileOffset: fileOffset)
+        var state = ChunkState(column: column, metadata: metadata, rowCount: rowCount, fileOffset: fileOffset, flat: flat,
+                               scratch: scratch)
         state.reserveCapacity()
         do {
             try state.readPages(chunk)
+            state.finishValues()
             return state
         } catch let error as ParquetReadError {
             throw error
@@ -51,22 +56,33 @@ public enum ColumnChunkReader {
     }
 }
 
-/// Decoded physical values of one column chunk (or of its dictionary). Only the array matching
+/// Decoded physical values of one column chunk (or of its dictionary). Only the storage matching
 /// the physical type is used.
 struct PhysicalValues {
     var bools: [Bool] = []
-    var int32s: [Int32] = []
-    var int64s: [Int64] = []
+    /// INT32, INT64, FLOAT or DOUBLE values, written in place by the decoders into memory that
+    /// becomes the column's value buffer without a copy (see `ChunkState.finishValues()`).
+    var numbers = BufferBuilder()
+    /// `numbers`, once the chunk is read.
+    var numberBuffer: Buffer?
     var int96s: [Int96] = []
-    var floats: [Float] = []
-    var doubles: [Double] = []
+    /// BYTE_ARRAY values of a dictionary, or of one page as its decoder writes them.
     var bytes = ByteArrayBuffer()
+    /// A chunk's BYTE_ARRAY values, written where the column will keep them.
+    var byteArrays: ByteArrayStorage?
+    /// `byteArrays`, once the chunk is read.
+    var byteArrayBuffers: (offsets: Buffer, data: Buffer)?
     /// FIXED_LEN_BYTE_ARRAY values back to back.
     var fixed: [UInt8] = []
+
+    /// Room for `n` numbers of `width` bytes.
+    init(numbers n: Int = 0, width: Int = 0) {
+        numbers = BufferBuilder(capacity: n * width)
+    }
 }
 
-/// Appends `n` zeroed slots to `array` and lets `body` fill them; the slots are removed again if it throws.
-private func appendDecoded<T>(_ array: inout [T], _ n: Int, zero: T, _ body: (UnsafeMutableBufferPointer<T>) throws -> Void) throws {
+/// Appends `n` slots to `array` (zeroed) and lets `body` fill them; the slots are removed again if it throws.
+func appendDecoded<T>(_ array: inout [T], _ n: Int, zero: T, _ body: (UnsafeMutableBufferPointer<T>) throws -> Void) throws {
     let old = array.count
     array.append(contentsOf: repeatElement(zero, count: n))
     do {
@@ -76,6 +92,37 @@ private func appendDecoded<T>(_ array: inout [T], _ n: Int, zero: T, _ body: (Un
     } catch {
         array.removeSubrange(old...)
         throw error
+    }
+}
+
+/// Appends `n` numbers of type `T` that `body` writes straight into `storage`; nothing is appended if it throws.
+func appendDecoded<T: BitwiseCopyable>(_ storage: BufferBuilder, _ n: Int, _ type: T.Type, _ body: (UnsafeMutableBufferPointer<T>) throws -> Void) throws {
+    try storage.append(uninitializedCount: n, of: T.self, initializingWith: body)
+}
+
+/// Memory reused from page to page and from one column chunk to the next (a chunk's bytes as
+/// read, its decompressed pages), so reading does not allocate (and fault in) fresh memory for
+/// each. Not for sharing between threads: each reading thread has its own.
+final class ScratchMemory {
+    private var base: UnsafeMutableRawPointer
+    private var capacity: Int
+
+    init() {
+        capacity = 64
+        base = .allocate(byteCount: capacity, alignment: 64)
+    }
+
+    deinit { base.deallocate() }
+
+    /// `n` bytes (contents unspecified), valid until the next call.
+    func bytes(_ n: Int) -> UnsafeMutableRawBufferPointer {
+        precondition(n >= 0, "ScratchMemory: negative size \(n)")
+        if n > capacity {
+            base.deallocate()
+            capacity = max(n, capacity * 2)
+            base = Buffer.allocateMemory(byteCount: capacity, alignment: 64)
+        }
+        return UnsafeMutableRawBufferPointer(start: base, count: n)
     }
 }
 
@@ -93,12 +140,20 @@ struct ChunkState {
     var values = PhysicalValues()
     var dictionary: PhysicalValues?
     var dictionaryCount = 0
-    /// One definition level per entry (empty when the maximum is 0).
+    /// A byte array dictionary's bytes followed by `copyPadding` zero bytes (see `gatherByteArrays`).
+    var paddedDictionaryBytes: [UInt8] = []
+    /// One definition level per entry (empty when the maximum is 0), after `elidedLevels` entries
+    /// whose levels were not stored.
     var definitionLevels: [UInt8] = []
     /// One repetition level per entry (empty when the maximum is 0).
     var repetitionLevels: [UInt8] = []
     let maxDefinition: Int
     let maxRepetition: Int
+    /// Whether the levels of pages without nulls may be left out (a flat column, see `decode`).
+    let elidesLevels: Bool
+    /// Leading entries, all at the maximum definition level, whose levels were not stored: only
+    /// while no page had a null (the first one that does stores them).
+    var elidedLevels = 0
     /// Entries whose definition level is below the maximum (they carry no value).
     var nullCount = 0
     /// Level entries read (rows, for a column without repetition).
@@ -108,8 +163,12 @@ struct ChunkState {
     var dataPagesRead = 0
     /// Decompressed bytes of the data pages read so far.
     var decompressedBytes = 0
+    /// Where compressed pages are decompressed.
+    let scratch: ScratchMemory
 
-    init(column: ParquetLeafColumn, metadata: ColumnMetaData, rowCount: Int, fileOffset: Int) {
+    init(column: ParquetLeafColumn, metadata: ColumnMetaData, rowCount: Int, fileOffset: Int, flat: Bool = false,
+         scratch: ScratchMemory = ScratchMemory()) {
+        self.scratch = scratch
         self.column = column
         self.metadata = metadata
         self.rowCount = rowCount
@@ -119,6 +178,7 @@ struct ChunkState {
         self.pageOffset = fileOffset
         self.maxDefinition = column.maxDefinitionLevel
         self.maxRepetition = column.maxRepetitionLevel
+        self.elidesLevels = flat && column.maxRepetitionLevel == 0 && column.maxDefinitionLevel == 1
     }
 
     func fail(_ message: String, at offset: Int? = nil) -> ParquetReadError {
@@ -198,19 +258,23 @@ struct ChunkState {
         return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
     }
 
-    func decompress(_ input: UnsafeRawBufferPointer, uncompressedSize: Int) throws -> [UInt8] {
+    /// The decompressed bytes of a page (or of its values section): `input` itself when the chunk
+    /// is uncompressed, else the page scratch memory, valid until the next call.
+    func decompress(_ input: UnsafeRawBufferPointer, uncompressedSize: Int) throws -> UnsafeRawBufferPointer {
         if metadata.codec == .uncompressed {
             guard input.count == uncompressedSize else {
                 throw fail("uncompressed page holds \(input.count) bytes but its header says \(uncompressedSize)")
             }
-            return Array(input)
+            return input
         }
-        if uncompressedSize == 0 && input.isEmpty { return [] }
+        if uncompressedSize == 0 && input.isEmpty { return input }
+        let output = scratch.bytes(uncompressedSize)
         do {
-            return try PageCompression.decompress(input, codec: metadata.codec, uncompressedSize: uncompressedSize)
+            try PageCompression.decompress(input, codec: metadata.codec, into: output)
         } catch {
             throw fail("cannot decompress the \(metadata.codec.name) page: \(error.message)")
         }
+        return UnsafeRawBufferPointer(output)
     }
 
     mutating func readDictionaryPage(_ header: DictionaryPageHeader, body: UnsafeRawBufferPointer, uncompressedSize: Int) throws {
@@ -226,12 +290,13 @@ struct ChunkState {
             throw fail("dictionary of \(count) entries cannot fit in \(data.count) bytes")
         }
         var decoded = PhysicalValues()
-        try data.withUnsafeBytes { raw in
-            do {
-                try decodeValues(into: &decoded, encoding: .plain, data: raw, count: count, base: 0)
-            } catch let error as EncodingError {
-                throw fail(error, section: "dictionary")
-            }
+        do {
+            try decodeValues(into: &decoded, encoding: .plain, data: data, count: count, base: 0)
+        } catch let error as EncodingError {
+            throw fail(error, section: "dictionary")
+        }
+        guard decoded.count(of: physical, typeLength: typeLength) == count else {
+            throw fail("the dictionary page holds \(decoded.count(of: physical, typeLength: typeLength)) values, its header says \(count)")
         }
         dictionary = decoded
         dictionaryCount = count
@@ -255,108 +320,32 @@ struct ChunkState {
         return n
     }
 
-    static func bitWidth(_ maxLevel: Int) -> Int {
-        maxLevel == 0 ? 0 : Int.bitWidth - maxLevel.leadingZeroBitCount
-    }
-
-    /// Decodes `n` levels of one kind from the start of `raw` (RLE with a length prefix, or the
-    /// legacy BIT_PACKED layout); returns them and the bytes they took.
-    func readLevelsV1(
-        _ raw: UnsafeRawBufferPointer, base: Int, encoding: Encoding, maxLevel: Int, count n: Int, section: String
-    ) throws -> (levels: [UInt8], byteCount: Int) {
-        let width = Self.bitWidth(maxLevel)
-        var consumed = 0
-        do {
-            switch encoding {
-            case .rle:
-                var decoder = try RLEHybridDecoder(lengthPrefixed: raw, bitWidth: width, baseOffset: base)
-                let levels = try decodeLevels(n, maxLevel: maxLevel, section: section) { try decoder.decode(into: $0) }
-                return (levels, decoder.encodedByteCount)
-            case .bitPacked:
-                let levels = try decodeLevels(n, maxLevel: maxLevel, section: section) { out in
-                    var wide = [Int32](repeating: 0, count: out.count)
-                    consumed = try wide.withUnsafeMutableBufferPointer { buffer in
-                        try LegacyBitPacked.decode(raw, bitWidth: width, into: buffer)
-                    }
-                    for i in 0 ..< out.count { out[i] = UInt8(truncatingIfNeeded: wide[i]) }
-                }
-                return (levels, consumed)
-            default:
-                throw fail("\(section) encoding \(encoding) is not supported")
-            }
-        } catch let error as EncodingError {
-            throw fail(error, section: section)
-        }
-    }
-
-    /// Decodes `n` levels from a data page v2 level section (RLE runs without a length prefix).
-    func readLevelsV2(_ section: UnsafeRawBufferPointer, base: Int, maxLevel: Int, count n: Int, name: String) throws -> [UInt8] {
-        do {
-            var decoder = try RLEHybridDecoder(section, bitWidth: Self.bitWidth(maxLevel), baseOffset: base)
-            return try decodeLevels(n, maxLevel: maxLevel, section: name) { try decoder.decode(into: $0) }
-        } catch let error as EncodingError {
-            throw fail(error, section: name)
-        }
-    }
-
-    /// `n` levels decoded by `body`, each checked to be at most `maxLevel`.
-    func decodeLevels(_ n: Int, maxLevel: Int, section: String, _ body: (UnsafeMutableBufferPointer<UInt8>) throws -> Void) throws -> [UInt8] {
-        var levels = [UInt8](repeating: 0, count: n)
-        try levels.withUnsafeMutableBufferPointer { buffer in try body(buffer) }
-        let limit = UInt8(maxLevel)
-        for level in levels where level > limit {
-            throw fail("\(section): level \(level) is above the column's maximum of \(maxLevel)")
-        }
-        return levels
-    }
-
-    /// Counts the page's rows (entries at repetition level 0) and its non-null entries, from the
-    /// levels appended for it.
-    mutating func countPage(entries n: Int) throws -> (rows: Int, nonNull: Int) {
-        var rows = n
-        if maxRepetition > 0 {
-            let start = repetitionLevels.count - n
-            if entriesRead == 0, n > 0, repetitionLevels[start] != 0 {
-                throw fail("the column chunk's first entry has repetition level \(repetitionLevels[start]), not 0")
-            }
-            rows = 0
-            for i in start ..< repetitionLevels.count where repetitionLevels[i] == 0 { rows += 1 }
-        }
-        var nonNull = n
-        if maxDefinition > 0 {
-            let limit = UInt8(maxDefinition)
-            nonNull = 0
-            for i in definitionLevels.count - n ..< definitionLevels.count where definitionLevels[i] == limit { nonNull += 1 }
-        }
-        guard rows <= rowCount - rowsRead else {
-            throw fail("the data page holds \(rows) rows but only \(rowCount - rowsRead) of the row group's \(rowCount) remain")
-        }
-        return (rows, nonNull)
-    }
-
     mutating func readDataPageV1(_ header: DataPageHeader, body: UnsafeRawBufferPointer, uncompressedSize: Int) throws {
         let n = try checkEntryCount(header.numValues, pageSize: uncompressedSize)
-        let data = try decompress(body, uncompressedSize: uncompressedSize)
-        var counts = (rows: n, nonNull: n)
-        try data.withUnsafeBytes { raw in
-            var levelsEnd = 0
-            if maxRepetition > 0 {
-                let (levels, length) = try readLevelsV1(raw, base: 0, encoding: header.repetitionLevelEncoding,
-                                                        maxLevel: maxRepetition, count: n, section: "repetition levels")
-                repetitionLevels.append(contentsOf: levels)
+        let raw = try decompress(body, uncompressedSize: uncompressedSize)
+        var levelsEnd = 0
+        var elided = false
+        if maxRepetition > 0 {
+            let (levels, length) = try readLevelsV1(raw, base: 0, encoding: header.repetitionLevelEncoding,
+                                                    maxLevel: maxRepetition, count: n, section: "repetition levels")
+            repetitionLevels.append(contentsOf: levels)
+            levelsEnd += length
+        }
+        if maxDefinition > 0 {
+            let section = UnsafeRawBufferPointer(rebasing: raw[levelsEnd...])
+            if let length = try elideLevelsV1(section, base: levelsEnd, encoding: header.definitionLevelEncoding, count: n) {
+                elided = true
                 levelsEnd += length
-            }
-            if maxDefinition > 0 {
-                let (levels, length) = try readLevelsV1(UnsafeRawBufferPointer(rebasing: raw[levelsEnd...]), base: levelsEnd,
-                                                        encoding: header.definitionLevelEncoding, maxLevel: maxDefinition,
-                                                        count: n, section: "definition levels")
+            } else {
+                let (levels, length) = try readLevelsV1(section, base: levelsEnd, encoding: header.definitionLevelEncoding,
+                                                        maxLevel: maxDefinition, count: n, section: "definition levels")
                 definitionLevels.append(contentsOf: levels)
                 levelsEnd += length
             }
-            counts = try countPage(entries: n)
-            try readValues(encoding: header.encoding, data: UnsafeRawBufferPointer(rebasing: raw[levelsEnd...]),
-                           count: counts.nonNull, base: levelsEnd)
         }
+        let counts = try countPage(entries: n, definitionsElided: elided)
+        try readValues(encoding: header.encoding, data: UnsafeRawBufferPointer(rebasing: raw[levelsEnd...]),
+                       count: counts.nonNull, base: levelsEnd)
         finishPage(entries: n, counts: counts, bytes: uncompressedSize)
     }
 
@@ -380,212 +369,32 @@ struct ChunkState {
             repetitionLevels += try readLevelsV2(UnsafeRawBufferPointer(rebasing: body[0 ..< repLength]), base: 0,
                                                  maxLevel: maxRepetition, count: n, name: "repetition levels")
         }
+        var elided = false
         if maxDefinition > 0 {
-            definitionLevels += try readLevelsV2(UnsafeRawBufferPointer(rebasing: body[repLength ..< repLength + defLength]),
-                                                 base: repLength, maxLevel: maxDefinition, count: n, name: "definition levels")
+            let section = UnsafeRawBufferPointer(rebasing: body[repLength ..< repLength + defLength])
+            if try elideLevelsV2(section, base: repLength, count: n) {
+                elided = true
+            } else {
+                definitionLevels += try readLevelsV2(section, base: repLength, maxLevel: maxDefinition, count: n, name: "definition levels")
+            }
         }
-        let counts = try countPage(entries: n)
+        let counts = try countPage(entries: n, definitionsElided: elided)
         // Writers disagree on what num_nulls counts for nested columns; it is checked for flat ones.
         guard maxRepetition > 0 || maxDefinition > 1 || Int(header.numNulls) == n - counts.nonNull else {
             throw fail("data page v2 header says \(header.numNulls) nulls but its definition levels hold \(n - counts.nonNull)")
         }
         let valueBytes = UnsafeRawBufferPointer(rebasing: body[(repLength + defLength)...])
         let valueSize = uncompressedSize - repLength - defLength
-        let data: [UInt8]
+        let data: UnsafeRawBufferPointer
         if header.valuesAreCompressed && metadata.codec != .uncompressed {
             data = try decompress(valueBytes, uncompressedSize: valueSize)
         } else {
             guard valueBytes.count == valueSize else {
                 throw fail("page values take \(valueBytes.count) bytes but the header says \(valueSize)")
             }
-            data = Array(valueBytes)
+            data = valueBytes
         }
-        try data.withUnsafeBytes { raw in
-            try readValues(encoding: header.encoding, data: raw, count: counts.nonNull, base: repLength + defLength)
-        }
+        try readValues(encoding: header.encoding, data: data, count: counts.nonNull, base: repLength + defLength)
         finishPage(entries: n, counts: counts, bytes: uncompressedSize)
-    }
-
-    /// Sizes the value and level arrays for the whole chunk once, so decoding rarely re-grows them.
-    mutating func reserveCapacity() {
-        let n = max(0, rowCount)
-        switch physical {
-        case .boolean: values.bools.reserveCapacity(n)
-        case .int32: values.int32s.reserveCapacity(n)
-        case .int64: values.int64s.reserveCapacity(n)
-        case .int96: values.int96s.reserveCapacity(n)
-        case .float: values.floats.reserveCapacity(n)
-        case .double: values.doubles.reserveCapacity(n)
-        default: break
-        }
-        if maxDefinition > 0 { definitionLevels.reserveCapacity(n) }
-        if maxRepetition > 0 { repetitionLevels.reserveCapacity(n) }
-    }
-
-    mutating func readValues(encoding: Encoding, data: UnsafeRawBufferPointer, count: Int, base: Int) throws {
-        do {
-            if encoding == .rleDictionary || encoding == .plainDictionary {
-                guard let dictionary else { throw fail("dictionary-encoded page without a dictionary page") }
-                var decoder = try RLEHybridDecoder(dictionaryIndices: data, baseOffset: base)
-                var indices = [Int32](repeating: 0, count: count)
-                try indices.withUnsafeMutableBufferPointer { buffer in
-                    try decoder.decodeIndices(into: buffer, dictionaryCount: dictionaryCount)
-                }
-                try gather(from: dictionary, indices: indices)
-            } else {
-                // Move the arrays out while decoding: passing `&values` to a method of `self` would
-                // keep a second reference and make every append copy the whole chunk so far.
-                var decoded = values
-                values = PhysicalValues()
-                defer { values = decoded }
-                try decodeValues(into: &decoded, encoding: encoding, data: data, count: count, base: base)
-            }
-        } catch let error as EncodingError {
-            throw fail(error, section: "\(encoding) values")
-        }
-    }
-
-    /// Appends the dictionary entries `indices` (already checked to be in range) to `values`.
-    mutating func gather(from dictionary: PhysicalValues, indices: [Int32]) throws {
-        /// Appends `dictionary[indices]` in one pass over raw pointers (indices are range-checked).
-        func bulk<T>(_ out: inout [T], _ entries: [T]) {
-            entries.withUnsafeBufferPointer { dict in
-                out.append(contentsOf: indices.lazy.map { dict[Int($0)] })
-            }
-        }
-        switch physical {
-        case .boolean: bulk(&values.bools, dictionary.bools)
-        case .int32: bulk(&values.int32s, dictionary.int32s)
-        case .int64: bulk(&values.int64s, dictionary.int64s)
-        case .int96: bulk(&values.int96s, dictionary.int96s)
-        case .float: bulk(&values.floats, dictionary.floats)
-        case .double: bulk(&values.doubles, dictionary.doubles)
-        case .byteArray:
-            var total = 0
-            for i in indices { total += dictionary.bytes.length(at: Int(i)) }
-            guard values.bytes.canGrow(by: total) else {
-                throw fail("the column chunk's byte arrays would exceed \(Int32.max) bytes")
-            }
-            dictionary.bytes.values.withUnsafeBytes { raw in
-                for i in indices {
-                    let start = Int(dictionary.bytes.offsets[Int(i)])
-                    let end = Int(dictionary.bytes.offsets[Int(i) + 1])
-                    values.bytes.append(UnsafeRawBufferPointer(rebasing: raw[start ..< end]))
-                }
-            }
-        default:
-            guard indices.count <= Int(Int32.max) / max(1, typeLength) else {
-                throw fail("the column chunk's fixed-length values would exceed \(Int32.max) bytes")
-            }
-            for i in indices {
-                let start = Int(i) * typeLength
-                values.fixed.append(contentsOf: dictionary.fixed[start ..< start + typeLength])
-            }
-        }
-    }
-
-    func unsupportedEncoding(_ encoding: Encoding) -> ParquetReadError {
-        ParquetReadError(
-            kind: .unsupported, column: column.name, offset: pageOffset,
-            message: "encoding \(encoding) is not supported for \(physical) values")
-    }
-
-    /// Decodes `count` values of the column's physical type with `encoding` (not a dictionary encoding).
-    func decodeValues(
-        into out: inout PhysicalValues, encoding: Encoding, data: UnsafeRawBufferPointer, count n: Int, base: Int
-    ) throws {
-        switch physical {
-        case .boolean:
-            switch encoding {
-            case .plain:
-                guard (n + 7) / 8 <= data.count else { throw fail("\(n) PLAIN booleans need \((n + 7) / 8) bytes, the page has \(data.count)") }
-                var decoder = PlainDecoder(data, baseOffset: base)
-                try appendDecoded(&out.bools, n, zero: false) { try decoder.decodeBooleans(into: $0) }
-            case .rle:
-                var decoder = try RLEHybridDecoder(lengthPrefixed: data, bitWidth: 1, baseOffset: base)
-                try appendDecoded(&out.bools, n, zero: false) { try decoder.decodeBooleans(into: $0) }
-            default: throw unsupportedEncoding(encoding)
-            }
-        case .int32:
-            try decodeNumeric(&out.int32s, encoding: encoding, data: data, count: n, base: base, delta: { data, buffer in
-                var decoder = try DeltaBinaryPackedDecoder<Int32>(data, baseOffset: base)
-                try decoder.decode(into: buffer)
-            })
-        case .int64:
-            try decodeNumeric(&out.int64s, encoding: encoding, data: data, count: n, base: base, delta: { data, buffer in
-                var decoder = try DeltaBinaryPackedDecoder<Int64>(data, baseOffset: base)
-                try decoder.decode(into: buffer)
-            })
-        case .float:
-            try decodeNumeric(&out.floats, encoding: encoding, data: data, count: n, base: base, delta: nil)
-        case .double:
-            try decodeNumeric(&out.doubles, encoding: encoding, data: data, count: n, base: base, delta: nil)
-        case .int96:
-            guard encoding == .plain else { throw unsupportedEncoding(encoding) }
-            guard n <= data.count / 12 else { throw fail("\(n) INT96 values need \(n * 12) bytes, the page has \(data.count)") }
-            var decoder = PlainDecoder(data, baseOffset: base)
-            try appendDecoded(&out.int96s, n, zero: Int96(low: 0, high: 0)) { try decoder.decode(into: $0) }
-        case .byteArray:
-            switch encoding {
-            case .plain:
-                guard n <= data.count / 4 else { throw fail("\(n) PLAIN byte arrays need at least \(n * 4) bytes, the page has \(data.count)") }
-                var decoder = PlainDecoder(data, baseOffset: base)
-                try decoder.decodeByteArrays(count: n, into: &out.bytes)
-            case .deltaLengthByteArray:
-                var decoder = try DeltaLengthByteArrayDecoder(data, count: n, baseOffset: base)
-                try decoder.decode(count: n, into: &out.bytes)
-            case .deltaByteArray:
-                var decoder = try DeltaByteArrayDecoder(data, count: n, baseOffset: base)
-                try decoder.decode(count: n, into: &out.bytes)
-            default: throw unsupportedEncoding(encoding)
-            }
-        case .fixedLenByteArray:
-            let width = typeLength
-            switch encoding {
-            case .plain:
-                guard n <= data.count / width else { throw fail("\(n) values of \(width) bytes need \(n * width) bytes, the page has \(data.count)") }
-                var decoder = PlainDecoder(data, baseOffset: base)
-                try decoder.decodeFixedLenByteArrays(count: n, width: width, into: &out.fixed)
-            case .deltaByteArray:
-                var decoder = try DeltaByteArrayDecoder(data, count: n, baseOffset: base)
-                try decoder.decodeFixed(count: n, width: width, into: &out.fixed)
-            case .byteStreamSplit:
-                var decoder = try ByteStreamSplitDecoder(data, width: width, baseOffset: base)
-                guard decoder.valueCount == n else {
-                    throw fail("BYTE_STREAM_SPLIT section holds \(decoder.valueCount) values, the page needs \(n)")
-                }
-                try decoder.decodeFixedLenByteArrays(count: n, into: &out.fixed)
-            default: throw unsupportedEncoding(encoding)
-            }
-        default:
-            throw fail("unknown physical type \(physical)")
-        }
-    }
-
-    /// PLAIN, BYTE_STREAM_SPLIT and (for integers) DELTA_BINARY_PACKED fixed-width values.
-    func decodeNumeric<T: PlainFixedWidth & Numeric>(
-        _ array: inout [T], encoding: Encoding, data: UnsafeRawBufferPointer, count n: Int, base: Int,
-        delta: ((UnsafeRawBufferPointer, UnsafeMutableBufferPointer<T>) throws -> Void)?
-    ) throws {
-        let width = T.plainByteWidth
-        switch encoding {
-        case .plain:
-            guard n <= data.count / width else { throw fail("\(n) values of \(width) bytes need \(n * width) bytes, the page has \(data.count)") }
-            var decoder = PlainDecoder(data, baseOffset: base)
-            try appendDecoded(&array, n, zero: 0) { try decoder.decode(into: $0) }
-        case .byteStreamSplit:
-            var decoder = try ByteStreamSplitDecoder(data, width: width, baseOffset: base)
-            guard decoder.valueCount == n else {
-                throw fail("BYTE_STREAM_SPLIT section holds \(decoder.valueCount) values, the page needs \(n)")
-            }
-            try appendDecoded(&array, n, zero: 0) { try decoder.decode(into: $0) }
-        case .deltaBinaryPacked where delta != nil:
-            // A DELTA_BINARY_PACKED stream needs at least a few header bytes, then at most
-            // 64 bits per value; a page of 0 bytes can hold no values.
-            guard n == 0 || !data.isEmpty else { throw fail("empty DELTA_BINARY_PACKED section for \(n) values") }
-            try appendDecoded(&array, n, zero: 0) { try delta!(data, $0) }
-        default:
-            throw unsupportedEncoding(encoding)
-        }
     }
 }

@@ -4,16 +4,21 @@ import Glibc
 import Darwin
 #endif
 import Columnar
+import Dispatch
+import Synchronization
 
 /// Reads a Parquet file into Columnar record batches, one row group at a time.
 ///
 /// The file is opened once and read with `pread`: first the footer (the file's tail), then one
-/// column chunk at a time into a buffer of the chunk's size, so memory stays bounded by the largest
-/// chunk plus the decoded row group. Nested columns (structs, lists, maps) are rebuilt from their
-/// leaves' levels. A column whose schema cannot be read fails with
+/// column chunk at a time per reading thread into memory kept for the next chunk, so memory stays
+/// bounded by the largest chunk per thread plus the decoded row groups asked for. Values are
+/// decoded straight into the memory the columns keep. Nested columns (structs, lists, maps) are
+/// rebuilt from their leaves' levels. A column whose schema cannot be read fails with
 /// `ParquetReadError.Kind.unsupported` when asked for; the file's other columns stay readable.
 ///
-/// Not thread-safe: use one reader per thread.
+/// The columns of the row groups asked for are decoded on up to `threadCount` threads at once (the
+/// calling thread included; 1 for none other); the reader itself is not thread-safe: use one
+/// reader per thread.
 public final class ParquetFileReader {
     /// The path given to `init(path:)`, used in error messages.
     public let path: String
@@ -27,6 +32,17 @@ public final class ParquetFileReader {
     public let footerStart: Int
 
     private let descriptor: Int32
+    /// What the column-reading threads share.
+    private let source: ColumnChunkSource
+    /// Memory reused from one column chunk to the next, one per reading thread.
+    private var scratches: [ReadScratch] = []
+
+    /// How many threads decode columns at once; 1 keeps all the work on the calling thread.
+    /// Defaults to the number of online processors.
+    public var threadCount: Int = ParquetFileReader.processorCount
+
+    /// The number of online processors (at least 1).
+    public static var processorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
     /// Opens `path` and reads its footer.
     public init(path: String) throws(ParquetReadError) {
@@ -72,6 +88,9 @@ public final class ParquetFileReader {
             self.fileSize = size
             self.footerStart = size - ParquetFooter.trailerSize - metadataLength
             self.descriptor = fd
+            self.source = ColumnChunkSource(
+                path: path, descriptor: fd, footerStart: footerStart,
+                undercountsDictionaryHeader: Self.undercountsDictionaryHeader(metadata.createdBy))
         } catch {
             close(fd)
             throw error
@@ -99,12 +118,54 @@ public final class ParquetFileReader {
     /// Reads row group `index`; `columns` selects columns by name, in the order given (all columns
     /// when nil, which fails if any is not supported yet).
     public func readRowGroup(_ index: Int, columns: [String]? = nil) throws(ParquetReadError) -> RecordBatch {
+        try readRowGroups([index], columns: columns)[0]
+    }
+
+    /// Reads row groups `indices` in that order (see `readRowGroup(_:columns:)`), decoding all
+    /// their columns on up to `threadCount` threads at once. What is thrown is what reading them
+    /// one after the other would throw first.
+    public func readRowGroups(_ indices: [Int], columns: [String]? = nil) throws(ParquetReadError) -> [RecordBatch] {
+        guard let first = indices.first else { return [] }
+        try checkIndex(first)
+        let selected = try selectColumns(columns)
+        let plans = indices.map { index in Result { () throws(ParquetReadError) in try checkRowGroup(index) } }
+        var tasks: [ColumnTask] = []
+        for case .success(let group) in plans {
+            for node in selected { tasks.append(ColumnTask(node: node, rowGroup: group.rowGroup, rows: group.rows)) }
+        }
+        let results = readColumns(tasks)
+        var batches: [RecordBatch] = []
+        var next = 0
+        for (index, plan) in zip(indices, plans) {
+            let rows = try plan.get().rows
+            var columns: [Column] = []
+            for _ in selected {
+                guard let result = results[next] else {
+                    throw ParquetReadError(kind: .invalidRequest, path: path, message: "row group \(index) was not read")
+                }
+                columns.append(try result.get())
+                next += 1
+            }
+            do throws(ColumnarError) {
+                batches.append(try RecordBatch(schema: Schema(selected.map(\.field)), columns: columns, rowCount: rows))
+            } catch {
+                throw ParquetReadError(kind: .corruptMetadata, path: path, message: "cannot assemble row group \(index): \(error)")
+            }
+        }
+        return batches
+    }
+
+    private func checkIndex(_ index: Int) throws(ParquetReadError) {
         guard index >= 0, index < metadata.rowGroups.count else {
             throw ParquetReadError(
                 kind: .invalidRequest, path: path,
                 message: "row group \(index) does not exist (the file has \(metadata.rowGroups.count))")
         }
-        let selected = try selectColumns(columns)
+    }
+
+    /// Row group `index` and its row count, once its metadata is checked.
+    private func checkRowGroup(_ index: Int) throws(ParquetReadError) -> (rowGroup: RowGroup, rows: Int) {
+        try checkIndex(index)
         let rowGroup = metadata.rowGroups[index]
         guard rowGroup.numRows >= 0, rowGroup.numRows <= Int64(Int32.max) else {
             throw ParquetReadError(kind: .corruptMetadata, path: path, message: "row group \(index) claims \(rowGroup.numRows) rows")
@@ -114,25 +175,68 @@ public final class ParquetFileReader {
                 kind: .corruptMetadata, path: path,
                 message: "row group \(index) has \(rowGroup.columns.count) column chunks but the schema has \(mapping.leafCount) leaf columns")
         }
-        let rows = Int(rowGroup.numRows)
-        var fields: [Field] = []
-        var result: [Column] = []
-        for node in selected {
-            fields.append(node.field)
-            result.append(try readColumn(node, rowGroup: rowGroup, rows: rows))
-        }
-        do throws(ColumnarError) {
-            return try RecordBatch(schema: Schema(fields), columns: result, rowCount: rows)
-        } catch {
-            throw ParquetReadError(kind: .corruptMetadata, path: path, message: "cannot assemble row group \(index): \(error)")
+        return (rowGroup, Int(rowGroup.numRows))
+    }
+
+    /// One column of one row group to read.
+    private struct ColumnTask: Sendable {
+        let node: ParquetColumnNode
+        let rowGroup: RowGroup
+        let rows: Int
+
+        /// The compressed bytes of the column's chunks, to start the largest first.
+        var cost: Int64 {
+            node.leaves.reduce(0) { total, leaf in
+                let size = leaf.leafIndex < rowGroup.columns.count ? rowGroup.columns[leaf.leafIndex].metaData?.totalCompressedSize ?? 0 : 0
+                return total &+ max(0, size)
+            }
         }
     }
 
-    /// Reads every row group (see `readRowGroup(_:columns:)`).
+    /// Reads `tasks` on up to `threadCount` threads: each takes the next task not yet taken,
+    /// largest first. On one thread they run in order and stop at the first error (the later
+    /// results stay nil).
+    private func readColumns(_ tasks: [ColumnTask]) -> [Result<Column, ParquetReadError>?] {
+        let workers = max(1, min(threadCount, tasks.count))
+        while scratches.count < workers { scratches.append(ReadScratch()) }
+        let source = self.source
+        let scratches = self.scratches
+        if workers == 1 {
+            var results: [Result<Column, ParquetReadError>?] = Array(repeating: nil, count: tasks.count)
+            for (i, task) in tasks.enumerated() {
+                let result = Result { () throws(ParquetReadError) -> Column in
+                    try source.readColumn(task.node, rowGroup: task.rowGroup, rows: task.rows, scratch: scratches[0])
+                }
+                results[i] = result
+                if case .failure = result { break }
+            }
+            return results
+        }
+        let order = tasks.indices.sorted { tasks[$0].cost > tasks[$1].cost }
+        let slots = UnsafeMutableBufferPointer<Result<Column, ParquetReadError>?>.allocate(capacity: tasks.count)
+        slots.initialize(repeating: nil)
+        defer {
+            _ = slots.deinitialize()
+            slots.deallocate()
+        }
+        let shared = ResultSlots(buffer: slots)
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            while true {
+                let taken = next.add(1, ordering: .relaxed).oldValue
+                guard taken < order.count else { return }
+                let task = tasks[order[taken]]
+                shared.buffer[order[taken]] = Result { () throws(ParquetReadError) -> Column in
+                    try source.readColumn(task.node, rowGroup: task.rowGroup, rows: task.rows, scratch: scratches[worker])
+                }
+            }
+        }
+        return Array(slots)
+    }
+
+    /// Reads every row group (see `readRowGroups(_:columns:)`).
     public func readAll(columns: [String]? = nil) throws(ParquetReadError) -> [RecordBatch] {
-        var batches: [RecordBatch] = []
-        for index in 0 ..< rowGroupCount { batches.append(try readRowGroup(index, columns: columns)) }
-        return batches
+        try readRowGroups(Array(0 ..< rowGroupCount), columns: columns)
     }
 
     private func selectColumns(_ names: [String]?) throws(ParquetReadError) -> [ParquetColumnNode] {
@@ -155,70 +259,6 @@ public final class ParquetFileReader {
         return selected
     }
 
-    /// Reads a top-level column: a flat one straight from its chunk, a nested one by decoding
-    /// each of its leaves and assembling them.
-    private func readColumn(_ node: ParquetColumnNode, rowGroup: RowGroup, rows: Int) throws(ParquetReadError) -> Column {
-        if case .leaf(let leaf) = node.kind, leaf.maxRepetitionLevel == 0, leaf.maxDefinitionLevel <= 1 {
-            if rows == 0 { return makeColumnBuilder(for: leaf.field.type).finish() }
-            let state = try decodeColumnChunk(rowGroup.columns[leaf.leafIndex], leaf: leaf, rows: rows)
-            do throws(ParquetReadError) {
-                return try state.flatColumn()
-            } catch {
-                throw error.inFile(path)
-            }
-        }
-        var chunks: [Int: ChunkState] = [:]
-        for leaf in node.leaves {
-            chunks[leaf.leafIndex] = try decodeColumnChunk(rowGroup.columns[leaf.leafIndex], leaf: leaf, rows: rows)
-        }
-        return try LevelAssembler(chunks: chunks, path: path).assemble(node)
-    }
-
-    private func decodeColumnChunk(_ chunk: ColumnChunk, leaf: ParquetLeafColumn, rows: Int) throws(ParquetReadError) -> ChunkState {
-        func corrupt(_ message: String) -> ParquetReadError {
-            ParquetReadError(kind: .corruptMetadata, path: path, column: leaf.name, message: message)
-        }
-        guard chunk.filePath == nil else { throw corrupt("the column chunk is in another file ('\(chunk.filePath!)')") }
-        guard let meta = chunk.metaData else { throw corrupt("the column chunk has no metadata (encrypted column?)") }
-        guard meta.type == leaf.physicalType else {
-            throw corrupt("the column chunk's type \(meta.type) differs from the schema's \(leaf.physicalType)")
-        }
-        // The first page: the dictionary page when there is one. Some writers store 0 (or another
-        // bogus value) for "none"; a dictionary offset must precede the data pages.
-        var start = meta.dataPageOffset
-        if let dictionaryOffset = meta.dictionaryPageOffset, dictionaryOffset >= 4, dictionaryOffset < meta.dataPageOffset {
-            start = dictionaryOffset
-        }
-        guard PageCompression.canDecompress(meta.codec) else {
-            throw ParquetReadError(kind: .unsupported, path: path, column: leaf.name,
-                                   message: "the \(meta.codec.name) codec is not supported (only SNAPPY, GZIP, ZSTD, LZ4 and LZ4_RAW are)")
-        }
-        if rows == 0 { return ChunkState(column: leaf, metadata: meta, rowCount: 0, fileOffset: Int(start)) }
-        var length = meta.totalCompressedSize
-        guard start >= 4, start < Int64(footerStart) else {
-            throw corrupt("the column chunk starts at byte \(start), outside the data section (4..<\(footerStart))")
-        }
-        guard length > 0, length <= Int64(footerStart) - start else {
-            throw corrupt("the column chunk at byte \(start) claims \(length) bytes, past the data section ending at \(footerStart)")
-        }
-        if Self.undercountsDictionaryHeader(metadata.createdBy) {
-            // parquet-mr up to 1.2.8 left the dictionary page header out of the chunk size
-            // (PARQUET-816); allow for it as parquet-cpp does, within the data section.
-            length += min(100, Int64(footerStart) - start - length)
-        }
-        let bytes = try Self.readBytes(descriptor, path: path, offset: Int(start), count: Int(length))
-        let result = bytes.withUnsafeBytes { raw in
-            Result { () throws(ParquetReadError) -> ChunkState in
-                try ColumnChunkReader.decode(chunk: raw, fileOffset: Int(start), column: leaf, metadata: meta, rowCount: rows)
-            }
-        }
-        do throws(ParquetReadError) {
-            return try result.get()
-        } catch {
-            throw error.inFile(path)
-        }
-    }
-
     /// Whether `createdBy` names parquet-mr older than 1.2.9 (a bare "parquet-mr" counts as old).
     static func undercountsDictionaryHeader(_ createdBy: String?) -> Bool {
         guard let createdBy else { return false }
@@ -231,12 +271,27 @@ public final class ParquetFileReader {
     }
 
     private static func readBytes(_ fd: Int32, path: String, offset: Int, count: Int) throws(ParquetReadError) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: count)
+        var failure: ParquetReadError?
+        // The bytes are only kept once pread has filled every one of them.
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            do throws(ParquetReadError) {
+                try readBytes(fd, path: path, offset: offset, into: UnsafeMutableRawBufferPointer(buffer))
+                initialized = count
+            } catch {
+                failure = error
+                initialized = 0
+            }
+        }
+        if let failure { throw failure }
+        return bytes
+    }
+
+    /// Fills `buffer` with the file's bytes from `offset` on.
+    static func readBytes(_ fd: Int32, path: String, offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws(ParquetReadError) {
+        let count = buffer.count
         var done = 0
         while done < count {
-            let n = bytes.withUnsafeMutableBytes { raw in
-                pread(fd, raw.baseAddress! + done, count - done, off_t(offset + done))
-            }
+            let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset + done))
             if n < 0 {
                 if errno == EINTR { continue }
                 throw ParquetReadError(kind: .io, path: path, offset: offset + done, message: "read failed: \(errnoText())")
@@ -246,10 +301,15 @@ public final class ParquetFileReader {
             }
             done += n
         }
-        return bytes
     }
 
-    private static func errnoText() -> String {
+    static func errnoText() -> String {
         String(cString: strerror(errno))
     }
+}
+
+/// The result slots of one row group's columns: each thread writes only the slots of the columns it
+/// took, and they are read once every thread is done.
+private struct ResultSlots: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Result<Column, ParquetReadError>?>
 }
