@@ -102,27 +102,43 @@ public final class LocalExecutor: Executor, @unchecked Sendable {
     }
 
     /// Runs `body`, cancelling it when `seconds` pass; a timeout reads as a timed-out failure.
+    ///
+    /// The deadline is a Dispatch timer, not a `Task.sleep`: when the cooperative pool is busy
+    /// (in-process operators computing, many tries at once) a sleeping task would wake late, and a
+    /// timeout must stop the try on time. Cancelling the body runs its cancellation handlers at
+    /// once on the timer's thread (a child process group is signalled from there).
     static func withTimeout(_ seconds: Double?, _ body: @escaping @Sendable () async throws -> TaskResult) async -> Result<TaskResult, any Error> {
         guard let seconds else {
             do { return .success(try await body()) } catch { return .failure(error) }
         }
-        return await withTaskGroup(of: Result<TaskResult, any Error>?.self) { group in
-            group.addTask {
-                do { return .success(try await body()) } catch { return .failure(error) }
-            }
-            group.addTask {
-                try? await Task.sleep(nanoseconds: Durations.nanoseconds(seconds))
-                if Task.isCancelled { return nil }
-                return .failure(TaskFailure("timed out after \(DurationText.format(seconds)) (execution_timeout)", timedOut: true))
-            }
-            guard let next = await group.next(), let first = next else {
-                return .failure(TaskFailure("the try was cancelled"))
-            }
-            group.cancelAll()
-            // Let the cancelled body finish its cleanup (e.g. stopping a process group).
-            while let _ = await group.next() {}
-            if case .failure(let e as TaskFailure) = first, e.timedOut { return first }
-            return first
+        let task = Task { try await body() }
+        let expired = TimeoutFlag()
+        let timer = DispatchWorkItem {
+            expired.set()
+            task.cancel()
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + Durations.clamped(seconds), execute: timer)
+        let result = await withTaskCancellationHandler {
+            await task.result
+        } onCancel: {
+            task.cancel()
+        }
+        timer.cancel()
+        if expired.isSet {
+            return .failure(TaskFailure("timed out after \(DurationText.format(seconds)) (execution_timeout)", timedOut: true))
+        }
+        switch result {
+        case .success(let value): return .success(value)
+        case .failure(let error): return .failure(error)
         }
     }
+}
+
+/// Set once by a timeout timer, read by the waiting task.
+final class TimeoutFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }
