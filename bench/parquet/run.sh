@@ -34,15 +34,18 @@ printf 'machine: %s cpus, %s, %s\n' "$(nproc)" "$(grep -m1 'model name' /proc/cp
 printf 'table:   %s (%s rows, %s bytes)\n' "$table" "$rows" "$(stat -c %s "$table")"
 
 best() { sort -n | head -1; }
-measure() {  # label, command...: best wall seconds over $reps and peak RSS in MiB
+measure() {  # label, command...: best seconds over $reps and peak RSS in MiB
+    # A scan reports its own in-process time ("... in S s"), comparable with pyarrow's in-process
+    # timing; other commands are timed whole (process start included).
     local label=$1; shift
     local times=() peak=0
     for _ in $(seq "$reps"); do
-        local start end rss
+        local start end rss reported
         start=$(date +%s.%N)
-        rss=$( { /usr/bin/time -f '%M' "$@" > /dev/null; } 2>&1 | tail -1 )
+        rss=$( { /usr/bin/time -f '%M' "$@" > "$out/last-output.txt"; } 2>&1 | tail -1 )
         end=$(date +%s.%N)
-        times+=("$(echo "$end - $start" | bc)")
+        reported=$(grep -oE ' in [0-9.]+ s' "$out/last-output.txt" | grep -oE '[0-9.]+' || true)
+        times+=("${reported:-$(echo "$end - $start" | bc)}")
         (( rss > peak )) && peak=$rss
     done
     printf '%s\t%s\t%s\n' "$label" "$(printf '%s\n' "${times[@]}" | best)" "$((peak / 1024))"
@@ -77,6 +80,7 @@ for label, (s, mib) in sluice.items():
     rm = f"{multi / s:.2f}x" if multi else "-"
     print(f"{label:<24}{s:>10.3f}{(one or 0):>12.3f}{r1:>8}{(multi or 0):>12.3f}{rm:>8}{mib:>12}")
 print(f"\npyarrow peak memory (read + write, 1 thread): {int(sys.argv[3]) // 1024} MiB")
-print("ratio = pyarrow seconds / Sluice seconds (above 1: Sluice faster). Sluice times are whole commands (process start")
-print("included) and decode a row group's columns on every core unless the row says 1 thread; pyarrow is timed in-process.")
+print("ratio = pyarrow seconds / Sluice seconds (above 1: Sluice faster). Sluice reads are timed in-process (scan's own")
+print("figure), read + write as a whole command (process start included); Sluice decodes a row group's columns on every core")
+print("unless the row says 1 thread; pyarrow is timed in-process.")
 PY
