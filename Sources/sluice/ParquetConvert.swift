@@ -17,6 +17,7 @@ struct ParquetConvert: ParsableCommand {
     @Argument(help: "The Parquet file to write.") var output: String
     @Option(help: "snappy (default), zstd, gzip or none.") var compression = "snappy"
     @Option(help: "Rows per row group.") var rowGroupRows = 1 << 20
+    @Option(help: "Also cut row groups at about this many bytes (uncompressed).") var rowGroupBytes: Int?
     @Option(help: "Data page format, 1 or 2.") var pageVersion = 1
     @Option(help: "Dictionary encoding: on or off.") var dictionary = "on"
     @Option(help: "CSV column types as NAME:TYPE,... (CSV input only).") var schema: String?
@@ -39,8 +40,8 @@ struct ParquetConvert: ParsableCommand {
             Terminal.error("error: --dictionary must be on or off, not '\(dictionary)'")
             throw ExitCode(2)
         }
-        guard pageVersion == 1 || pageVersion == 2, rowGroupRows > 0 else {
-            Terminal.error("error: --page-version must be 1 or 2 and --row-group-rows positive")
+        guard pageVersion == 1 || pageVersion == 2, rowGroupRows > 0, rowGroupBytes.map({ $0 > 0 }) ?? true else {
+            Terminal.error("error: --page-version must be 1 or 2 and --row-group-rows and --row-group-bytes positive")
             throw ExitCode(2)
         }
         guard threads >= 0 else {
@@ -51,6 +52,7 @@ struct ParquetConvert: ParsableCommand {
         options.dictionary = dictionary == "on"
         options.pageVersion = pageVersion
         options.rowGroupRows = rowGroupRows
+        options.rowGroupBytes = rowGroupBytes
         let isCSV = input.lowercased().hasSuffix(".csv")
         if schema != nil && !isCSV {
             Terminal.error("error: --schema applies to CSV input only")

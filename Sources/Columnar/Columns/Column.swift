@@ -237,3 +237,18 @@ public enum Column: Sendable, CustomStringConvertible {
         return builder.finish()
     }
 }
+
+extension Column {
+    /// About how many bytes the column's values take in memory (values, offsets, children; not
+    /// validity): what a writer cutting row groups by size counts.
+    public var estimatedByteCount: Int {
+        switch self {
+        case .bool(let c): return (c.count + 7) / 8
+        case .binary(let c): return c.count * 4 + (c.count == 0 ? 0 : c.byteRange(at: c.count - 1).upperBound - c.byteRange(at: 0).lowerBound)
+        case .struct(let c): return c.children.reduce(0) { $0 + $1.estimatedByteCount }
+        case .list(let c): return c.count * 4 + c.values.estimatedByteCount
+        case .map(let c): return c.count * 4 + c.keys.estimatedByteCount + c.items.estimatedByteCount
+        default: return count * (dataType.byteWidth ?? 8)
+        }
+    }
+}

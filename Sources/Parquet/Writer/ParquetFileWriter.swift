@@ -18,6 +18,7 @@ public final class ParquetFileWriter {
     private var offset = 0
     private var pending: [RecordBatch] = []
     private var pendingRows = 0
+    private var pendingBytes = 0
     private var rowGroups: [RowGroup] = []
     private var totalRows: Int64 = 0
     private var closed = false
@@ -27,6 +28,9 @@ public final class ParquetFileWriter {
     public init(path: String, schema: Schema, options: ParquetWriterOptions = ParquetWriterOptions()) throws(ParquetWriteError) {
         guard options.pageVersion == 1 || options.pageVersion == 2 else {
             throw ParquetWriteError(path: path, message: "page version must be 1 or 2, not \(options.pageVersion)")
+        }
+        guard options.rowGroupBytes.map({ $0 > 0 }) ?? true else {
+            throw ParquetWriteError(path: path, message: "row group bytes must be positive")
         }
         guard options.rowGroupRows > 0, options.dataPageSize > 0 else {
             throw ParquetWriteError(path: path, message: "row group rows and data page size must be positive")
@@ -62,12 +66,18 @@ public final class ParquetFileWriter {
             throw ParquetWriteError(path: path, message: "a batch's schema differs from the file's")
         }
         var rest = batch
+        // Uncompressed size per row, for cutting row groups by size.
+        let bytesPerRow = batch.rowCount == 0 ? 0 : max(1, batch.columns.reduce(0) { $0 + $1.estimatedByteCount } / batch.rowCount)
         while rest.rowCount > 0 {
-            let take = min(rest.rowCount, options.rowGroupRows - pendingRows)
+            var take = min(rest.rowCount, options.rowGroupRows - pendingRows)
+            if let limit = options.rowGroupBytes {
+                take = min(take, max(1, (limit - pendingBytes) / bytesPerRow))
+            }
             pending.append(take == rest.rowCount ? rest : rest.slice(offset: 0, count: take))
             pendingRows += take
+            pendingBytes += take * bytesPerRow
             rest = rest.slice(offset: take, count: rest.rowCount - take)
-            if pendingRows == options.rowGroupRows { try flushRowGroup() }
+            if pendingRows == options.rowGroupRows || options.rowGroupBytes.map({ pendingBytes >= $0 }) == true { try flushRowGroup() }
         }
     }
 
@@ -138,6 +148,7 @@ public final class ParquetFileWriter {
         totalRows += Int64(rows)
         pending = []
         pendingRows = 0
+        pendingBytes = 0
     }
 
     private func writeBytes(_ bytes: [UInt8]) throws(ParquetWriteError) {

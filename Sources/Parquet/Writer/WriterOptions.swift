@@ -12,6 +12,9 @@ public struct ParquetWriterOptions: Sendable {
     public var dataPageSize: Int = 1 << 20
     /// Rows per row group; rows are written one row group at a time, so this bounds memory.
     public var rowGroupRows: Int = 1 << 20
+    /// Also cut a row group once its rows reach about this many bytes uncompressed (in memory),
+    /// whichever of the two limits comes first; nil for rows only.
+    public var rowGroupBytes: Int?
     public var statistics: Bool = true
     /// Threads that encode a row group's column chunks: 0 (default) for one per processor, 1 to
     /// encode on the calling thread only. The file's bytes do not depend on it.

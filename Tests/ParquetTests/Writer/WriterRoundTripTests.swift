@@ -123,6 +123,22 @@ struct WriterRoundTripTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
     }
 
+    @Test("row groups are cut by size as well as by row count, whichever comes first")
+    func rowGroupsBySize() throws {
+        let batch = try Self.sampleBatch(rows: 3000)
+        let path = Self.temporaryPath("bysize.parquet")
+        defer { unlink(path) }
+        var options = ParquetWriterOptions()
+        options.rowGroupBytes = 64 << 10
+        let metadata = try Self.write(batch, to: path, options)
+        let perRow = batch.columns.reduce(0) { $0 + $1.estimatedByteCount } / batch.rowCount
+        #expect(metadata.rowGroups.count >= 3000 * perRow / (64 << 10))
+        #expect(metadata.rowGroups.allSatisfy { Int($0.numRows) * perRow <= (64 << 10) + perRow })
+        #expect(Self.render(try ParquetFileReader(path: path).readAll()) == JSONLines.render(batch))
+        options.rowGroupRows = 100
+        #expect(try Self.write(batch, to: path, options).rowGroups.count == 30, "the row limit still applies")
+    }
+
     @Test("pyarrow reads what Sluice writes: its own rewrite of our file reads back identical")
     func pyarrowReadsIt() throws {
         let python = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
