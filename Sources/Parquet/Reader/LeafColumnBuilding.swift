@@ -44,7 +44,7 @@ extension ChunkState {
         switch type {
         case .int32, .date32, .time(.second), .time(.milli): return direct(Int32.self)
         case .int64, .timestamp, .time: if physical != .int96 { return direct(Int64.self) }
-        case .float32: return direct(Float.self)
+        case .float32 where physical == .float: return direct(Float.self)
         case .float64: return direct(Double.self)
         case .string, .binary: return try binaryColumn(type: type, validity: validity, count: rows)
         default: break
@@ -85,6 +85,11 @@ extension ChunkState {
         case .uint64: primitive(UInt64.self) { UInt64(bitPattern: int64($0)) }
         case .timestamp where physical == .int96:
             primitive(Int64.self) { Self.int96Nanoseconds(values.int96s[$0]) }
+        case .float32:
+            // FLOAT16 (two little-endian bytes), widened exactly to Float.
+            values.fixed.withUnsafeBytes { raw in
+                primitive(Float.self) { i in Float(Float16(bitPattern: UInt16(raw[2 * i]) | UInt16(raw[2 * i + 1]) << 8)) }
+            }
         case .decimal:
             switch physical {
             case .int32: primitive(Int128.self) { Int128(int32($0)) }

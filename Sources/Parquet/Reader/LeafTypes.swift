@@ -107,7 +107,8 @@ extension ParquetSchemaMapping {
             default: break
             }
             if converted == .decimal { return try decimal(element.precision, element.scale, maxPrecision: maxDigits) }
-            // FLOAT16 (and UUID, INTERVAL) stay raw fixed-size bytes for now.
+            // FLOAT16 is read as Float (every half is exactly a Float); UUID and INTERVAL stay bytes.
+            if case .float16? = logical, length == 2 { return .float32 }
             return .fixedSizeBinary(Int(length))
         default:
             throw ParquetReadError(kind: .corruptMetadata, column: name, message: "unknown physical type \(physical)")

@@ -127,11 +127,11 @@ let pyarrowExpectations: [ExpectedRendering] = [
 """# + "\n",
         isComplete: false),
     ExpectedRendering(
-        file: "byte_stream_split_extended.gzip.parquet", columns: nil, rows: 200, hash: 0x1cb3a4610e45bfef,
+        file: "byte_stream_split_extended.gzip.parquet", columns: nil, rows: 200, hash: 0x68c4c3e001f723ed,
         text: #"""
-{"float16_plain":"J0k=","float16_byte_stream_split":"J0k=","float_plain":10.337575,"float_byte_stream_split":10.337575,"double_plain":9.82038858616854,"double_byte_stream_split":9.82038858616854,"int32_plain":24191,"int32_byte_stream_split":24191,"int64_plain":293650000000,"int64_byte_stream_split":293650000000,"flba5_plain":"MDM3OTU=","flba5_byte_stream_split":"MDM3OTU=","decimal_plain":"1003.858","decimal_byte_stream_split":"1003.858"}
-{"float16_plain":"e0g=","float16_byte_stream_split":"e0g=","float_plain":11.407482,"float_byte_stream_split":11.407482,"double_plain":10.196776096656958,"double_byte_stream_split":10.196776096656958,"int32_plain":41157,"int32_byte_stream_split":41157,"int64_plain":41079000000,"int64_byte_stream_split":41079000000,"flba5_plain":"MDAzNjM=","flba5_byte_stream_split":"MDAzNjM=","decimal_plain":"968.825","decimal_byte_stream_split":"968.825"}
-{"float16_plain":"YEk=","float16_byte_stream_split":"YEk=","float_plain":10.090585,"float_byte_stream_split":10.090585,"double_plain":10.820528475417419,"double_byte_stream_split":10.820528475417419,"int32_plain":7403,"int32_byte_stream_split":7403,"int64_plain":51248000000,"int64_byte_stream_split":51248000000,"flba5_plain":"MDEwMzg=","flba5_byte_stream_split":"MDEwMzg=","decimal_plain":"1104.934","decimal_byte_stream_split":"1104.934"}
+{"float16_plain":10.3046875,"float16_byte_stream_split":10.3046875,"float_plain":10.337575,"float_byte_stream_split":10.337575,"double_plain":9.82038858616854,"double_byte_stream_split":9.82038858616854,"int32_plain":24191,"int32_byte_stream_split":24191,"int64_plain":293650000000,"int64_byte_stream_split":293650000000,"flba5_plain":"MDM3OTU=","flba5_byte_stream_split":"MDM3OTU=","decimal_plain":"1003.858","decimal_byte_stream_split":"1003.858"}
+{"float16_plain":8.9609375,"float16_byte_stream_split":8.9609375,"float_plain":11.407482,"float_byte_stream_split":11.407482,"double_plain":10.196776096656958,"double_byte_stream_split":10.196776096656958,"int32_plain":41157,"int32_byte_stream_split":41157,"int64_plain":41079000000,"int64_byte_stream_split":41079000000,"flba5_plain":"MDAzNjM=","flba5_byte_stream_split":"MDAzNjM=","decimal_plain":"968.825","decimal_byte_stream_split":"968.825"}
+{"float16_plain":10.75,"float16_byte_stream_split":10.75,"float_plain":10.090585,"float_byte_stream_split":10.090585,"double_plain":10.820528475417419,"double_byte_stream_split":10.820528475417419,"int32_plain":7403,"int32_byte_stream_split":7403,"int64_plain":51248000000,"int64_byte_stream_split":51248000000,"flba5_plain":"MDEwMzg=","flba5_byte_stream_split":"MDEwMzg=","decimal_plain":"1104.934","decimal_byte_stream_split":"1104.934"}
 """# + "\n",
         isComplete: false),
     ExpectedRendering(
@@ -375,32 +375,32 @@ let pyarrowExpectations: [ExpectedRendering] = [
 """# + "\n",
         isComplete: true),
     ExpectedRendering(
-        file: "float16_nonzeros_and_nans.parquet", columns: nil, rows: 8, hash: 0x683bc08ab22a124c,
+        file: "float16_nonzeros_and_nans.parquet", columns: nil, rows: 8, hash: 0x02cad98115c6f6a6,
         text: #"""
 {"x":null}
-{"x":"ADw="}
-{"x":"AMA="}
-{"x":"AH4="}
-{"x":"AAA="}
-{"x":"ALw="}
-{"x":"AIA="}
-{"x":"AEA="}
+{"x":1.0}
+{"x":-2.0}
+{"x":"NaN"}
+{"x":0.0}
+{"x":-1.0}
+{"x":-0.0}
+{"x":2.0}
 """# + "\n",
         isComplete: true),
     ExpectedRendering(
-        file: "float16_zeros_and_nans.parquet", columns: nil, rows: 3, hash: 0x0134b34955cfa5a0,
+        file: "float16_zeros_and_nans.parquet", columns: nil, rows: 3, hash: 0x706597097b5c3f4f,
         text: #"""
 {"x":null}
-{"x":"AAA="}
-{"x":"AH4="}
+{"x":0.0}
+{"x":"NaN"}
 """# + "\n",
         isComplete: true),
     ExpectedRendering(
-        file: "floating_orders_nan_count.parquet", columns: nil, rows: 50, hash: 0x0fba905f14e55723,
+        file: "floating_orders_nan_count.parquet", columns: nil, rows: 50, hash: 0xfbc10bd9cd6b7095,
         text: #"""
-{"float_ieee754":-2.0,"float_typedef":-2.0,"double_ieee754":-2.0,"double_typedef":-2.0,"float16_ieee754":"AMA=","float16_typedef":"AMA="}
-{"float_ieee754":-1.0,"float_typedef":-1.0,"double_ieee754":-1.0,"double_typedef":-1.0,"float16_ieee754":"ALw=","float16_typedef":"ALw="}
-{"float_ieee754":-0.0,"float_typedef":-0.0,"double_ieee754":-0.0,"double_typedef":-0.0,"float16_ieee754":"AIA=","float16_typedef":"AIA="}
+{"float_ieee754":-2.0,"float_typedef":-2.0,"double_ieee754":-2.0,"double_typedef":-2.0,"float16_ieee754":-2.0,"float16_typedef":-2.0}
+{"float_ieee754":-1.0,"float_typedef":-1.0,"double_ieee754":-1.0,"double_typedef":-1.0,"float16_ieee754":-1.0,"float16_typedef":-1.0}
+{"float_ieee754":-0.0,"float_typedef":-0.0,"double_ieee754":-0.0,"double_typedef":-0.0,"float16_ieee754":-0.0,"float16_typedef":-0.0}
 """# + "\n",
         isComplete: false),
     ExpectedRendering(

@@ -109,8 +109,8 @@ def render_column(arr):
         for v in arr.to_pylist():
             vals.append(jstr(dec_text(int(v.scaleb(typ.scale)), typ.scale)) if v is not None else None)
     elif t.is_float16(typ):
-        raw = pa.Array.from_buffers(pa.binary(2), n, arr.buffers(), offset=arr.offset)
-        vals = [jstr(base64.b64encode(b).decode()) if b is not None else None for b in raw.to_pylist()]
+        # Sluice reads FLOAT16 as float32 (exact): render the values as float32s.
+        vals = [float_text(float(v), True) if v is not None else None for v in arr.to_pylist()]
     elif t.is_floating(typ):
         vals = [float_text(v, t.is_float32(typ)) if v is not None else None for v in arr.to_pylist()]
     elif t.is_boolean(typ):

@@ -4,7 +4,7 @@ import Testing
 @testable import Parquet
 
 // Expected values come from pyarrow: a script renders each corpus file pyarrow can read exactly as `JSONLines.render` does (same date, timestamp, decimal,
-// float and base64 rules; FLOAT16 as its two raw bytes) and stores, per file, the row count, the
+// float and base64 rules; FLOAT16 as the float32 it is read as) and stores, per file, the row count, the
 // FNV-1a 64 hash of the whole rendering and either the whole rendering (small files) or its first
 // three lines (PyarrowExpectations.swift, made by the script in PyarrowExpectationsGenerator.swift). Every value of every file is therefore compared: the
 // hash covers the whole rendering.

@@ -129,7 +129,7 @@ struct SchemaMappingTests {
             == .decimal(precision: 18, scale: 2))
         #expect(try type(SchemaElement(name: "a", type: .fixedLenByteArray, typeLength: 16, logicalType: .decimal(scale: 3, precision: 38)))
             == .decimal(precision: 38, scale: 3))
-        #expect(try type(SchemaElement(name: "a", type: .fixedLenByteArray, typeLength: 2, logicalType: .float16)) == .fixedSizeBinary(2))
+        #expect(try type(SchemaElement(name: "a", type: .fixedLenByteArray, typeLength: 2, logicalType: .float16)) == .float32)
         #expect(try type(SchemaElement(name: "a", type: .fixedLenByteArray, typeLength: 7)) == .fixedSizeBinary(7))
         #expect(try type(SchemaElement(name: "a", type: .boolean)) == .bool)
         #expect(try type(SchemaElement(name: "a", type: .float)) == .float32)
