@@ -36,7 +36,7 @@ struct DeltaRead: ParsableCommand {
             Terminal.error("error: give --version or --timestamp, not both")
             throw ExitCode(2)
         }
-        do {
+        try reportingErrors {
             let table = DeltaTable(path: path)
             let snapshot: Snapshot
             if let timestamp {
@@ -68,9 +68,6 @@ struct DeltaRead: ParsableCommand {
                     }
                 }
             }
-        } catch {
-            Terminal.error("error: \(error)")
-            throw ExitCode(1)
         }
     }
 }
@@ -84,7 +81,7 @@ struct DeltaDescribe: ParsableCommand {
 
     func run() throws {
         let path = try DeltaTarget.resolve(self.path, global)
-        do {
+        try reportingErrors {
             let snapshot = try DeltaTable(path: path).snapshot(version: version)
             let files = snapshot.files
             print("table:      \(snapshot.table)")
@@ -99,9 +96,6 @@ struct DeltaDescribe: ParsableCommand {
             for field in snapshot.schema.fields {
                 print("  \(field.name): \(field.type)\(field.nullable ? "" : " not null")")
             }
-        } catch {
-            Terminal.error("error: \(error)")
-            throw ExitCode(1)
         }
     }
 }
@@ -149,12 +143,9 @@ struct DeltaWrite: ParsableCommand {
         options.appId = appId
         options.appVersion = appVersion
         let batches = try InputFiles.batches(from, schema: schema)
-        do {
+        try reportingErrors {
             let result = try DeltaTable(path: path).write(batches, options: options)
             DeltaReport.print(result)
-        } catch {
-            Terminal.error("error: \(error)")
-            throw ExitCode(1)
         }
     }
 }
@@ -167,12 +158,9 @@ struct DeltaCheckpoint: ParsableCommand {
 
     func run() throws {
         let path = try DeltaTarget.resolve(self.path, global)
-        do {
+        try reportingErrors {
             let version = try Checkpointer(table: DeltaTable(path: path)).write()
             print("checkpoint written at version \(version)")
-        } catch {
-            Terminal.error("error: \(error)")
-            throw ExitCode(1)
         }
     }
 }
@@ -201,12 +189,9 @@ struct DeltaMerge: ParsableCommand {
         }
         let keys = on.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let batches = try InputFiles.batches(from, schema: schema)
-        do {
+        try reportingErrors {
             let result = try DeltaTable(path: path).merge(batches, on: keys, whenMatched: matched, whenNotMatched: notMatched)
             DeltaReport.print(result)
-        } catch {
-            Terminal.error("error: \(error)")
-            throw ExitCode(1)
         }
     }
 }
@@ -220,11 +205,8 @@ struct DeltaDelete: ParsableCommand {
 
     func run() throws {
         let path = try DeltaTarget.resolve(self.path, global)
-        do {
+        try reportingErrors {
             DeltaReport.print(try DeltaTable(path: path).delete(where: condition))
-        } catch {
-            Terminal.error("error: \(error)")
-            throw ExitCode(1)
         }
     }
 }
@@ -238,7 +220,7 @@ struct DeltaHistory: ParsableCommand {
 
     func run() throws {
         let path = try DeltaTarget.resolve(self.path, global)
-        do {
+        try reportingErrors {
             let entries = try DeltaTable(path: path).history().reversed()
             if json {
                 for entry in entries {
@@ -253,9 +235,6 @@ struct DeltaHistory: ParsableCommand {
                  entry.commitInfo?["operationParameters"]?.text ?? "", entry.commitInfo?["engineInfo"]?.stringValue ?? ""]
             }
             print(Terminal.table(["VERSION", "TIMESTAMP", "OPERATION", "PARAMETERS", "ENGINE"], rows))
-        } catch {
-            Terminal.error("error: \(error)")
-            throw ExitCode(1)
         }
     }
 }
@@ -280,12 +259,9 @@ struct DeltaOptimize: ParsableCommand {
 
     func run() throws {
         let path = try DeltaTarget.resolve(self.path, global)
-        do {
+        try reportingErrors {
             let columns = zorder?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
             DeltaReport.print(try DeltaTable(path: path).optimize(zOrderBy: columns))
-        } catch {
-            Terminal.error("error: \(error)")
-            throw ExitCode(1)
         }
     }
 }
@@ -301,13 +277,10 @@ struct DeltaVacuum: ParsableCommand {
 
     func run() throws {
         let path = try DeltaTarget.resolve(self.path, global)
-        do {
+        try reportingErrors {
             let result = try DeltaTable(path: path).vacuum(retentionHours: retentionHours, dryRun: dryRun, force: force)
             for file in result.files { print(file) }
             print("\(dryRun ? "would delete" : "deleted") \(result.files.count) file(s), \(result.bytes) bytes")
-        } catch {
-            Terminal.error("error: \(error)")
-            throw ExitCode(1)
         }
     }
 }
@@ -321,11 +294,8 @@ struct DeltaRestore: ParsableCommand {
 
     func run() throws {
         let path = try DeltaTarget.resolve(self.path, global)
-        do {
+        try reportingErrors {
             DeltaReport.print(try DeltaTable(path: path).restore(version: version))
-        } catch {
-            Terminal.error("error: \(error)")
-            throw ExitCode(1)
         }
     }
 }
@@ -343,7 +313,7 @@ struct DeltaScan: ParsableCommand {
         let path = try DeltaTarget.resolve(self.path, global)
         let clock = ContinuousClock()
         let start = clock.now
-        do {
+        try reportingErrors {
             let table = DeltaTable(path: path)
             let snapshot = try table.snapshot(version: version)
             let filter = try condition.map { try ExpressionParser.parse($0, schema: snapshot.schema) }
@@ -359,9 +329,6 @@ struct DeltaScan: ParsableCommand {
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             print(String(format: "%d rows from %d of %d file(s) at version %lld in %.3f s", rows, files.count, snapshot.files.count,
                          snapshot.version, seconds))
-        } catch {
-            Terminal.error("error: \(error)")
-            throw ExitCode(1)
         }
     }
 }
@@ -373,5 +340,18 @@ enum DeltaTarget {
         guard DeltaCatalog.isTableName(argument), !FileManager.default.fileExists(atPath: argument) else { return argument }
         let config = try global.loadConfig()
         return DeltaCatalog.path(lakeRoot: config.path("lake", "root"), name: argument)
+    }
+}
+
+/// Runs a command's work; an error other than an exit code becomes one line on stderr
+/// (`error: TABLE: ...`) and exit status 1.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
+        Terminal.error("error: \(error)")
+        throw ExitCode(1)
     }
 }
