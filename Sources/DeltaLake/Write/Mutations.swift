@@ -87,8 +87,8 @@ extension DeltaTable {
         var rows: [RecordBatch] = []
         for batch in source where batch.rowCount > 0 { rows.append(try plan.conform(batch)) }
         // Source rows by key (rows with a null key match nothing).
-        var sourceByKey: [String: (batch: Int, row: Int)] = [:]
-        var duplicateKeys: Set<String> = []
+        var sourceByKey: [[ScalarValue]: (batch: Int, row: Int)] = [:]
+        var duplicateKeys: Set<[ScalarValue]> = []
         var keyValues: [String: [ScalarValue]] = [:]
         for (b, batch) in rows.enumerated() {
             let columns = keys.map { batch.column(named: $0)! }
@@ -106,7 +106,7 @@ extension DeltaTable {
         }
         let types = Dictionary(uniqueKeysWithValues: snapshot.schema.fields.map { ($0.name, $0.type) })
         let skipping = DataSkipping(expression: condition, types: types, partitionColumns: Set(snapshot.partitionColumns), storedName: snapshot.storedName)
-        var matchedSource = Set<String>()
+        var matchedSource = Set<[ScalarValue]>()
         var removes: [RemoveFile] = []
         var survivors: [RecordBatch] = []
         var updated: [(batch: Int, row: Int)] = []
@@ -123,7 +123,7 @@ extension DeltaTable {
                     guard let key = Self.key(columns, row), let match = sourceByKey[key] else { continue }
                     if duplicateKeys.contains(key) {
                         throw DeltaError(.invalidRequest, table: storage.root,
-                                         "MERGE: several source rows match the same target row (key \(key.replacingOccurrences(of: "\u{1F}", with: ", ")))")
+                                         "MERGE: several source rows match the same target row (key \(key.map(\.keyText).joined(separator: ", ")))")
                     }
                     guard matchedSource.insert(key).inserted || whenMatched == .ignore else { continue }
                     switch whenMatched {
@@ -215,14 +215,15 @@ extension DeltaTable {
     }
 
     /// The key of a row (nil when any key column is null: SQL equality never matches a null).
-    static func key(_ columns: [Column], _ row: Int) -> String? {
-        var parts: [String] = []
+    static func key(_ columns: [Column], _ row: Int) -> [ScalarValue]? {
+        var parts: [ScalarValue] = []
+        parts.reserveCapacity(columns.count)
         for column in columns {
             let value = column.value(at: row)
             if value.isNull { return nil }
-            parts.append(value.keyText)
+            parts.append(value)
         }
-        return parts.joined(separator: "\u{1F}")
+        return parts
     }
 
     /// The rows at `positions` (batch, row) of `batches`, as one batch per source batch touched.
