@@ -116,7 +116,7 @@ struct ReaderCorpusTests {
         let missing = #expect(throws: ParquetReadError.self) { try ParquetFileReader(path: "/nonexistent/file.parquet") }
         #expect(missing?.kind == .io)
         #expect(missing?.description.contains("/nonexistent/file.parquet") == true)
-        guard let readme = ReaderCorpus.path("README.md", in: ReaderCorpus.root) else { return }
+        guard let readme = ReaderCorpus.path("LICENSE.txt", in: ReaderCorpus.root) else { return }
         let error = #expect(throws: ParquetReadError.self) { try ParquetFileReader(path: readme) }
         #expect(error?.kind == .footer)
     }
