@@ -78,12 +78,31 @@ struct DeltaDescribe: ParsableCommand {
     @Argument(help: "The table: its directory, or db.table under the lake root (lake.root).") var path: String
     @OptionGroup var global: GlobalOptions
     @Option(help: "Describe this version instead of the latest.") var version: Int64?
+    @Flag(help: "Print one JSON object.") var json = false
 
     func run() throws {
         let path = try DeltaTarget.resolve(self.path, global)
         try reportingErrors {
             let snapshot = try DeltaTable(path: path).snapshot(version: version)
             let files = snapshot.files
+            if json {
+                let proto = snapshot.protocol
+                var protocolMembers: [(key: String, value: JSONNode)] = [
+                    ("minReaderVersion", .int(Int64(proto.minReaderVersion))), ("minWriterVersion", .int(Int64(proto.minWriterVersion))),
+                ]
+                if let features = proto.readerFeatures { protocolMembers.append(("readerFeatures", .array(features.map(JSONNode.string)))) }
+                if let features = proto.writerFeatures { protocolMembers.append(("writerFeatures", .array(features.map(JSONNode.string)))) }
+                let object = JSONNode.object([
+                    ("table", .string(snapshot.table)), ("version", .int(snapshot.version)), ("id", .string(snapshot.metadata.id)),
+                    ("protocol", .object(protocolMembers)),
+                    ("partitionColumns", .array(snapshot.partitionColumns.map(JSONNode.string))),
+                    ("numFiles", .int(Int64(files.count))), ("sizeInBytes", .int(files.reduce(0) { $0 + $1.size })),
+                    ("configuration", .object(snapshot.metadata.configuration.keys.sorted().map { ($0, .string(snapshot.metadata.configuration[$0]!)) })),
+                    ("schema", (try? JSONParser.parse(snapshot.metadata.schemaString)) ?? .string(snapshot.metadata.schemaString)),
+                ])
+                print(object.text)
+                return
+            }
             print("table:      \(snapshot.table)")
             print("version:    \(snapshot.version)")
             print("protocol:   reader \(snapshot.protocol.minReaderVersion), writer \(snapshot.protocol.minWriterVersion)"

@@ -79,4 +79,23 @@ struct MaintenanceTests {
         #expect(try table.history().last?.operation == "RESTORE")
         if let expected = try WriteSupport.deltaRows(path) { #expect(try WriteSupport.rows(path) == expected) }
     }
+
+    @Test("a checkpoint cleans up log files past delta.logRetentionDuration that precede it; the table stays readable")
+    func logCleanup() throws {
+        let path = WriteSupport.folder()
+        let table = DeltaTable(path: path)
+        var options = WriteOptions()
+        options.configuration = ["delta.checkpointInterval": "3", "delta.logRetentionDuration": "interval 0 seconds"]
+        for day in 0 ... 6 {
+            try table.write([WriteSupport.prices(days: day ... day, tickers: ["A"])], options: options)
+            Thread.sleep(forTimeInterval: 0.002)
+        }
+        let log = try FileManager.default.contentsOfDirectory(atPath: path + "/_delta_log").sorted()
+        #expect(!log.contains("00000000000000000000.json") && !log.contains("00000000000000000005.json"))
+        #expect(log.contains("00000000000000000006.checkpoint.parquet") && log.contains("00000000000000000006.json"))
+        #expect(try WriteSupport.rows(path).count == 7)
+        let old = #expect(throws: DeltaError.self) { try table.snapshot(version: 2) }
+        #expect(old?.kind == .invalidRequest)
+        if let expected = try WriteSupport.deltaRows(path) { #expect(try WriteSupport.rows(path) == expected) }
+    }
 }

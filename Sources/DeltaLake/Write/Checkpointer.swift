@@ -83,7 +83,23 @@ public struct Checkpointer {
         let last = JSONNode.object([("version", .int(snapshot.version)), ("size", .int(Int64(rows.count))),
                                     ("numOfAddFiles", .int(Int64(snapshot.files.count)))])
         try storage.replace("_delta_log/_last_checkpoint", Array((last.text + "\n").utf8))
+        try cleanUpLog(before: snapshot.version, configuration: snapshot.metadata.configuration)
         return snapshot.version
+    }
+
+    /// Deletes log files (commits, checkpoints, checksums) older than `delta.logRetentionDuration`
+    /// (30 days by default) whose versions precede the checkpoint at `version`, so the table stays
+    /// reconstructable from that checkpoint on; `delta.enableExpiredLogCleanup = false` keeps all.
+    func cleanUpLog(before version: Int64, configuration: [String: String]) throws(DeltaError) {
+        guard configuration["delta.enableExpiredLogCleanup"] != "false" else { return }
+        let retention = Self.retentionMillis(configuration["delta.logRetentionDuration"]) ?? 30 * 86_400_000
+        let horizon = Clock.millis() - retention
+        for file in try table.storage.list("_delta_log") ?? [] where file.modificationTime < horizon {
+            let versionText = file.name.prefix { $0 != "." }
+            guard versionText.count == 20, let fileVersion = Int64(versionText), fileVersion < version else { continue }
+            let isLogFile = LogFileName.parse(file.name) != nil || file.name.hasSuffix(".crc")
+            if isLogFile { try table.storage.delete("_delta_log/" + file.name) }
+        }
     }
 
     /// `interval 1 weeks`, `interval 2 days`, `interval 36 hours`, ... in milliseconds.
