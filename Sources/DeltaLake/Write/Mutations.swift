@@ -87,26 +87,37 @@ extension DeltaTable {
         var rows: [RecordBatch] = []
         for batch in source where batch.rowCount > 0 { rows.append(try plan.conform(batch)) }
         // Source rows by key (rows with a null key match nothing).
-        var sourceByKey: [[ScalarValue]: (batch: Int, row: Int)] = [:]
-        var duplicateKeys: Set<[ScalarValue]> = []
-        var keyValues: [String: [ScalarValue]] = [:]
+        var sourceByKey: [[UInt8]: (batch: Int, row: Int)] = [:]
+        sourceByKey.reserveCapacity(rows.reduce(0) { $0 + $1.rowCount })
+        var duplicateKeys: Set<[UInt8]> = []
+        var keyValues: [String: Set<ScalarValue>] = [:]
         for (b, batch) in rows.enumerated() {
             let columns = keys.map { batch.column(named: $0)! }
+            let encoder = RowKeys(columns: columns)
             for row in 0 ..< batch.rowCount {
-                guard let key = Self.key(columns, row) else { continue }
+                guard let key = encoder.key(row) else { continue }
                 if sourceByKey.updateValue((b, row), forKey: key) != nil { duplicateKeys.insert(key) }
-                for (name, column) in zip(keys, columns) { keyValues[name, default: []].append(column.value(at: row)) }
+            }
+            // Distinct key values, for pruning target files (bounded: a long list prunes little).
+            for (name, column) in zip(keys, columns) where (keyValues[name]?.count ?? 0) < 10_000 {
+                var seen = keyValues[name] ?? []
+                var previous: ScalarValue?
+                for row in 0 ..< batch.rowCount where seen.count < 10_000 {
+                    let value = column.value(at: row)
+                    if value != previous { seen.insert(value); previous = value }
+                }
+                keyValues[name] = seen
             }
         }
         // Candidate target files: those whose partitions/stats may hold one of the source keys.
         var condition: Expression = .constant(true)
         for name in keys {
-            let values = Array(Set(keyValues[name] ?? []).prefix(10_000))
-            if values.count < 10_000 { condition = .and(condition, .isIn(column: name, values)) }
+            let values = Array(keyValues[name] ?? [])
+            if values.count < 10_000 { condition = .and(condition, .isIn(column: name, values.filter { !$0.isNull })) }
         }
         let types = Dictionary(uniqueKeysWithValues: snapshot.schema.fields.map { ($0.name, $0.type) })
         let skipping = DataSkipping(expression: condition, types: types, partitionColumns: Set(snapshot.partitionColumns), storedName: snapshot.storedName)
-        var matchedSource = Set<[ScalarValue]>()
+        var matchedSource = Set<[UInt8]>()
         var removes: [RemoveFile] = []
         var survivors: [RecordBatch] = []
         var updated: [(batch: Int, row: Int)] = []
@@ -117,13 +128,13 @@ extension DeltaTable {
             var changed = false
             var fileSurvivors: [RecordBatch] = []
             for batch in try TableScan(snapshot: snapshot).read(file, storage: storage) {
-                let columns = keys.map { batch.column(named: $0)! }
+                let encoder = RowKeys(columns: keys.map { batch.column(named: $0)! })
                 var keep = [Bool](repeating: true, count: batch.rowCount)
                 for row in 0 ..< batch.rowCount {
-                    guard let key = Self.key(columns, row), let match = sourceByKey[key] else { continue }
+                    guard let key = encoder.key(row), let match = sourceByKey[key] else { continue }
                     if duplicateKeys.contains(key) {
                         throw DeltaError(.invalidRequest, table: storage.root,
-                                         "MERGE: several source rows match the same target row (key \(key.map(\.keyText).joined(separator: ", ")))")
+                                         "MERGE: several source rows match the same target row (key \(keys.map { batch.column(named: $0)!.value(at: row).keyText }.joined(separator: ", ")))")
                     }
                     guard matchedSource.insert(key).inserted || whenMatched == .ignore else { continue }
                     switch whenMatched {
@@ -153,9 +164,9 @@ extension DeltaTable {
             if whenNotMatched == .insertAll {
                 var inserts: [(batch: Int, row: Int)] = []
                 for (b, batch) in rows.enumerated() {
-                    let columns = keys.map { batch.column(named: $0)! }
+                    let encoder = RowKeys(columns: keys.map { batch.column(named: $0)! })
                     for row in 0 ..< batch.rowCount {
-                        let key = Self.key(columns, row)
+                        let key = encoder.key(row)
                         if key == nil || !matchedSource.contains(key!) { inserts.append((b, row)) }
                     }
                 }
@@ -212,18 +223,6 @@ extension DeltaTable {
         if snapshot.metadata.configuration["delta.appendOnly"] == "true" {
             throw DeltaError(.invalidRequest, table: snapshot.table, "the table is append-only (delta.appendOnly): \(operation) is not allowed")
         }
-    }
-
-    /// The key of a row (nil when any key column is null: SQL equality never matches a null).
-    static func key(_ columns: [Column], _ row: Int) -> [ScalarValue]? {
-        var parts: [ScalarValue] = []
-        parts.reserveCapacity(columns.count)
-        for column in columns {
-            let value = column.value(at: row)
-            if value.isNull { return nil }
-            parts.append(value)
-        }
-        return parts
     }
 
     /// The rows at `positions` (batch, row) of `batches`, as one batch per source batch touched.
