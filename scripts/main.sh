@@ -3,8 +3,10 @@
 # runs the reference DAGs on the embedded defaults (SQLite metadata in .sluice/, local executor,
 # task logs in logs/).
 #
-# Today it validates every DAG in dags/, shows each one, and runs the example DAG for one week of
-# weekdays as a backfill driven to completion. It grows into the full quant pipeline
+# Today it validates every DAG in dags/, shows each one, runs the example DAG for one week of
+# weekdays as a backfill driven to completion, and lands the market data (../shared/data/market,
+# when present) in a Delta table under the lake root, then upserts a correction, time-travels and
+# reads one day with data skipping. It grows into the full quant pipeline
 # (generate -> bronze -> silver -> gold -> train -> register -> promote -> infer -> report).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -47,3 +49,24 @@ log "tasks of $last_run"
 
 log "log of window_start in $last_run"
 "$sluice" tasks logs hello_bash "$last_run" window_start
+
+market=../shared/data/market
+if [[ -d $market ]]; then
+    table=stockdata.bronze_market_data
+    log "market data into the Delta table $table (lake/stockdata/bronze_market_data), partitioned by ticker"
+    rm -rf lake/stockdata/bronze_market_data
+    for ticker in AAPL MSFT AMZN GOOGL JPM; do
+        "$sluice" delta write "$table" --from "$market/${ticker}_data.csv" --partition-by Name \
+            --schema "Date:date,High:double,Low:double,Open:double,Close:double,Volume:double,Adj Close:double,Name:string"
+    done
+    log "a correction for one row, upserted on (Date, Name)"
+    printf 'Date,High,Low,Open,Close,Volume,Adj Close,Name\n2019-12-31,300,290,291,293.65,1,290,AAPL\n' > /tmp/sluice-correction.csv
+    "$sluice" delta merge "$table" --from /tmp/sluice-correction.csv --on Date,Name
+    "$sluice" delta history "$table"
+    log "AAPL's last closes, now and as of version 0"
+    "$sluice" delta read "$table" --where "Name = 'AAPL' AND Date >= '2019-12-30'" --columns Date,Name,Close,Volume
+    "$sluice" delta read "$table" --version 0 --where "Date >= '2019-12-30'" --columns Date,Name,Close,Volume
+    "$sluice" delta describe "$table"
+else
+    log "skipping the Delta demo: $market is not present"
+fi
