@@ -198,7 +198,16 @@ extension DeltaTable {
         var written: [String] = []
         var adds: [AddFile] = []
         do throws(DeltaError) {
-            for batch in newRows { adds += try writer.write(batch, written: &written) }
+            // One batch, so a partition's surviving and new rows share a file.
+            var combined = newRows
+            if newRows.count > 1 {
+                do throws(ColumnarError) {
+                    combined = [try RecordBatch.concatenate(newRows)]
+                } catch {
+                    throw DeltaError(.invalidRequest, table: storage.root, "\(operation) cannot combine its output rows: \(error)")
+                }
+            }
+            for batch in combined { adds += try writer.write(batch, written: &written) }
         } catch {
             for path in written { try? storage.delete(path) }
             throw error
