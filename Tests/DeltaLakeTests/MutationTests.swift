@@ -45,6 +45,10 @@ struct MutationTests {
         try table.merge([WriteSupport.prices(days: 0 ... 0, tickers: ["B", "Q"])], on: ["day", "ticker"], whenMatched: .delete, whenNotMatched: .ignore)
         rows = try WriteSupport.rows(path)
         #expect(rows.count == 10 && !rows.contains { $0.contains(#""ticker":"Q""#) })
+        // One source row matching two target rows updates both.
+        try table.write([WriteSupport.prices(days: 9 ... 9, tickers: ["D"]), WriteSupport.prices(days: 9 ... 9, tickers: ["D"])])
+        try table.merge([WriteSupport.prices(days: 9 ... 9, tickers: ["D"], bump: 1)], on: ["day", "ticker"])
+        #expect(try WriteSupport.rows(path).filter { $0.contains(#""ticker":"D""#) } == Array(repeating: #"{"day":"2024-01-10","ticker":"D","close":159.0}"#, count: 2))
         let twice = try RecordBatch.concatenate([WriteSupport.prices(days: 1 ... 1, tickers: ["A"]), WriteSupport.prices(days: 1 ... 1, tickers: ["A"])])
         let error = #expect(throws: DeltaError.self) { try table.merge([twice], on: ["day", "ticker"]) }
         #expect(error?.message.contains("several source rows match the same target row") == true)

@@ -87,16 +87,15 @@ extension DeltaTable {
         var rows: [RecordBatch] = []
         for batch in source where batch.rowCount > 0 { rows.append(try plan.conform(batch)) }
         // Source rows by key (rows with a null key match nothing).
-        var sourceByKey: [[UInt8]: (batch: Int, row: Int)] = [:]
-        sourceByKey.reserveCapacity(rows.reduce(0) { $0 + $1.rowCount })
-        var duplicateKeys: Set<[UInt8]> = []
+        var sourceByKey = KeyIndex(capacity: rows.reduce(0) { $0 + $1.rowCount })
+        var scratch: [UInt8] = []
         var keyValues: [String: Set<ScalarValue>] = [:]
         for (b, batch) in rows.enumerated() {
             let columns = keys.map { batch.column(named: $0)! }
             let encoder = RowKeys(columns: columns)
             for row in 0 ..< batch.rowCount {
-                guard let key = encoder.key(row) else { continue }
-                if sourceByKey.updateValue((b, row), forKey: key) != nil { duplicateKeys.insert(key) }
+                guard encoder.encode(row, into: &scratch) else { continue }
+                sourceByKey.insert(scratch, (b, row))
             }
             // Distinct key values, for pruning target files (bounded: a long list prunes little).
             for (name, column) in zip(keys, columns) where (keyValues[name]?.count ?? 0) < 10_000 {
@@ -117,7 +116,9 @@ extension DeltaTable {
         }
         let types = Dictionary(uniqueKeysWithValues: snapshot.schema.fields.map { ($0.name, $0.type) })
         let skipping = DataSkipping(expression: condition, types: types, partitionColumns: Set(snapshot.partitionColumns), storedName: snapshot.storedName)
-        var matchedSource = Set<[UInt8]>()
+        var matched = [Bool](repeating: false, count: sourceByKey.count)
+        var matchedCount = 0
+        var deletedRows = 0
         var removes: [RemoveFile] = []
         var survivors: [RecordBatch] = []
         var updated: [(batch: Int, row: Int)] = []
@@ -131,15 +132,19 @@ extension DeltaTable {
                 let encoder = RowKeys(columns: keys.map { batch.column(named: $0)! })
                 var keep = [Bool](repeating: true, count: batch.rowCount)
                 for row in 0 ..< batch.rowCount {
-                    guard let key = encoder.key(row), let match = sourceByKey[key] else { continue }
-                    if duplicateKeys.contains(key) {
+                    guard encoder.encode(row, into: &scratch), let entry = sourceByKey.find(scratch) else { continue }
+                    let match = sourceByKey.positions[entry]
+                    if sourceByKey.duplicated[entry] {
                         throw DeltaError(.invalidRequest, table: storage.root,
                                          "MERGE: several source rows match the same target row (key \(keys.map { batch.column(named: $0)!.value(at: row).keyText }.joined(separator: ", ")))")
                     }
-                    guard matchedSource.insert(key).inserted || whenMatched == .ignore else { continue }
+                    // One source row may match several target rows: each is updated (or deleted).
+                    if !matched[entry] { matched[entry] = true; matchedCount += 1 }
                     switch whenMatched {
                     case .ignore: continue
-                    case .delete: keep[row] = false
+                    case .delete:
+                        keep[row] = false
+                        deletedRows += 1
                     case .updateAll:
                         keep[row] = false
                         updated.append(match)
@@ -166,8 +171,8 @@ extension DeltaTable {
                 for (b, batch) in rows.enumerated() {
                     let encoder = RowKeys(columns: keys.map { batch.column(named: $0)! })
                     for row in 0 ..< batch.rowCount {
-                        let key = encoder.key(row)
-                        if key == nil || !matchedSource.contains(key!) { inserts.append((b, row)) }
+                        guard encoder.encode(row, into: &scratch), let entry = sourceByKey.find(scratch) else { inserts.append((b, row)); continue }
+                        if !matched[entry] { inserts.append((b, row)) }
                     }
                 }
                 if !inserts.isEmpty { newRows += try Self.gather(rows, inserts) }
@@ -184,7 +189,7 @@ extension DeltaTable {
         return try rewrite(snapshot: snapshot, removes: removes, newRows: newRows, operation: "MERGE", parameters: parameters,
                            scope: ReadScope(blindAppend: false, predicate: condition, readFiles: readFiles),
                            metrics: [("numTargetRowsUpdated", String(whenMatched == .updateAll ? updated.count : 0)),
-                                     ("numTargetRowsDeleted", String(whenMatched == .delete ? matchedSource.count : 0)),
+                                     ("numTargetRowsDeleted", String(deletedRows)), ("numSourceRowsMatched", String(matchedCount)),
                                      ("numSourceRows", String(rows.reduce(0) { $0 + $1.rowCount }))])
     }
 
