@@ -17,6 +17,7 @@ struct DeltaRead: ParsableCommand {
         commandName: "read", abstract: "Print a table's rows as JSON lines (default) or CSV, as `parquet cat` does.")
     @Argument(help: "The table: its directory, or db.table under the lake root (lake.root).") var path: String
     @OptionGroup var global: GlobalOptions
+    @Flag(help: "Print the seconds the command's work took (after start-up) to stderr, for benchmarks.") var timing = false
     @Option(help: "Read this version instead of the latest.") var version: Int64?
     @Option(help: "Read the version current at this time (ISO-8601, e.g. 2024-01-02T10:00:00Z).") var timestamp: String?
     @Option(help: "Columns to print, comma-separated, in this order (default: all).") var columns: String?
@@ -36,7 +37,7 @@ struct DeltaRead: ParsableCommand {
             Terminal.error("error: give --version or --timestamp, not both")
             throw ExitCode(2)
         }
-        try reportingErrors {
+        try reportingErrors(timing: timing) {
             let table = DeltaTable(path: path)
             let snapshot: Snapshot
             if let timestamp {
@@ -77,12 +78,13 @@ struct DeltaDescribe: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "describe", abstract: "Show a table's version, protocol, schema and size.")
     @Argument(help: "The table: its directory, or db.table under the lake root (lake.root).") var path: String
     @OptionGroup var global: GlobalOptions
+    @Flag(help: "Print the seconds the command's work took (after start-up) to stderr, for benchmarks.") var timing = false
     @Option(help: "Describe this version instead of the latest.") var version: Int64?
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() throws {
         let path = try DeltaTarget.resolve(self.path, global)
-        try reportingErrors {
+        try reportingErrors(timing: timing) {
             let snapshot = try DeltaTable(path: path).snapshot(version: version)
             let files = snapshot.files
             if json {
@@ -125,6 +127,7 @@ struct DeltaWrite: ParsableCommand {
         commandName: "write", abstract: "Write rows from a Parquet or CSV file into a table, creating it if needed.")
     @Argument(help: "The table: its directory, or db.table under the lake root (lake.root).") var path: String
     @OptionGroup var global: GlobalOptions
+    @Flag(help: "Print the seconds the command's work took (after start-up) to stderr, for benchmarks.") var timing = false
     @Option(help: "The rows: a .parquet file or a .csv file with a header row.") var from: String
     @Option(help: "append, overwrite, error (refuse if the table exists) or ignore (do nothing if it exists).") var mode = "append"
     @Option(help: "Partition columns of a new table, comma-separated.") var partitionBy: String?
@@ -162,7 +165,7 @@ struct DeltaWrite: ParsableCommand {
         options.appId = appId
         options.appVersion = appVersion
         let batches = try InputFiles.batches(from, schema: schema)
-        try reportingErrors {
+        try reportingErrors(timing: timing) {
             let result = try DeltaTable(path: path).write(batches, options: options)
             DeltaReport.print(result)
         }
@@ -174,10 +177,11 @@ struct DeltaCheckpoint: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "checkpoint", abstract: "Write a checkpoint of the latest version.")
     @Argument(help: "The table: its directory, or db.table under the lake root (lake.root).") var path: String
     @OptionGroup var global: GlobalOptions
+    @Flag(help: "Print the seconds the command's work took (after start-up) to stderr, for benchmarks.") var timing = false
 
     func run() throws {
         let path = try DeltaTarget.resolve(self.path, global)
-        try reportingErrors {
+        try reportingErrors(timing: timing) {
             let version = try Checkpointer(table: DeltaTable(path: path)).write()
             print("checkpoint written at version \(version)")
         }
@@ -190,6 +194,7 @@ struct DeltaMerge: ParsableCommand {
         commandName: "merge", abstract: "Upsert rows from a Parquet or CSV file into a table on key columns.")
     @Argument(help: "The table: its directory, or db.table under the lake root (lake.root).") var path: String
     @OptionGroup var global: GlobalOptions
+    @Flag(help: "Print the seconds the command's work took (after start-up) to stderr, for benchmarks.") var timing = false
     @Option(help: "The source rows: a .parquet or .csv file.") var from: String
     @Option(help: "Key columns, comma-separated.") var on: String
     @Option(help: "update-all, delete or ignore.") var whenMatched = "update-all"
@@ -208,7 +213,7 @@ struct DeltaMerge: ParsableCommand {
         }
         let keys = on.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let batches = try InputFiles.batches(from, schema: schema)
-        try reportingErrors {
+        try reportingErrors(timing: timing) {
             let result = try DeltaTable(path: path).merge(batches, on: keys, whenMatched: matched, whenNotMatched: notMatched)
             DeltaReport.print(result)
         }
@@ -220,11 +225,12 @@ struct DeltaDelete: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete the rows matching a predicate.")
     @Argument(help: "The table: its directory, or db.table under the lake root (lake.root).") var path: String
     @OptionGroup var global: GlobalOptions
+    @Flag(help: "Print the seconds the command's work took (after start-up) to stderr, for benchmarks.") var timing = false
     @Option(name: .customLong("where"), help: "The rows to delete, e.g. \"date < '2020-01-01'\".") var condition: String
 
     func run() throws {
         let path = try DeltaTarget.resolve(self.path, global)
-        try reportingErrors {
+        try reportingErrors(timing: timing) {
             DeltaReport.print(try DeltaTable(path: path).delete(where: condition))
         }
     }
@@ -235,11 +241,12 @@ struct DeltaHistory: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "history", abstract: "List the table's commits, newest first.")
     @Argument(help: "The table: its directory, or db.table under the lake root (lake.root).") var path: String
     @OptionGroup var global: GlobalOptions
+    @Flag(help: "Print the seconds the command's work took (after start-up) to stderr, for benchmarks.") var timing = false
     @Flag(help: "One JSON object per commit instead of a table.") var json = false
 
     func run() throws {
         let path = try DeltaTarget.resolve(self.path, global)
-        try reportingErrors {
+        try reportingErrors(timing: timing) {
             let entries = try DeltaTable(path: path).history().reversed()
             if json {
                 for entry in entries {
@@ -274,11 +281,12 @@ struct DeltaOptimize: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "optimize", abstract: "Compact small files, optionally Z-ordered by columns.")
     @Argument(help: "The table: its directory, or db.table under the lake root (lake.root).") var path: String
     @OptionGroup var global: GlobalOptions
+    @Flag(help: "Print the seconds the command's work took (after start-up) to stderr, for benchmarks.") var timing = false
     @Option(help: "Z-order columns, comma-separated (rewrites every file of each partition).") var zorder: String?
 
     func run() throws {
         let path = try DeltaTarget.resolve(self.path, global)
-        try reportingErrors {
+        try reportingErrors(timing: timing) {
             let columns = zorder?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
             DeltaReport.print(try DeltaTable(path: path).optimize(zOrderBy: columns))
         }
@@ -290,13 +298,14 @@ struct DeltaVacuum: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "vacuum", abstract: "Delete data files no longer needed within the retention.")
     @Argument(help: "The table: its directory, or db.table under the lake root (lake.root).") var path: String
     @OptionGroup var global: GlobalOptions
+    @Flag(help: "Print the seconds the command's work took (after start-up) to stderr, for benchmarks.") var timing = false
     @Option(help: "Retention in hours (default: the table's delta.deletedFileRetentionDuration, 168).") var retentionHours: Double?
     @Flag(help: "List the files without deleting them.") var dryRun = false
     @Flag(help: "Allow a retention shorter than the table's.") var force = false
 
     func run() throws {
         let path = try DeltaTarget.resolve(self.path, global)
-        try reportingErrors {
+        try reportingErrors(timing: timing) {
             let result = try DeltaTable(path: path).vacuum(retentionHours: retentionHours, dryRun: dryRun, force: force)
             for file in result.files { print(file) }
             print("\(dryRun ? "would delete" : "deleted") \(result.files.count) file(s), \(result.bytes) bytes")
@@ -309,11 +318,12 @@ struct DeltaRestore: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "restore", abstract: "Restore the table to an earlier version (as a new commit).")
     @Argument(help: "The table: its directory, or db.table under the lake root (lake.root).") var path: String
     @OptionGroup var global: GlobalOptions
+    @Flag(help: "Print the seconds the command's work took (after start-up) to stderr, for benchmarks.") var timing = false
     @Option(help: "The version to restore.") var version: Int64
 
     func run() throws {
         let path = try DeltaTarget.resolve(self.path, global)
-        try reportingErrors {
+        try reportingErrors(timing: timing) {
             DeltaReport.print(try DeltaTable(path: path).restore(version: version))
         }
     }
@@ -325,6 +335,7 @@ struct DeltaScan: ParsableCommand {
         commandName: "scan", abstract: "Read a table's rows without printing them; report rows, files and seconds.")
     @Argument(help: "The table: its directory, or db.table under the lake root (lake.root).") var path: String
     @OptionGroup var global: GlobalOptions
+    @Flag(help: "Print the seconds the command's work took (after start-up) to stderr, for benchmarks.") var timing = false
     @Option(help: "Read this version instead of the latest.") var version: Int64?
     @Option(name: .customLong("where"), help: "Count only the rows matching this predicate.") var condition: String?
 
@@ -332,7 +343,7 @@ struct DeltaScan: ParsableCommand {
         let path = try DeltaTarget.resolve(self.path, global)
         let clock = ContinuousClock()
         let start = clock.now
-        try reportingErrors {
+        try reportingErrors(timing: timing) {
             let table = DeltaTable(path: path)
             let snapshot = try table.snapshot(version: version)
             let filter = try condition.map { try ExpressionParser.parse($0, schema: snapshot.schema) }
@@ -364,7 +375,15 @@ enum DeltaTarget {
 
 /// Runs a command's work; an error other than an exit code becomes one line on stderr
 /// (`error: TABLE: ...`) and exit status 1.
-func reportingErrors(_ body: () throws -> Void) throws {
+func reportingErrors(timing: Bool = false, _ body: () throws -> Void) throws {
+    let clock = ContinuousClock()
+    let start = clock.now
+    defer {
+        if timing {
+            let elapsed = clock.now - start
+            Terminal.error(String(format: "took %.3f s", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+        }
+    }
     do {
         try body()
     } catch let exit as ExitCode {

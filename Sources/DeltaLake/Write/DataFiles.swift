@@ -2,12 +2,13 @@
 import Glibc
 #endif
 import Columnar
+import Dispatch
 import Parquet
 
 /// Writes rows (already in the table's schema) as Parquet data files: one directory per
 /// partition value combination (Hive-style, Spark's escaping), files cut at `maxRowsPerFile`,
 /// each with its `add` action and statistics.
-struct DataFileWriter {
+struct DataFileWriter: Sendable {
     let storage: any DeltaStorage
     let fields: [DeltaField]
     let partitionColumns: [String]
@@ -45,27 +46,58 @@ struct DataFileWriter {
             }
             flush()
         }
-        var adds: [AddFile] = []
+        // One job per file: a partition's rows, cut at maxRowsPerFile.
+        var jobs: [(rows: [Int], partition: [String?])] = []
         for values in order {
             let rows = groups[values]!
             let key = values.map(PartitionPaths.logText)
             var start = 0
             while start < rows.count {
-                let chunk = Array(rows[start ..< min(rows.count, start + options.maxRowsPerFile)])
-                start += chunk.count
+                let end = min(rows.count, start + options.maxRowsPerFile)
+                jobs.append((Array(rows[start ..< end]), key))
+                start = end
+            }
+        }
+        // Many small files (one per partition) go faster written side by side, each on one
+        // thread; a single big file uses the writer's own threads.
+        let parallel = jobs.count > 1
+        let results = JobResults(count: jobs.count)
+        let fileJobs = jobs
+        let work: @Sendable (Int) -> Void = { index in
+            let job = fileJobs[index]
+            do throws(DeltaError) {
                 let part: RecordBatch
                 do throws(ColumnarError) {
-                    part = try batch.take(chunk)
+                    part = try batch.take(job.rows)
                 } catch {
                     throw DeltaError(.invalidRequest, table: storage.root, "cannot split the rows by partition: \(error)")
                 }
-                adds.append(try writeFile(part, dataIndices: dataIndices, partition: key, written: &written))
+                results.set(index, .success(try writeFile(part, dataIndices: dataIndices, partition: job.partition, singleThreaded: parallel)))
+            } catch {
+                results.set(index, .failure(error))
             }
         }
+        if parallel {
+            DispatchQueue.concurrentPerform(iterations: jobs.count, execute: work)
+        } else {
+            for index in jobs.indices { work(index) }
+        }
+        var adds: [AddFile] = []
+        var firstError: DeltaError?
+        for result in results.all {
+            switch result {
+            case .success(let add)?:
+                written.append(DeltaPath.decode(add.path))
+                adds.append(add)
+            case .failure(let error)?: if firstError == nil { firstError = error }
+            case nil: break
+            }
+        }
+        if let firstError { throw firstError }
         return adds
     }
 
-    private func writeFile(_ batch: RecordBatch, dataIndices: [Int], partition: [String?], written: inout [String]) throws(DeltaError) -> AddFile {
+    private func writeFile(_ batch: RecordBatch, dataIndices: [Int], partition: [String?], singleThreaded: Bool) throws(DeltaError) -> AddFile {
         var directory = ""
         var values: [String: String?] = [:]
         for (name, value) in zip(partitionColumns, partition) {
@@ -86,6 +118,7 @@ struct DataFileWriter {
             var parquet = options.parquet
             parquet.rowGroupRows = min(parquet.rowGroupRows, max(1, batch.rowCount))
             parquet.syncOnClose = false  // synced together before the commit
+            if singleThreaded { parquet.threads = 1 }
             let writer = try ParquetFileWriter(path: path, schema: schema, options: parquet)
             let data: RecordBatch
             do throws(ColumnarError) {
@@ -98,7 +131,6 @@ struct DataFileWriter {
         } catch {
             throw DeltaError(.io, table: storage.root, location: relative, "cannot write the data file: \(error.message)")
         }
-        written.append(relative)
         var info = stat()
         let size = stat(path, &info) == 0 ? Int64(info.st_size) : 0
         let stats = FileStatistics.json(names: names, columns: columns, rows: batch.rowCount, indexedColumns: indexedColumns)
@@ -138,5 +170,35 @@ enum Clock {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+    }
+}
+
+/// Results of jobs run concurrently, one slot per job.
+final class JobResults: @unchecked Sendable {
+    private let lock = NSLockLike()
+    private var slots: [Result<AddFile, DeltaError>?]
+
+    init(count: Int) {
+        slots = Array(repeating: nil, count: count)
+    }
+
+    func set(_ index: Int, _ result: Result<AddFile, DeltaError>) {
+        lock.locked { slots[index] = result }
+    }
+
+    var all: [Result<AddFile, DeltaError>?] { lock.locked { slots } }
+}
+
+/// A pthread mutex (DeltaLake does not import Foundation).
+final class NSLockLike: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+
+    func locked<T>(_ body: () -> T) -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return body()
     }
 }
