@@ -20,20 +20,16 @@ struct DeletionVectorLoader {
         case "u", "p":
             let path: String
             if dv.storageType == "u" {
-                let text = dv.pathOrInlineDv
-                guard text.count >= 20, let uuid = Z85.decode(String(text.suffix(20))), uuid.count == 16 else {
-                    throw fail("the path does not end in a Z85-encoded UUID")
-                }
-                let prefix = String(text.dropLast(20))
-                path = (prefix.isEmpty ? "" : prefix + "/") + "deletion_vector_" + Self.uuidText(uuid) + ".bin"
+                guard let relative = Self.relativePath(dv) else { throw fail("the path does not end in a Z85-encoded UUID") }
+                path = relative
             } else {
                 path = DeltaPath.decode(dv.pathOrInlineDv)
             }
             let bytes = try storage.read(path.hasPrefix("file:") ? String(path.drop { $0 != "/" }) : path)
             let offset = dv.offset ?? 1
-            guard offset >= 1, offset + 4 <= bytes.count else { throw fail("offset \(offset) is outside the \(bytes.count)-byte file \(path)") }
+            guard offset >= 1, offset <= bytes.count - 4 else { throw fail("offset \(offset) is outside the \(bytes.count)-byte file \(path)") }
             let size = Int(UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16 | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3]))
-            guard size == dv.sizeInBytes, offset + 4 + size + 4 <= bytes.count else {
+            guard size == dv.sizeInBytes, size <= bytes.count - offset - 8 else {
                 throw fail("the file \(path) holds \(size) bytes at offset \(offset), the log says \(dv.sizeInBytes)")
             }
             bitmap = bytes[offset + 4 ..< offset + 4 + size]
@@ -46,12 +42,21 @@ struct DeletionVectorLoader {
         }
         let rows: [UInt64]
         do throws(RoaringBitmap.DecodeError) {
-            rows = try RoaringBitmap.decodeArray(bitmap)
+            rows = try RoaringBitmap.decodeArray(bitmap, limit: dv.cardinality)
         } catch {
             throw fail("corrupt bitmap at byte \(error.offset): \(error.message)")
         }
         guard Int64(rows.count) == dv.cardinality else { throw fail("holds \(rows.count) rows, the log says \(dv.cardinality)") }
         return rows
+    }
+
+    /// The table-relative file of a `u` (UUID-named) deletion vector; nil for other kinds or a
+    /// malformed name.
+    static func relativePath(_ dv: DeletionVectorDescriptor) -> String? {
+        let text = dv.pathOrInlineDv
+        guard dv.storageType == "u", text.count >= 20, let uuid = Z85.decode(String(text.suffix(20))), uuid.count == 16 else { return nil }
+        let prefix = String(text.dropLast(20))
+        return (prefix.isEmpty ? "" : prefix + "/") + "deletion_vector_" + uuidText(uuid) + ".bin"
     }
 
     /// The 8-4-4-4-12 lowercase hex form of 16 bytes.

@@ -13,8 +13,9 @@ public enum RoaringBitmap {
         public var message: String
     }
 
-    /// The row indices of a serialized `RoaringBitmapArray`, ascending.
-    public static func decodeArray(_ bytes: ArraySlice<UInt8>) throws(DecodeError) -> [UInt64] {
+    /// The row indices of a serialized `RoaringBitmapArray`, ascending; more than `limit` rows
+    /// (the cardinality the log states) is an error before they are all materialised.
+    public static func decodeArray(_ bytes: ArraySlice<UInt8>, limit: Int64 = .max) throws(DecodeError) -> [UInt64] {
         var reader = ByteReader(bytes: Array(bytes))
         guard try reader.uint32() == magic else { throw DecodeError(offset: 0, message: "not a RoaringBitmapArray (wrong magic number)") }
         let count = try reader.uint64()
@@ -26,7 +27,7 @@ public enum RoaringBitmap {
             guard Int64(key) > previousKey else { throw reader.fail("bitmap keys are not ascending") }
             previousKey = Int64(key)
             let high = UInt64(key) << 32
-            for low in try decode32(&reader) {
+            for low in try decode32(&reader, limit: limit - Int64(rows.count)) {
                 let row = high | UInt64(low)
                 guard rows.last.map({ $0 < row }) ?? true else { throw reader.fail("row indices are not strictly ascending") }
                 rows.append(row)
@@ -36,7 +37,7 @@ public enum RoaringBitmap {
     }
 
     /// One 32-bit Roaring bitmap in the portable serialization, ascending.
-    static func decode32(_ reader: inout ByteReader) throws(DecodeError) -> [UInt32] {
+    static func decode32(_ reader: inout ByteReader, limit: Int64 = .max) throws(DecodeError) -> [UInt32] {
         let cookie = try reader.uint32()
         var containerCount: Int
         var runFlags: [UInt8] = []
@@ -73,11 +74,13 @@ public enum RoaringBitmap {
                     let start = UInt32(try reader.uint16())
                     let length = UInt32(try reader.uint16())
                     guard start + length <= 0xFFFF else { throw reader.fail("a run passes the end of its container") }
+                    guard Int64(values.count) + Int64(length) < limit else { throw reader.fail("holds more rows than the log's cardinality") }
                     for low in start ... start + length { values.append(high | low) }
                 }
             } else if cardinalities[index] <= 4096 {
                 for _ in 0 ..< cardinalities[index] { values.append(high | UInt32(try reader.uint16())) }
             } else {
+                guard Int64(values.count) + Int64(cardinalities[index]) <= limit else { throw reader.fail("holds more rows than the log's cardinality") }
                 let words = try reader.bytes(8192)
                 for (byteIndex, byte) in words.enumerated() where byte != 0 {
                     for bit in 0 ..< 8 where byte & (1 << bit) != 0 { values.append(high | UInt32(byteIndex * 8 + bit)) }

@@ -90,6 +90,7 @@ struct LogSegment: Equatable {
         }
         guard version >= 0 else { throw DeltaError(.invalidRequest, table: table, "version \(version) is negative") }
         let checkpointVersion = checkpoints.keys.filter { $0 <= version }.max()
+        guard version < Int64.max else { throw DeltaError(.corruptLog, table: table, location: "_delta_log", "a log file claims version \(version)") }
         let start = checkpointVersion.map { $0 + 1 } ?? 0
         var segmentCommits: [(version: Int64, name: String, modificationTime: Int64)] = []
         if start <= version {

@@ -11,6 +11,14 @@ struct DataSkipping {
     /// Logical name to the name `add.partitionValues` and `stats` use (physical under column mapping).
     let storedName: (String) -> String
 
+    /// The truth of a condition on partition columns only, for every row of `file` (nil: unknown).
+    func partitionTruth(_ condition: Expression, _ file: AddFile) -> Bool? {
+        condition.evaluate { name in
+            guard let type = types[name] else { return nil }
+            return PartitionValues.parse(file.partitionValues[storedName(name)] ?? nil, as: type)
+        }
+    }
+
     /// Whether `file` may hold a matching row.
     func mayMatch(_ file: AddFile) -> Bool {
         let stats = file.stats.flatMap { try? JSONParser.parse($0) }
@@ -92,8 +100,12 @@ struct DataSkipping {
     static func statValue(_ node: JSONNode, type: DataType, isMax: Bool = false) -> ScalarValue? {
         switch (node, type) {
         case (.int(let v), .int8), (.int(let v), .int16), (.int(let v), .int32), (.int(let v), .int64): return .int(v)
-        case (.int(let v), .float32), (.int(let v), .float64): return .double(Double(v))
-        case (.double(let v), .float32), (.double(let v), .float64): return .double(v)
+        // A float32 column's stats compare as Float: Spark writes them as Float's shortest text
+        // ("0.2"), which read as a Double would sit below the Float literal 0.2.
+        case (.int(let v), .float32): return .float(Float(v))
+        case (.double(let v), .float32): return .float(Float(v))
+        case (.int(let v), .float64): return .double(Double(v))
+        case (.double(let v), .float64): return .double(v)
         case (.int(let v), .decimal(let p, let s)): return PartitionValues.parse(String(v), as: .decimal(precision: p, scale: s))
         case (.double(let v), .decimal): return .double(v)
         case (.string(let text), .timestamp):

@@ -10,7 +10,9 @@ enum ColumnCast {
         if from == type { return column }
         switch (column, type) {
         case (.struct(let s), .struct(let fields)):
-            // Children by name; a field the file lacks becomes all nulls.
+            // Children by name; a field the file lacks becomes all nulls, one the table lacks is
+            // refused (it would be lost).
+            guard s.fields.allSatisfy({ source in fields.contains { $0.name == source.name } }) else { return nil }
             var children: [Column] = []
             for field in fields {
                 if let child = s.child(named: field.name) {
@@ -80,7 +82,11 @@ enum ColumnCast {
             convert = { value in
                 guard case .int(let v) = value else { return value }
                 var scaled = Int128(v)
-                for _ in 0 ..< scale { scaled *= 10 }
+                for _ in 0 ..< scale {
+                    let (next, overflow) = scaled.multipliedReportingOverflow(by: 10)
+                    if overflow { return nil }
+                    scaled = next
+                }
                 return .decimal(scaled, precision: precision, scale: scale)
             }
         default:

@@ -74,9 +74,13 @@ public enum DeltaSchema {
         case "struct":
             guard case .array(let items)? = node["fields"] else { throw ActionDecodingError(message: "\(path): a struct needs 'fields'") }
             var fields: [DeltaField] = []
+            var names = Set<String>()
             for item in items {
                 guard let name = item["name"]?.stringValue, let typeNode = item["type"] else {
                     throw ActionDecodingError(message: "\(path): a field needs a 'name' and a 'type'")
+                }
+                guard names.insert(name.lowercased()).inserted else {
+                    throw ActionDecodingError(message: "\(path): two fields named '\(name)' (names are case-insensitive)")
                 }
                 var metadata: [(key: String, value: JSONNode)] = []
                 if case .object(let members)? = item["metadata"] { metadata = members }

@@ -29,7 +29,7 @@ public struct Checkpointer {
             throw DeltaError(.unsupported, table: storage.root, "the table uses v2 checkpoints; Sluice writes classic checkpoints only")
         }
         let retention = Self.retentionMillis(snapshot.metadata.configuration["delta.deletedFileRetentionDuration"]) ?? 7 * 86_400_000
-        let horizon = Clock.millis() - retention
+        let horizon = Clock.millis() &- min(retention, Int64.max / 2)
         var rows: [ScalarValue] = []
         let empty = ScalarValue.null
         func row(txn: ScalarValue = empty, add: ScalarValue = empty, remove: ScalarValue = empty, metaData: ScalarValue = empty,
@@ -87,18 +87,32 @@ public struct Checkpointer {
         return snapshot.version
     }
 
-    /// Deletes log files (commits, checkpoints, checksums) older than `delta.logRetentionDuration`
-    /// (30 days by default) whose versions precede the checkpoint at `version`, so the table stays
-    /// reconstructable from that checkpoint on; `delta.enableExpiredLogCleanup = false` keeps all.
+    /// Deletes log files past `delta.logRetentionDuration` (30 days by default), Spark's way: the
+    /// newest checkpoint (at or before `version`) written before the cutoff bounds what goes, and
+    /// every commit, checkpoint and checksum file with a lower version is deleted, so every
+    /// version from that checkpoint on stays readable. `delta.enableExpiredLogCleanup = false`
+    /// keeps everything.
     func cleanUpLog(before version: Int64, configuration: [String: String]) throws(DeltaError) {
         guard configuration["delta.enableExpiredLogCleanup"] != "false" else { return }
         let retention = Self.retentionMillis(configuration["delta.logRetentionDuration"]) ?? 30 * 86_400_000
-        let horizon = Clock.millis() - retention
-        for file in try table.storage.list("_delta_log") ?? [] where file.modificationTime < horizon {
+        let (horizon, overflow) = Clock.millis().subtractingReportingOverflow(retention)
+        guard !overflow else { return }
+        let listing = try table.storage.list("_delta_log") ?? []
+        var boundary: Int64?
+        for file in listing where file.modificationTime < horizon {
+            switch LogFileName.parse(file.name) {
+            case .checkpoint(let v)?, .checkpointPart(let v, _, _)?, .v2Checkpoint(let v)?:
+                if v <= version, v > (boundary ?? -1) { boundary = v }
+            default: continue
+            }
+        }
+        guard let boundary else { return }
+        for file in listing {
             let versionText = file.name.prefix { $0 != "." }
-            guard versionText.count == 20, let fileVersion = Int64(versionText), fileVersion < version else { continue }
-            let isLogFile = LogFileName.parse(file.name) != nil || file.name.hasSuffix(".crc")
-            if isLogFile { try table.storage.delete("_delta_log/" + file.name) }
+            guard versionText.count == 20, let fileVersion = Int64(versionText), fileVersion < boundary else { continue }
+            if LogFileName.parse(file.name) != nil || file.name.hasSuffix(".crc") {
+                try table.storage.delete("_delta_log/" + file.name)
+            }
         }
     }
 
@@ -106,7 +120,7 @@ public struct Checkpointer {
     static func retentionMillis(_ text: String?) -> Int64? {
         guard let text else { return nil }
         let words = text.lowercased().split(separator: " ").filter { $0 != "interval" }
-        guard words.count == 2, let n = Int64(words[0]) else { return nil }
+        guard words.count == 2, let n = Int64(words[0]), n >= 0 else { return nil }
         let unit: Int64
         switch words[1].hasSuffix("s") ? String(words[1].dropLast()) : String(words[1]) {
         case "week": unit = 7 * 86_400_000
@@ -117,7 +131,8 @@ public struct Checkpointer {
         case "millisecond": unit = 1
         default: return nil
         }
-        return n * unit
+        let (millis, overflow) = n.multipliedReportingOverflow(by: unit)
+        return overflow ? Int64.max / 2 : millis
     }
 
     // MARK: The checkpoint schema (Spark's)

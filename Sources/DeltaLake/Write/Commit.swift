@@ -84,7 +84,9 @@ struct Committer {
                 if let skipping, !skipping.mayMatch(add) { continue }
                 if snapshot == nil, scope.predicate != nil { continue }
                 throw conflict("added \(DeltaPath.decode(add.path)), in what this write read")
-            case .remove(let remove) where remove.dataChange:
+            case .remove(let remove):
+                // Every remove counts, compactions (dataChange false) included: a file this write
+                // read or removes must not have been rewritten meanwhile.
                 let path = DeltaPath.decode(remove.path)
                 if removes.contains(path) { throw conflict("also deleted \(path)") }
                 if scope.readFiles.contains(path) { throw conflict("deleted \(path), which this write read") }

@@ -83,14 +83,9 @@ extension DeltaTable {
             + removes.map(DeltaAction.remove) + adds.map(DeltaAction.add)
         // Concurrent appends do not conflict with a compaction; a concurrent delete of a file it read does.
         let scope = ReadScope(blindAppend: true, predicate: nil, readFiles: Set(removes.map { DeltaPath.decode($0.path) }))
-        do throws(DeltaError) {
-            let version = try Committer(storage: storage).commit(actions, readVersion: snapshot.version, scope: scope, snapshot: snapshot)
-            try Checkpointer(table: self).afterCommit(version: version, configuration: configuration)
-            return CommitResult(version: version, addedFiles: adds.count, removedFiles: removes.count, rows: output.reduce(0) { $0 + $1.rowCount })
-        } catch {
-            for path in written { try? storage.delete(path) }
-            throw error
-        }
+        let version = try commitWritten(actions, readVersion: snapshot.version, scope: scope, snapshot: snapshot, written: written,
+                                        configuration: configuration)
+        return CommitResult(version: version, addedFiles: adds.count, removedFiles: removes.count, rows: output.reduce(0) { $0 + $1.rowCount })
     }
 
     /// Deletes data files no version within the retention needs: not live, not a tombstone younger
@@ -99,20 +94,22 @@ extension DeltaTable {
     public func vacuum(retentionHours: Double? = nil, dryRun: Bool = false, force: Bool = false) throws(DeltaError) -> VacuumResult {
         let snapshot = try snapshot()
         let configured = Checkpointer.retentionMillis(snapshot.metadata.configuration["delta.deletedFileRetentionDuration"]) ?? 7 * 86_400_000
+        if let hours = retentionHours, !(hours.isFinite && hours >= 0 && hours < 1e9) {
+            throw DeltaError(.invalidRequest, table: storage.root, "the retention must be a number of hours between 0 and 1e9")
+        }
         let retention = retentionHours.map { Int64($0 * 3_600_000) } ?? configured
         guard retention >= 0 else { throw DeltaError(.invalidRequest, table: storage.root, "the retention must not be negative") }
         if retention < configured && !force {
             throw DeltaError(.invalidRequest, table: storage.root,
                              "a retention of \(Double(retention) / 3_600_000) hours is below the table's \(Double(configured) / 3_600_000) hours; concurrent readers and time travel could lose files (pass force to do it anyway)")
         }
-        let horizon = Clock.millis() - retention
+        let horizon = Clock.millis() &- min(retention, Int64.max / 2)
         var keep = Set(snapshot.files.map { DeltaPath.decode($0.path) })
         for (key, remove) in snapshot.state.tombstones where (remove.deletionTimestamp ?? 0) > horizon { keep.insert(key.path) }
-        for file in snapshot.files {
-            if let dv = file.deletionVector, dv.storageType == "u", let uuid = Z85.decode(String(dv.pathOrInlineDv.suffix(20))) {
-                let prefix = String(dv.pathOrInlineDv.dropLast(20))
-                keep.insert((prefix.isEmpty ? "" : prefix + "/") + "deletion_vector_" + DeletionVectorLoader.uuidText(uuid) + ".bin")
-            }
+        // Deletion vectors of live files and of tombstones still inside the retention.
+        let recentTombstones = snapshot.state.tombstones.values.filter { ($0.deletionTimestamp ?? 0) > horizon }.compactMap(\.deletionVector)
+        for dv in snapshot.files.compactMap(\.deletionVector) + recentTombstones {
+            if let path = DeletionVectorLoader.relativePath(dv) { keep.insert(path) }
         }
         var candidates: [(String, StoredFile)] = []
         try collectFiles("", into: &candidates)
@@ -182,8 +179,8 @@ extension DeltaTable {
         }
         actions += removes.map(DeltaAction.remove) + adds.map(DeltaAction.add)
         let scope = ReadScope(blindAppend: false, predicate: nil, readFiles: Set(currentKeys.map(\.path)))
-        let committed = try Committer(storage: storage).commit(actions, readVersion: current.version, scope: scope, snapshot: current)
-        try Checkpointer(table: self).afterCommit(version: committed, configuration: current.metadata.configuration)
+        let committed = try commitWritten(actions, readVersion: current.version, scope: scope, snapshot: current, written: [],
+                                          configuration: current.metadata.configuration)
         return CommitResult(version: committed, addedFiles: adds.count, removedFiles: removes.count)
     }
 }

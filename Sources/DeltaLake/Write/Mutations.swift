@@ -223,14 +223,9 @@ extension DeltaTable {
             metrics: allMetrics.map { ($0.0, JSONNode.string($0.1)) }))]
         actions += removes.map(DeltaAction.remove)
         actions += adds.map(DeltaAction.add)
-        do throws(DeltaError) {
-            let version = try Committer(storage: storage).commit(actions, readVersion: snapshot.version, scope: scope, snapshot: snapshot)
-            try Checkpointer(table: self).afterCommit(version: version, configuration: configuration)
-            return CommitResult(version: version, addedFiles: adds.count, removedFiles: removes.count, rows: newRows.reduce(0) { $0 + $1.rowCount })
-        } catch {
-            if error.kind == .conflict || error.kind == .io { for path in written { try? storage.delete(path) } }
-            throw error
-        }
+        let version = try commitWritten(actions, readVersion: snapshot.version, scope: scope, snapshot: snapshot, written: written,
+                                        configuration: configuration)
+        return CommitResult(version: version, addedFiles: adds.count, removedFiles: removes.count, rows: newRows.reduce(0) { $0 + $1.rowCount })
     }
 
     static func refuseIfAppendOnly(_ snapshot: Snapshot, operation: String) throws(DeltaError) {

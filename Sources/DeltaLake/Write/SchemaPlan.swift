@@ -10,6 +10,8 @@ struct SchemaPlan {
     var partitionColumns: [String]
     /// Whether the write changes the schema or partitioning (a new `metaData` action is needed).
     var changed = false
+    /// Table properties the write changes (column mapping's maxColumnId when columns are added).
+    var configurationUpdates: [String: String] = [:]
 
     init(snapshot: Snapshot?, incoming: Schema, options: WriteOptions, table: String) throws(DeltaError) {
         self.table = table
@@ -30,12 +32,20 @@ struct SchemaPlan {
             if let wanted = options.partitionBy, wanted != partitionColumns {
                 throw fail("the table is partitioned by [\(partitionColumns.joined(separator: ", "))], not [\(wanted.joined(separator: ", "))]")
             }
-            for field in incoming.fields where !fields.contains(where: { $0.name == field.name }) {
+            // Names match case-insensitively, as in Delta (`ID` writes into `id`).
+            for field in incoming.fields where !fields.contains(where: { $0.name.lowercased() == field.name.lowercased() }) {
                 guard options.schemaMode == .merge else {
                     throw fail("column '\(field.name)' is not in the table's schema (columns: \(fields.map(\.name).joined(separator: ", "))); use schema mode merge to add it")
                 }
                 var added = try converted(field)
                 added.nullable = true
+                let configuration = snapshot.metadata.configuration
+                if (configuration["delta.columnMapping.mode"] ?? "none") != "none" {
+                    // Column mapping: the new column gets the next id and a physical name of its own.
+                    let next = (Int64(configurationUpdates["delta.columnMapping.maxColumnId"] ?? configuration["delta.columnMapping.maxColumnId"] ?? "") ?? 0) + 1
+                    added.metadata = [("delta.columnMapping.id", .int(next)), ("delta.columnMapping.physicalName", .string("col-" + UUIDv4.make()))]
+                    configurationUpdates["delta.columnMapping.maxColumnId"] = String(next)
+                }
                 fields.append(added)
                 changed = true
             }
@@ -67,7 +77,9 @@ struct SchemaPlan {
         var columns: [Column] = []
         let target = schema
         for (field, delta) in zip(target.fields, fields) {
-            if let column = batch.column(named: field.name) {
+            let match = batch.column(named: field.name)
+                ?? batch.schema.fields.firstIndex { $0.name.lowercased() == field.name.lowercased() }.map { batch.columns[$0] }
+            if let column = match {
                 guard let cast = ColumnCast.cast(column, to: field.type) else {
                     throw DeltaError(.invalidRequest, table: table,
                                      "column '\(field.name)' is \(column.dataType) in the data but \(field.type) in the table, and cannot be converted without loss")
@@ -111,7 +123,8 @@ struct SchemaPlan {
     func metadata(existing: DeltaMetadata?, options: WriteOptions) -> DeltaMetadata {
         DeltaMetadata(id: existing?.id ?? UUIDv4.make(), name: existing?.name ?? options.name, description: existing?.description ?? options.description,
                       formatProvider: "parquet", formatOptions: [:], schemaString: DeltaSchema.schemaString(fields),
-                      partitionColumns: partitionColumns, configuration: existing?.configuration ?? options.configuration,
+                      partitionColumns: partitionColumns,
+                      configuration: (existing?.configuration ?? options.configuration).merging(configurationUpdates) { $1 },
                       createdTime: existing?.createdTime ?? Clock.millis())
     }
 }
@@ -132,7 +145,9 @@ struct FileSelection {
         let now = Clock.millis()
         for file in snapshot.files where skipping.mayMatch(file) {
             if partitionOnly {
-                removed.append(file.removal(at: now))
+                // Exact per file: only where the condition is true (a null partition value makes
+                // `p = 'a'` unknown, and such rows are not matched).
+                if skipping.partitionTruth(condition, file) == true { removed.append(file.removal(at: now)) }
                 continue
             }
             let batches = try TableScan(snapshot: snapshot).read(file, storage: storage)

@@ -30,6 +30,10 @@ extension DeltaTable {
             }
         }
         guard let first = batches.first else { throw DeltaError(.invalidRequest, table: storage.root, "nothing to write: no batches") }
+        for batch in batches.dropFirst() where batch.schema.names != first.schema.names {
+            throw DeltaError(.invalidRequest, table: storage.root,
+                             "the batches to write have different columns ([\(first.schema.names.joined(separator: ", "))] and [\(batch.schema.names.joined(separator: ", "))])")
+        }
         let plan = try SchemaPlan(snapshot: snapshot, incoming: first.schema, options: options, table: storage.root)
         var conformed: [RecordBatch] = []
         for batch in batches { conformed.append(try plan.conform(batch)) }
@@ -95,14 +99,25 @@ extension DeltaTable {
         actions.insert(.commitInfo(CommitInfoBuilder.make(operation: created ? "CREATE TABLE" : "WRITE", parameters: parameters,
                                                           readVersion: snapshot?.version, blindAppend: scope.blindAppend, metrics: metrics)),
                        at: 0)
+        let version = try commitWritten(actions, readVersion: snapshot?.version ?? -1, scope: scope, snapshot: snapshot, written: written,
+                                        configuration: plan.metadata(existing: snapshot?.metadata, options: options).configuration)
+        return CommitResult(version: version, addedFiles: adds.count, removedFiles: removes.count, rows: rows)
+    }
+
+    /// Commits `actions`, whose new data files are `written`. Until the commit lands, a failure
+    /// deletes those files (they are orphans); once it lands they belong to the table, and the
+    /// checkpoint that may follow is best-effort: a failing checkpoint must not undo the commit.
+    func commitWritten(_ actions: [DeltaAction], readVersion: Int64, scope: ReadScope, snapshot: Snapshot?, written: [String],
+                       configuration: [String: String]) throws(DeltaError) -> Int64 {
+        let version: Int64
         do throws(DeltaError) {
-            let version = try Committer(storage: storage).commit(actions, readVersion: snapshot?.version ?? -1, scope: scope, snapshot: snapshot)
-            try Checkpointer(table: self).afterCommit(version: version, configuration: plan.metadata(existing: snapshot?.metadata, options: options).configuration)
-            return CommitResult(version: version, addedFiles: adds.count, removedFiles: removes.count, rows: rows)
+            version = try Committer(storage: storage).commit(actions, readVersion: readVersion, scope: scope, snapshot: snapshot)
         } catch {
-            if error.kind == .conflict || error.kind == .io { for path in written { try? storage.delete(path) } }
+            for path in written { try? storage.delete(path) }
             throw error
         }
+        try? Checkpointer(table: self).afterCommit(version: version, configuration: configuration)
+        return version
     }
 
     static func parsePredicate(_ text: String, schema: Schema, table: String) throws(DeltaError) -> Expression {
