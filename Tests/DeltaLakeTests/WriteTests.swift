@@ -169,6 +169,7 @@ struct WriteTests {
         let stale = try table.snapshot()
         _ = try table.write([WriteSupport.prices(days: 1 ... 1, tickers: ["A"])])  // the winner, version 1
         let committer = Committer(storage: table.storage)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: path + "/x.parquet"))  // the commit syncs the files it adds
         let append = [DeltaAction.add(AddFile(path: "x.parquet", partitionValues: [:], size: 1, modificationTime: 0, dataChange: true))]
         #expect(try committer.commit(append, readVersion: stale.version, scope: .blind, snapshot: stale) == 2)
         let overwrite = stale.files.map { DeltaAction.remove($0.removal(at: 0)) }

@@ -38,7 +38,11 @@ struct Committer {
             return nil
         })
         // The data files this commit adds were written without their own fsync.
-        if actions.contains(where: { if case .add = $0 { return true } else { return false } }) { try storage.syncWrittenFiles() }
+        let added = actions.compactMap { action -> String? in
+            if case .add(let add) = action, !add.path.contains(":") { return DeltaPath.decode(add.path) }
+            return nil
+        }
+        if !added.isEmpty { try storage.syncWrittenFiles(added) }
         for _ in 0 ..< maximumAttempts {
             let text = Array(actions.commitText.utf8)
             if try storage.putIfAbsent("_delta_log/" + LogFileName.commitName(version), text) {
