@@ -101,4 +101,17 @@ struct RegressionTests {
         }
         #expect(duplicate?.message.contains("two fields named 'ID'") == true)
     }
+
+    @Test("UTC timestamps and wall-clock timestamps (timestamp_ntz) are not written into each other")
+    func timestampKinds() throws {
+        let path = WriteSupport.folder()
+        let table = DeltaTable(path: path)
+        let utc = try RecordBatch(schema: Schema([Field("t", .timestamp(.micro, timezone: "UTC"))]),
+                                  columns: [Column(type: .timestamp(.micro, timezone: "UTC"), values: [.timestamp(1, unit: .micro, timezone: "UTC")])])
+        try table.write([utc])
+        let local = try RecordBatch(schema: Schema([Field("t", .timestamp(.micro, timezone: nil))]),
+                                    columns: [Column(type: .timestamp(.micro, timezone: nil), values: [.timestamp(1, unit: .micro, timezone: nil)])])
+        let error = #expect(throws: DeltaError.self) { try table.write([local]) }
+        #expect(error?.message.contains("is timestamp_ntz in the data but timestamp in the table") == true)
+    }
 }

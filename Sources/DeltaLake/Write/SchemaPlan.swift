@@ -80,6 +80,11 @@ struct SchemaPlan {
             let match = batch.column(named: field.name)
                 ?? batch.schema.fields.firstIndex { $0.name.lowercased() == field.name.lowercased() }.map { batch.columns[$0] }
             if let column = match {
+                // A point in time (UTC timestamp) and a wall-clock time (timestamp_ntz) do not mix.
+                if case .timestamp(_, let from) = column.dataType, case .timestamp(_, let to) = field.type, (from == nil) != (to == nil) {
+                    throw DeltaError(.invalidRequest, table: table,
+                                     "column '\(field.name)' is \(from == nil ? "timestamp_ntz" : "timestamp") in the data but \(to == nil ? "timestamp_ntz" : "timestamp") in the table")
+                }
                 guard let cast = ColumnCast.cast(column, to: field.type) else {
                     throw DeltaError(.invalidRequest, table: table,
                                      "column '\(field.name)' is \(column.dataType) in the data but \(field.type) in the table, and cannot be converted without loss")
