@@ -268,6 +268,7 @@ struct DeltaHistory: ParsableCommand {
 /// The one-line report of a commit.
 enum DeltaReport {
     static func print(_ result: CommitResult) {
+        for warning in result.warnings { Terminal.error("warning: \(warning)") }
         if let version = result.version {
             Swift.print("committed version \(version): \(result.rows) rows in \(result.addedFiles) file(s), \(result.removedFiles) file(s) removed")
         } else {

@@ -34,9 +34,7 @@ public struct TableScan {
     /// values and `add.stats`.
     public func files(matching condition: Expression?) -> [AddFile] {
         guard let condition else { return snapshot.files }
-        let types = Dictionary(uniqueKeysWithValues: snapshot.schema.fields.map { ($0.name, $0.type) })
-        let skipping = DataSkipping(expression: condition, types: types, partitionColumns: Set(snapshot.partitionColumns),
-                                    storedName: snapshot.storedName)
+        let skipping = snapshot.skipping(condition)
         return snapshot.files.filter(skipping.mayMatch)
     }
 

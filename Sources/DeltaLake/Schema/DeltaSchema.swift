@@ -18,6 +18,13 @@ public struct DeltaField: Sendable, Equatable {
         metadata.first { $0.key == "delta.columnMapping.physicalName" }?.value.stringValue
     }
 
+    /// The name a column has in data files, partition values and stats: its physical name under
+    /// column mapping, else its logical name.
+    static func storedName(_ logical: String, in fields: [DeltaField], columnMapping: Bool) -> String {
+        guard columnMapping, let field = fields.first(where: { $0.name == logical }) else { return logical }
+        return field.physicalName ?? logical
+    }
+
     /// The Parquet field id under id column mapping (`delta.columnMapping.id`), or nil.
     public var fieldId: Int64? {
         metadata.first { $0.key == "delta.columnMapping.id" }?.value.intValue

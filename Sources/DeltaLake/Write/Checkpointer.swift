@@ -15,15 +15,21 @@ public struct Checkpointer {
     func afterCommit(version: Int64, configuration: [String: String]) throws(DeltaError) {
         let interval = Int64(configuration["delta.checkpointInterval"] ?? "") ?? 10
         guard interval > 0, version > 0, version % interval == 0 else { return }
+        let snapshot = try table.snapshot(version: version)
         // Tables with v2 checkpoints get none from Sluice (it writes classic ones only).
-        if try table.snapshot(version: version).protocol.writerFeatures?.contains("v2Checkpoint") == true { return }
-        try write(version: version)
+        if snapshot.protocol.writerFeatures?.contains("v2Checkpoint") == true { return }
+        try write(snapshot)
     }
 
     /// Writes the checkpoint of `version` (the latest when nil) and returns its version.
     @discardableResult
     public func write(version: Int64? = nil) throws(DeltaError) -> Int64 {
-        let snapshot = try table.snapshot(version: version)
+        try write(try table.snapshot(version: version))
+    }
+
+    /// Writes the checkpoint of `snapshot`.
+    @discardableResult
+    func write(_ snapshot: Snapshot) throws(DeltaError) -> Int64 {
         let storage = table.storage
         if snapshot.protocol.writerFeatures?.contains("v2Checkpoint") == true {
             throw DeltaError(.unsupported, table: storage.root, "the table uses v2 checkpoints; Sluice writes classic checkpoints only")

@@ -1,3 +1,5 @@
+import Columnar
+
 /// What a transaction read, so that concurrent commits can be checked against it (Delta's
 /// optimistic concurrency under serializable isolation).
 public struct ReadScope: Sendable {
@@ -43,8 +45,8 @@ struct Committer {
             return nil
         }
         if !added.isEmpty { try storage.syncWrittenFiles(added) }
+        let text = Array(actions.commitText.utf8)
         for _ in 0 ..< maximumAttempts {
-            let text = Array(actions.commitText.utf8)
             if try storage.putIfAbsent("_delta_log/" + LogFileName.commitName(version), text) {
                 return version
             }
@@ -72,11 +74,7 @@ struct Committer {
             DeltaError(.conflict, table: storage.root, location: "_delta_log/" + LogFileName.commitName(version),
                        "a concurrent commit (version \(version), after the version \(readVersion) this write read) \(message)")
         }
-        let skipping = snapshot.map { snap in
-            DataSkipping(expression: scope.predicate ?? .constant(true),
-                         types: Dictionary(uniqueKeysWithValues: snap.schema.fields.map { ($0.name, $0.type) }),
-                         partitionColumns: Set(snap.partitionColumns), storedName: snap.storedName)
-        }
+        let skipping = snapshot?.skipping(scope.predicate ?? .constant(true))
         for action in winning {
             switch action {
             case .protocol: throw conflict("changed the protocol")
@@ -104,8 +102,13 @@ struct Committer {
 extension Snapshot {
     /// The name partition values and stats use for a logical column (physical under column mapping).
     func storedName(_ logical: String) -> String {
-        let mode = metadata.configuration["delta.columnMapping.mode"] ?? "none"
-        guard mode != "none", let field = fields.first(where: { $0.name == logical }) else { return logical }
-        return field.physicalName ?? logical
+        DeltaField.storedName(logical, in: fields, columnMapping: (metadata.configuration["delta.columnMapping.mode"] ?? "none") != "none")
+    }
+
+    /// Data skipping for `expression` against this snapshot's columns and partitions.
+    func skipping(_ expression: Expression) -> DataSkipping {
+        var types: [String: DataType] = [:]
+        for field in schema.fields { types[field.name] = field.type }
+        return DataSkipping(expression: expression, types: types, partitionColumns: Set(partitionColumns), storedName: storedName)
     }
 }

@@ -4,6 +4,7 @@ import Glibc
 import Columnar
 import Dispatch
 import Parquet
+import Synchronization
 
 /// Writes rows (already in the table's schema) as Parquet data files: one directory per
 /// partition value combination (Hive-style, Spark's escaping), files cut at `maxRowsPerFile`,
@@ -16,6 +17,18 @@ struct DataFileWriter: Sendable {
     let options: WriteOptions
     /// Leaf columns indexed for statistics (`delta.dataSkippingNumIndexedCols`).
     let indexedColumns: Int
+
+    /// A writer for a table with `fields` and `configuration` (column mapping and the number of
+    /// indexed columns come from the table's properties).
+    init(storage: any DeltaStorage, fields: [DeltaField], partitionColumns: [String], configuration: [String: String],
+         options: WriteOptions = WriteOptions()) {
+        self.storage = storage
+        self.fields = fields
+        self.partitionColumns = partitionColumns
+        self.columnMapping = (configuration["delta.columnMapping.mode"] ?? "none") != "none"
+        self.options = options
+        self.indexedColumns = Int(configuration["delta.dataSkippingNumIndexedCols"] ?? "") ?? 32
+    }
 
     /// The `add` actions of the files written for `batch`; the files are on disk when it returns.
     func write(_ batch: RecordBatch, written: inout [String]) throws(DeltaError) -> [AddFile] {
@@ -61,7 +74,7 @@ struct DataFileWriter: Sendable {
         // Many small files (one per partition) go faster written side by side, each on one
         // thread; a single big file uses the writer's own threads.
         let parallel = jobs.count > 1
-        let results = JobResults(count: jobs.count)
+        let results = Mutex<[Result<AddFile, DeltaError>?]>(Array(repeating: nil, count: jobs.count))
         let fileJobs = jobs
         let work: @Sendable (Int) -> Void = { index in
             let job = fileJobs[index]
@@ -72,9 +85,10 @@ struct DataFileWriter: Sendable {
                 } catch {
                     throw DeltaError(.invalidRequest, table: storage.root, "cannot split the rows by partition: \(error)")
                 }
-                results.set(index, .success(try writeFile(part, dataIndices: dataIndices, partition: job.partition, singleThreaded: parallel)))
+                let add = try writeFile(part, dataIndices: dataIndices, partition: job.partition, singleThreaded: parallel)
+                results.withLock { $0[index] = .success(add) }
             } catch {
-                results.set(index, .failure(error))
+                results.withLock { $0[index] = .failure(error) }
             }
         }
         if parallel {
@@ -84,7 +98,7 @@ struct DataFileWriter: Sendable {
         }
         var adds: [AddFile] = []
         var firstError: DeltaError?
-        for result in results.all {
+        for result in results.withLock({ $0 }) {
             switch result {
             case .success(let add)?:
                 written.append(DeltaPath.decode(add.path))
@@ -132,7 +146,10 @@ struct DataFileWriter: Sendable {
             throw DeltaError(.io, table: storage.root, location: relative, "cannot write the data file: \(error.message)")
         }
         var info = stat()
-        let size = stat(path, &info) == 0 ? Int64(info.st_size) : 0
+        guard stat(path, &info) == 0 else {
+            throw DeltaError(.io, table: storage.root, location: relative, "cannot stat the data file just written: \(String(cString: strerror(errno)))")
+        }
+        let size = Int64(info.st_size)
         let stats = FileStatistics.json(names: names, columns: columns, rows: batch.rowCount, indexedColumns: indexedColumns)
         return AddFile(path: PartitionPaths.uriEncode(relative), partitionValues: values, size: size, modificationTime: Clock.millis(),
                        dataChange: true, stats: stats, tags: nil, deletionVector: nil, baseRowId: nil, defaultRowCommitVersion: nil,
@@ -140,8 +157,7 @@ struct DataFileWriter: Sendable {
     }
 
     func storedName(_ logical: String) -> String {
-        guard columnMapping, let field = fields.first(where: { $0.name == logical }) else { return logical }
-        return field.physicalName ?? logical
+        DeltaField.storedName(logical, in: fields, columnMapping: columnMapping)
     }
 
     static func codecSuffix(_ codec: PageCodec) -> String {
@@ -170,35 +186,5 @@ enum Clock {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
-    }
-}
-
-/// Results of jobs run concurrently, one slot per job.
-final class JobResults: @unchecked Sendable {
-    private let lock = NSLockLike()
-    private var slots: [Result<AddFile, DeltaError>?]
-
-    init(count: Int) {
-        slots = Array(repeating: nil, count: count)
-    }
-
-    func set(_ index: Int, _ result: Result<AddFile, DeltaError>) {
-        lock.locked { slots[index] = result }
-    }
-
-    var all: [Result<AddFile, DeltaError>?] { lock.locked { slots } }
-}
-
-/// A pthread mutex (DeltaLake does not import Foundation).
-final class NSLockLike: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-
-    func locked<T>(_ body: () -> T) -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return body()
     }
 }

@@ -60,8 +60,7 @@ extension DeltaTable {
         options.maxRowsPerFile = targetRows
         let configuration = snapshot.metadata.configuration
         let writer = DataFileWriter(storage: storage, fields: snapshot.fields, partitionColumns: snapshot.partitionColumns,
-                                    columnMapping: (configuration["delta.columnMapping.mode"] ?? "none") != "none", options: options,
-                                    indexedColumns: Int(configuration["delta.dataSkippingNumIndexedCols"] ?? "") ?? 32)
+                                    configuration: configuration, options: options)
         var written: [String] = []
         var adds: [AddFile] = []
         do throws(DeltaError) {
@@ -83,9 +82,10 @@ extension DeltaTable {
             + removes.map(DeltaAction.remove) + adds.map(DeltaAction.add)
         // Concurrent appends do not conflict with a compaction; a concurrent delete of a file it read does.
         let scope = ReadScope(blindAppend: true, predicate: nil, readFiles: Set(removes.map { DeltaPath.decode($0.path) }))
-        let version = try commitWritten(actions, readVersion: snapshot.version, scope: scope, snapshot: snapshot, written: written,
-                                        configuration: configuration)
-        return CommitResult(version: version, addedFiles: adds.count, removedFiles: removes.count, rows: output.reduce(0) { $0 + $1.rowCount })
+        let (version, warnings) = try commitWritten(actions, readVersion: snapshot.version, scope: scope, snapshot: snapshot, written: written,
+                                                    configuration: configuration)
+        return CommitResult(version: version, addedFiles: adds.count, removedFiles: removes.count, rows: output.reduce(0) { $0 + $1.rowCount },
+                            warnings: warnings)
     }
 
     /// Deletes data files no version within the retention needs: not live, not a tombstone younger
@@ -179,9 +179,9 @@ extension DeltaTable {
         }
         actions += removes.map(DeltaAction.remove) + adds.map(DeltaAction.add)
         let scope = ReadScope(blindAppend: false, predicate: nil, readFiles: Set(currentKeys.map(\.path)))
-        let committed = try commitWritten(actions, readVersion: current.version, scope: scope, snapshot: current, written: [],
-                                          configuration: current.metadata.configuration)
-        return CommitResult(version: committed, addedFiles: adds.count, removedFiles: removes.count)
+        let (committed, warnings) = try commitWritten(actions, readVersion: current.version, scope: scope, snapshot: current, written: [],
+                                                      configuration: current.metadata.configuration)
+        return CommitResult(version: committed, addedFiles: adds.count, removedFiles: removes.count, warnings: warnings)
     }
 }
 

@@ -114,8 +114,7 @@ extension DeltaTable {
             let values = Array(keyValues[name] ?? [])
             if values.count < 10_000 { condition = .and(condition, .isIn(column: name, values.filter { !$0.isNull })) }
         }
-        let types = Dictionary(uniqueKeysWithValues: snapshot.schema.fields.map { ($0.name, $0.type) })
-        let skipping = DataSkipping(expression: condition, types: types, partitionColumns: Set(snapshot.partitionColumns), storedName: snapshot.storedName)
+        let skipping = snapshot.skipping(condition)
         var matched = [Bool](repeating: false, count: sourceByKey.count)
         var matchedCount = 0
         var deletedRows = 0
@@ -198,8 +197,7 @@ extension DeltaTable {
                  parameters: [(key: String, value: JSONNode)], scope: ReadScope, metrics: [(String, String)]) throws(DeltaError) -> CommitResult {
         let configuration = snapshot.metadata.configuration
         let writer = DataFileWriter(storage: storage, fields: snapshot.fields, partitionColumns: snapshot.partitionColumns,
-                                    columnMapping: (configuration["delta.columnMapping.mode"] ?? "none") != "none", options: WriteOptions(),
-                                    indexedColumns: Int(configuration["delta.dataSkippingNumIndexedCols"] ?? "") ?? 32)
+                                    configuration: configuration)
         var written: [String] = []
         var adds: [AddFile] = []
         do throws(DeltaError) {
@@ -223,9 +221,10 @@ extension DeltaTable {
             metrics: allMetrics.map { ($0.0, JSONNode.string($0.1)) }))]
         actions += removes.map(DeltaAction.remove)
         actions += adds.map(DeltaAction.add)
-        let version = try commitWritten(actions, readVersion: snapshot.version, scope: scope, snapshot: snapshot, written: written,
-                                        configuration: configuration)
-        return CommitResult(version: version, addedFiles: adds.count, removedFiles: removes.count, rows: newRows.reduce(0) { $0 + $1.rowCount })
+        let (version, warnings) = try commitWritten(actions, readVersion: snapshot.version, scope: scope, snapshot: snapshot, written: written,
+                                                    configuration: configuration)
+        return CommitResult(version: version, addedFiles: adds.count, removedFiles: removes.count, rows: newRows.reduce(0) { $0 + $1.rowCount },
+                            warnings: warnings)
     }
 
     static func refuseIfAppendOnly(_ snapshot: Snapshot, operation: String) throws(DeltaError) {

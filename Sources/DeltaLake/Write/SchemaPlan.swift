@@ -141,9 +141,7 @@ struct FileSelection {
     let storage: any DeltaStorage
 
     func select(_ condition: Expression) throws(DeltaError) -> (removed: [RemoveFile], kept: [RecordBatch]) {
-        let types = Dictionary(uniqueKeysWithValues: snapshot.schema.fields.map { ($0.name, $0.type) })
-        let skipping = DataSkipping(expression: condition, types: types, partitionColumns: Set(snapshot.partitionColumns),
-                                    storedName: snapshot.storedName)
+        let skipping = snapshot.skipping(condition)
         let partitionOnly = condition.columns.isSubset(of: Set(snapshot.partitionColumns))
         var removed: [RemoveFile] = []
         var kept: [RecordBatch] = []

@@ -65,8 +65,7 @@ extension DeltaTable {
         }
 
         let writer = DataFileWriter(storage: storage, fields: plan.fields, partitionColumns: plan.partitionColumns,
-                                    columnMapping: (configuration["delta.columnMapping.mode"] ?? "none") != "none", options: options,
-                                    indexedColumns: Int(configuration["delta.dataSkippingNumIndexedCols"] ?? "") ?? 32)
+                                    configuration: configuration, options: options)
         try storage.makeDirectories("_delta_log")
         var written: [String] = []
         var adds: [AddFile] = []
@@ -99,16 +98,16 @@ extension DeltaTable {
         actions.insert(.commitInfo(CommitInfoBuilder.make(operation: created ? "CREATE TABLE" : "WRITE", parameters: parameters,
                                                           readVersion: snapshot?.version, blindAppend: scope.blindAppend, metrics: metrics)),
                        at: 0)
-        let version = try commitWritten(actions, readVersion: snapshot?.version ?? -1, scope: scope, snapshot: snapshot, written: written,
-                                        configuration: plan.metadata(existing: snapshot?.metadata, options: options).configuration)
-        return CommitResult(version: version, addedFiles: adds.count, removedFiles: removes.count, rows: rows)
+        let (version, warnings) = try commitWritten(actions, readVersion: snapshot?.version ?? -1, scope: scope, snapshot: snapshot,
+                                                    written: written, configuration: plan.metadata(existing: snapshot?.metadata, options: options).configuration)
+        return CommitResult(version: version, addedFiles: adds.count, removedFiles: removes.count, rows: rows, warnings: warnings)
     }
 
     /// Commits `actions`, whose new data files are `written`. Until the commit lands, a failure
     /// deletes those files (they are orphans); once it lands they belong to the table, and the
     /// checkpoint that may follow is best-effort: a failing checkpoint must not undo the commit.
     func commitWritten(_ actions: [DeltaAction], readVersion: Int64, scope: ReadScope, snapshot: Snapshot?, written: [String],
-                       configuration: [String: String]) throws(DeltaError) -> Int64 {
+                       configuration: [String: String]) throws(DeltaError) -> (version: Int64, warnings: [String]) {
         let version: Int64
         do throws(DeltaError) {
             version = try Committer(storage: storage).commit(actions, readVersion: readVersion, scope: scope, snapshot: snapshot)
@@ -116,8 +115,12 @@ extension DeltaTable {
             for path in written { try? storage.delete(path) }
             throw error
         }
-        try? Checkpointer(table: self).afterCommit(version: version, configuration: configuration)
-        return version
+        do throws(DeltaError) {
+            try Checkpointer(table: self).afterCommit(version: version, configuration: configuration)
+            return (version, [])
+        } catch {
+            return (version, ["version \(version) is committed, but its checkpoint could not be written: \(error)"])
+        }
     }
 
     static func parsePredicate(_ text: String, schema: Schema, table: String) throws(DeltaError) -> Expression {

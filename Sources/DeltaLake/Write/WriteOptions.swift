@@ -52,12 +52,16 @@ public struct CommitResult: Sendable, Equatable {
     public var rows: Int
     /// Why nothing was committed, when nothing was.
     public var skipped: String?
+    /// What went wrong after the commit landed (a checkpoint that could not be written); the
+    /// commit stands.
+    public var warnings: [String]
 
-    public init(version: Int64?, addedFiles: Int = 0, removedFiles: Int = 0, rows: Int = 0, skipped: String? = nil) {
+    public init(version: Int64?, addedFiles: Int = 0, removedFiles: Int = 0, rows: Int = 0, skipped: String? = nil, warnings: [String] = []) {
         self.version = version
         self.addedFiles = addedFiles
         self.removedFiles = removedFiles
         self.rows = rows
         self.skipped = skipped
+        self.warnings = warnings
     }
 }
