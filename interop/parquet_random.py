@@ -8,8 +8,8 @@ DIR/tNNN.jsonl (pyarrow's reading of that file rendered exactly as Columnar's JS
 renders record batches) and DIR/manifest.json (files, writer options, column types, row counts).
 The output depends only on the seed and count (and the pyarrow version).
 
-Needs only pyarrow (no numpy). The renderer below is the one from
-Tests/ParquetTests/Reader/PyarrowExpectationsGenerator.swift, minus numpy.
+Needs only pyarrow (no numpy). The renderer below is shared: parquet_writeback.py,
+parquet_inspect.py, parquet_render.py, parquet_corpus_expectations.py and delta_oracle.py import it.
 """
 import argparse, base64, decimal, json, math, os, random, struct, sys
 import pyarrow as pa, pyarrow.parquet as pq, pyarrow.types as t
@@ -118,6 +118,8 @@ def render_column(arr):
         offsets = arr.offsets.to_pylist()
         items = render_column(arr.values)
         vals = ["[" + ",".join(items[offsets[i]:offsets[i + 1]]) + "]" for i in range(len(arr))]
+    elif t.is_null(typ):
+        vals = [None] * len(arr)
     elif t.is_timestamp(typ):
         ints = arr.cast(pa.int64()).to_pylist()
         vals = [jstr(ts_text(v or 0, typ.unit, typ.tz is not None)) for v in ints]

@@ -3,10 +3,11 @@ import Foundation
 import Testing
 @testable import Parquet
 
-// Expected values come from pyarrow: a script renders each corpus file pyarrow can read exactly as `JSONLines.render` does (same date, timestamp, decimal,
-// float and base64 rules; FLOAT16 as the float32 it is read as) and stores, per file, the row count, the
-// FNV-1a 64 hash of the whole rendering and either the whole rendering (small files) or its first
-// three lines (PyarrowExpectations.swift, made by the script in PyarrowExpectationsGenerator.swift). Every value of every file is therefore compared: the
+// Expected values come from pyarrow: interop/parquet_corpus_expectations.py renders each corpus
+// file pyarrow can read exactly as `JSONLines.render` does (same date, timestamp, decimal, float and
+// base64 rules; FLOAT16 as the float32 it is read as) and stores in PyarrowExpectations.swift, per
+// file, the row count, the FNV-1a 64 hash of the whole rendering and either the whole rendering
+// (small files) or its first three lines. Every value of every file is therefore compared: the
 // hash covers the whole rendering.
 
 /// Corpus files pyarrow reads but this reader refuses on purpose, with the reason it must give:
