@@ -116,4 +116,12 @@ struct RegressionTests {
         let error = #expect(throws: DeltaError.self) { try table.write([local]) }
         #expect(error?.message.contains("is timestamp_ntz in the data but timestamp in the table") == true)
     }
+
+    @Test("stats of a struct's fields leave out rows hidden by a null struct (counted as nulls)")
+    func nestedStats() throws {
+        let s = try StructColumn(fields: [Field("a", .int64)], children: [Column(PrimitiveColumn<Int64>([1, 99, 3]))],
+                                 validity: Bitmap([true, false, true]))
+        let json = FileStatistics.json(names: ["s"], columns: [.struct(s)], rows: 3)
+        #expect(json == #"{"numRecords":3,"minValues":{"s":{"a":1}},"maxValues":{"s":{"a":3}},"nullCount":{"s":{"a":1}}}"#)
+    }
 }

@@ -23,15 +23,16 @@ public enum FileStatistics {
     }
 
     /// Null count (an object for structs) and min/max of one column; uses up leaf columns of `budget`.
-    static func statistics(_ column: Column, budget: inout Int) -> (nulls: JSONNode, min: JSONNode?, max: JSONNode?) {
+    /// `hidden` marks rows a null parent struct hides: they count as nulls and take no part in
+    /// min/max.
+    static func statistics(_ column: Column, hidden: Bitmap? = nil, budget: inout Int) -> (nulls: JSONNode, min: JSONNode?, max: JSONNode?) {
         if case .struct(let s) = column {
             var mins: [(key: String, value: JSONNode)] = []
             var maxs: [(key: String, value: JSONNode)] = []
             var nulls: [(key: String, value: JSONNode)] = []
             for (field, child) in zip(s.fields, s.children) where budget > 0 {
-                // A child's values count only where the struct itself is not null.
-                let visible = s.validity == nil ? child : child.maskedWhere(s.validity!)
-                let stats = statistics(visible, budget: &budget)
+                // A child's values count only where the struct itself (and its parents) are not null.
+                let stats = statistics(child, hidden: Self.combine(hidden, s.validity), budget: &budget)
                 if let min = stats.min { mins.append((field.name, min)) }
                 if let max = stats.max { maxs.append((field.name, max)) }
                 nulls.append((field.name, stats.nulls))
@@ -39,17 +40,29 @@ public enum FileStatistics {
             return (.object(nulls), mins.isEmpty ? nil : .object(mins), maxs.isEmpty ? nil : .object(maxs))
         }
         budget -= 1
-        let nullCount = JSONNode.int(Int64(column.nullCount))
-        guard let (min, max) = minMax(column) else { return (nullCount, nil, nil) }
-        return (nullCount, min, max)
+        var nulls = column.nullCount
+        if let hidden {
+            for i in 0 ..< column.count where !hidden[i] && !column.isNull(i) { nulls += 1 }
+        }
+        guard let (min, max) = minMax(column, hidden: hidden) else { return (.int(Int64(nulls)), nil, nil) }
+        return (.int(Int64(nulls)), min, max)
+    }
+
+    /// The rows visible through both masks (a set bit is a present parent); nil when all are.
+    static func combine(_ outer: Bitmap?, _ inner: Bitmap?) -> Bitmap? {
+        guard let outer else { return inner }
+        guard let inner else { return outer }
+        return Bitmap((0 ..< inner.count).map { outer[$0] && inner[$0] })
     }
 
     /// Min and max of the non-null values as JSON, or nil.
-    static func minMax(_ column: Column) -> (JSONNode, JSONNode)? {
+    static func minMax(_ column: Column, hidden: Bitmap? = nil) -> (JSONNode, JSONNode)? {
+        /// Whether row `i` takes part (not null, not under a null parent).
+        @inline(__always) func counts(_ i: Int) -> Bool { !column.isNull(i) && (hidden?[i] ?? true) }
         func ints<T: FixedWidthInteger & FixedWidthValue>(_ c: PrimitiveColumn<T>, _ make: (T) -> JSONNode) -> (JSONNode, JSONNode)? {
             var low: T?, high: T?
             c.withUnsafeBufferPointer { values in
-                for i in 0 ..< c.count where !c.isNull(i) {
+                for i in 0 ..< c.count where counts(i) {
                     let v = values[i]
                     if low == nil || v < low! { low = v }
                     if high == nil || v > high! { high = v }
@@ -61,7 +74,7 @@ public enum FileStatistics {
         func reals<T: BinaryFloatingPoint & FixedWidthValue>(_ c: PrimitiveColumn<T>) -> (JSONNode, JSONNode)? {
             var low: T?, high: T?
             c.withUnsafeBufferPointer { values in
-                for i in 0 ..< c.count where !c.isNull(i) && !values[i].isNaN {
+                for i in 0 ..< c.count where counts(i) && !values[i].isNaN {
                     let v = values[i]
                     if low == nil || v < low! { low = v }
                     if high == nil || v > high! { high = v }
@@ -99,7 +112,7 @@ public enum FileStatistics {
                 func less(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
                     UnsafeRawBufferPointer(rebasing: data[a]).lexicographicallyPrecedes(UnsafeRawBufferPointer(rebasing: data[b]))
                 }
-                for i in 0 ..< c.count where !c.isNull(i) {
+                for i in 0 ..< c.count where counts(i) {
                     let r = c.byteRange(at: i)
                     if low == nil || less(r, low!) { low = r }
                     if high == nil || less(high!, r) { high = r }
@@ -113,19 +126,5 @@ public enum FileStatistics {
         default:
             return nil
         }
-    }
-}
-
-extension Column {
-    /// This column with every row null where `mask` is unset (rows keep their positions).
-    func maskedWhere(_ mask: Bitmap) -> Column {
-        var keep: [Bool] = []
-        keep.reserveCapacity(count)
-        for i in 0 ..< count { keep.append(mask[i]) }
-        let builder = makeColumnBuilder(for: dataType, capacity: count)
-        for i in 0 ..< count {
-            if keep[i] { try? builder.append(column: slice(offset: i, count: 1)) } else { builder.appendNull() }
-        }
-        return builder.finish()
     }
 }
