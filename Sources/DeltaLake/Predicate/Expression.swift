@@ -1,4 +1,5 @@
 import Columnar
+import Foundation
 
 /// A boolean condition over a table's columns: what `--where`, `replaceWhere`, DELETE and data
 /// skipping use. Comparisons follow SQL's three-valued logic (a null operand makes them unknown;
@@ -69,29 +70,5 @@ public indirect enum Expression: Sendable, Equatable, CustomStringConvertible {
         case .decimal: value.keyText
         default: "'" + value.keyText.replacingOccurrences(of: "'", with: "''") + "'"
         }
-    }
-}
-
-extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return self }
-        var result = ""
-        var rest = Substring(self)
-        while let range = rest.range(of: target) {
-            result += rest[..<range.lowerBound] + replacement
-            rest = rest[range.upperBound...]
-        }
-        return result + rest
-    }
-}
-
-extension Substring {
-    func range(of target: String) -> Range<Substring.Index>? {
-        var index = startIndex
-        while index < endIndex {
-            if self[index...].hasPrefix(target) { return index ..< self.index(index, offsetBy: target.count) }
-            index = self.index(after: index)
-        }
-        return nil
     }
 }

@@ -1,4 +1,5 @@
 import Columnar
+import Foundation
 
 /// A column of a Delta table schema (`metaData.schemaString`), with its column-mapping names.
 public struct DeltaField: Sendable, Equatable {
@@ -65,7 +66,7 @@ public enum DeltaSchema {
         if let name = node.stringValue {
             if primitives.contains(name) { return .primitive(name) }
             if name.hasPrefix("decimal(") && name.hasSuffix(")") {
-                let inner = name.dropFirst(8).dropLast().split(separator: ",").map { Int($0.trimmingCharacters()) }
+                let inner = name.dropFirst(8).dropLast().split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
                 guard inner.count == 2, let p = inner[0], let s = inner[1], p >= 1, p <= 38, s >= 0, s <= p else {
                     throw ActionDecodingError(message: "\(path): invalid decimal type '\(name)'")
                 }
@@ -139,14 +140,5 @@ public enum DeltaSchema {
     /// The Columnar field of a Delta field (its logical name).
     public static func columnarField(_ field: DeltaField) -> Field {
         Field(field.name, columnarType(field.type), nullable: field.nullable)
-    }
-}
-
-extension Substring {
-    func trimmingCharacters() -> String {
-        var view = self
-        while let first = view.first, first == " " { view = view.dropFirst() }
-        while let last = view.last, last == " " { view = view.dropLast() }
-        return String(view)
     }
 }
