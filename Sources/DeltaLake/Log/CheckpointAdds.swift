@@ -5,8 +5,17 @@ import Columnar
 /// shape gives nil, and the caller falls back to the general path.
 struct CheckpointFiles {
     let column: StructColumn
+    /// The struct's children by name, looked up once rather than per row.
+    private let children: [String: Column]
 
-    private func child(_ name: String) -> Column? { column.child(named: name) }
+    init(_ column: StructColumn) {
+        self.column = column
+        var children: [String: Column] = [:]
+        for (field, child) in zip(column.fields, column.children) where children[field.name] == nil { children[field.name] = child }
+        self.children = children
+    }
+
+    private func child(_ name: String) -> Column? { children[name] }
 
     static func string(_ column: Column?, _ row: Int) -> String? {
         guard let c = column?.asBinary, !c.isNull(row) else { return nil }

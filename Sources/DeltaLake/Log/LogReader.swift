@@ -62,8 +62,25 @@ struct LogReader {
             } catch {
                 throw DeltaError(.corruptLog, table: table, location: location, "unreadable checkpoint: \(error.message)")
             }
+            // `add` and `remove` (nearly every row of a checkpoint) are read straight from their columns.
+            let typed: [CheckpointFiles?] = zip(columns, batch.columns).map { name, column in
+                guard name == "add" || name == "remove", let structure = column.asStruct else { return nil }
+                return CheckpointFiles(structure)
+            }
             for row in 0 ..< batch.rowCount {
                 for (index, column) in batch.columns.enumerated() where !column.isNull(row) {
+                    if let files = typed[index] {
+                        do throws(ActionDecodingError) {
+                            if columns[index] == "add" {
+                                if let add = try files.add(row) { actions.append(.add(add)) }
+                            } else if let remove = try files.remove(row) {
+                                actions.append(.remove(remove))
+                            }
+                        } catch {
+                            throw DeltaError(.corruptLog, table: table, location: "\(location) row \(row) of row group \(group)", error.message)
+                        }
+                        continue
+                    }
                     let node = JSONNode.object([(columns[index], JSONNode(column.value(at: row)))])
                     do throws(ActionDecodingError) {
                         if let action = try DeltaAction.decode(node) { actions.append(action) }

@@ -4,7 +4,7 @@ import Parquet
 /// Reads a snapshot's rows: each live data file's Parquet row groups, with partition columns
 /// filled from the log, columns the file lacks as nulls, physical names mapped to logical ones
 /// (column mapping) and file types converted to the table's.
-public struct TableScan {
+public struct TableScan: Sendable {
     public let snapshot: Snapshot
     /// The columns to produce, in order (all when nil).
     public let columns: [String]?

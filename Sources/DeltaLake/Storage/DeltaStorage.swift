@@ -2,6 +2,8 @@
 import Glibc
 #endif
 import CSluiceSystem
+import Dispatch
+import Synchronization
 
 /// One entry of a directory listing.
 public struct StoredFile: Sendable, Equatable {
@@ -101,14 +103,28 @@ public struct LocalStorage: DeltaStorage {
     /// whatever else is dirty there.
     public func syncWrittenFiles(_ paths: [String]) throws(DeltaError) {
         if paths.count <= 32 {
-            for path in paths {
+            // Files first, then their directories (so the new names are durable too); each group
+            // is flushed side by side, letting the file system batch the journal commits.
+            let failure = Mutex<DeltaError?>(nil)
+            let root = root
+            DispatchQueue.concurrentPerform(iterations: paths.count) { index in
+                let path = paths[index]
                 let fd = open(localPath(path), O_RDONLY | O_CLOEXEC)
-                guard fd >= 0 else { throw DeltaError(.io, table: root, location: path, "cannot open to sync: \(String(cString: strerror(errno)))") }
+                guard fd >= 0 else {
+                    let error = DeltaError(.io, table: root, location: path, "cannot open to sync: \(String(cString: strerror(errno)))")
+                    failure.withLock { $0 = $0 ?? error }
+                    return
+                }
                 defer { close(fd) }
-                guard fsync(fd) == 0 else { throw DeltaError(.io, table: root, location: path, "fsync failed: \(String(cString: strerror(errno)))") }
+                if fsync(fd) != 0 {
+                    let error = DeltaError(.io, table: root, location: path, "fsync failed: \(String(cString: strerror(errno)))")
+                    failure.withLock { $0 = $0 ?? error }
+                }
             }
-            for directory in Set(paths.map { path in String(path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")) }) {
-                let fd = open(localPath(directory), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if let error = failure.withLock({ $0 }) { throw error }
+            let directories = Array(Set(paths.map { path in String(path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")) }))
+            DispatchQueue.concurrentPerform(iterations: directories.count) { index in
+                let fd = open(localPath(directories[index]), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
                 if fd >= 0 { fsync(fd); close(fd) }
             }
             return

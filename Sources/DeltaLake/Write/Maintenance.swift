@@ -2,6 +2,8 @@
 import Glibc
 #endif
 import Columnar
+import Dispatch
+import Synchronization
 
 /// What VACUUM found (and deleted, unless it was a dry run).
 public struct VacuumResult: Sendable {
@@ -33,21 +35,29 @@ extension DeltaTable {
         var partitions: [[String: String?]: [AddFile]] = [:]
         for file in snapshot.files { partitions[file.partitionValues, default: []].append(file) }
         var removes: [RemoveFile] = []
-        var output: [RecordBatch] = []
+        var groups: [[AddFile]] = []
         let now = Clock.millis()
         for (_, files) in partitions.sorted(by: { $0.value[0].path < $1.value[0].path }) {
             // Small files, and files whose deletion vectors hide rows (rewriting purges them).
             let candidates = zOrderBy.isEmpty ? files.filter { ($0.numRecords ?? 0) < minFileRows || $0.deletionVector != nil } : files
             guard zOrderBy.isEmpty ? candidates.count >= 2 : !candidates.isEmpty else { continue }
-            var rows: [RecordBatch] = []
+            groups.append(candidates)
             for file in candidates {
-                rows += try TableScan(snapshot: snapshot).read(file, storage: storage)
                 var removal = file.removal(at: now)
                 removal.dataChange = false
                 removes.append(removal)
             }
+        }
+        guard !removes.isEmpty else { return CommitResult(version: nil, skipped: "nothing to compact") }
+        // The files are read side by side (most are small), then each partition's rows are combined.
+        let contents = try readConcurrently(groups.flatMap { $0 }, scan: TableScan(snapshot: snapshot))
+        var output: [RecordBatch] = []
+        var next = 0
+        for files in groups {
+            let rows = contents[next ..< next + files.count].flatMap { $0 }
+            next += files.count
             do throws(ColumnarError) {
-                let merged = rows.isEmpty ? nil : try RecordBatch.concatenate(rows)
+                let merged = rows.isEmpty ? nil : try RecordBatch.concatenate(Array(rows))
                 if let merged, merged.rowCount > 0 {
                     output.append(zOrderBy.isEmpty ? merged : try merged.take(ZOrder.permutation(merged, columns: zOrderBy)))
                 }
@@ -55,7 +65,6 @@ extension DeltaTable {
                 throw DeltaError(.invalidRequest, table: storage.root, "OPTIMIZE cannot combine the files of a partition: \(error)")
             }
         }
-        guard !removes.isEmpty else { return CommitResult(version: nil, skipped: "nothing to compact") }
         var options = WriteOptions()
         options.maxRowsPerFile = targetRows
         let configuration = snapshot.metadata.configuration
@@ -64,7 +73,14 @@ extension DeltaTable {
         var written: [String] = []
         var adds: [AddFile] = []
         do throws(DeltaError) {
-            for batch in output { adds += try writer.write(batch, written: &written) }
+            // All partitions in one call, so their files are written side by side.
+            let combined: RecordBatch?
+            do throws(ColumnarError) {
+                combined = output.count > 1 ? try RecordBatch.concatenate(output) : output.first
+            } catch {
+                throw DeltaError(.invalidRequest, table: storage.root, "OPTIMIZE cannot combine the partitions' rows: \(error)")
+            }
+            if let combined { adds = try writer.write(combined, written: &written) }
         } catch {
             for path in written { try? storage.delete(path) }
             throw error
@@ -86,6 +102,30 @@ extension DeltaTable {
                                                     configuration: configuration)
         return CommitResult(version: version, addedFiles: adds.count, removedFiles: removes.count, rows: output.reduce(0) { $0 + $1.rowCount },
                             warnings: warnings)
+    }
+
+    /// The rows of each of `files` (in order), read on all cores.
+    private func readConcurrently(_ files: [AddFile], scan: TableScan) throws(DeltaError) -> [[RecordBatch]] {
+        let results = Mutex<[Result<[RecordBatch], DeltaError>?]>(Array(repeating: nil, count: files.count))
+        let storage = storage
+        DispatchQueue.concurrentPerform(iterations: files.count) { index in
+            let result: Result<[RecordBatch], DeltaError>
+            do throws(DeltaError) {
+                result = .success(try scan.read(files[index], storage: storage))
+            } catch {
+                result = .failure(error)
+            }
+            results.withLock { $0[index] = result }
+        }
+        var contents: [[RecordBatch]] = []
+        for result in results.withLock({ $0 }) {
+            switch result {
+            case .success(let batches)?: contents.append(batches)
+            case .failure(let error)?: throw error
+            case nil: throw DeltaError(.io, table: storage.root, "a data file was not read")
+            }
+        }
+        return contents
     }
 
     /// Deletes data files no version within the retention needs: not live, not a tombstone younger
