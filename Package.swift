@@ -25,6 +25,8 @@ let package = Package(
         .target(name: "Parquet", dependencies: ["Columnar", "CSnappy", "CZstd", "CZlib"]),
         // Delta Lake tables: transaction log, snapshots, time travel, writes.
         .target(name: "DeltaLake", dependencies: ["Parquet", "Columnar", "CSluiceSystem"]),
+        // Factor expressions (Qlib's language), their compiler and rolling/cross-sectional kernels.
+        .target(name: "Factors", dependencies: ["Columnar", "Parquet", "DeltaLake", "SluiceCore"]),
         // The few glibc calls Swift's Glibc module hides behind _GNU_SOURCE.
         .target(name: "CSluiceSystem"),
         .target(
@@ -47,6 +49,7 @@ let package = Package(
                 "SluiceCore",
                 "Parquet",
                 "DeltaLake",
+                "Factors",
                 "Columnar",
                 "SluiceMetadata",
                 "SluiceScheduler",
@@ -61,6 +64,7 @@ let package = Package(
         .testTarget(name: "ColumnarTests", dependencies: ["Columnar"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Columnar"]),
         .testTarget(name: "DeltaLakeTests", dependencies: ["DeltaLake", "Parquet", "Columnar"]),
+        .testTarget(name: "FactorsTests", dependencies: ["Factors", "Columnar", "Parquet"]),
         .testTarget(name: "SluiceMetadataTests", dependencies: ["SluiceMetadata", "SluiceCore"]),
         .testTarget(name: "SluiceSchedulerTests", dependencies: ["SluiceScheduler", "SluiceMetadata", "SluiceCore"], exclude: ["Fixtures"]),
         // Runs the built `sluice` binary the way users and scripts do.

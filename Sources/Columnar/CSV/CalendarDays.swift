@@ -1,6 +1,6 @@
 /// Dates and timestamps from text: `YYYY-MM-DD` to days since 1970-01-01, and ISO-8601 date-times
 /// to microseconds since the epoch (UTC; a missing offset means UTC).
-enum CalendarDays {
+public enum CalendarDays {
     static func daysFromCivil(_ y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
         let y = m <= 2 ? y0 - 1 : y0
         let era = (y >= 0 ? y : y - 399) / 400
@@ -29,7 +29,8 @@ enum CalendarDays {
         return v
     }
 
-    static func parse(_ text: String) -> Int32? {
+    /// Days since 1970-01-01 of a `YYYY-MM-DD` date, nil when it is not one.
+    public static func parse(_ text: String) -> Int32? {
         let b = Array(text.utf8)
         guard b.count == 10 else { return nil }
         return date(b).flatMap { Int32(exactly: $0) }

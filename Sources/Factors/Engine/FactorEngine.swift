@@ -1,0 +1,176 @@
+import Columnar
+import Dispatch
+import Synchronization
+
+/// Computes a factor plan over a panel on all cores: time-series work per ticker (tickers in
+/// chunks, chunks spread over threads), cross-sectional and `Mask` nodes per date over the whole
+/// panel beforehand. Results stream out chunk by chunk, in ticker order, so memory is bounded
+/// by the chunks in flight rather than by the panel times the number of factors.
+public struct FactorEngine: Sendable {
+    public let plan: FactorPlan
+    /// Threads to use: 0 for one per processor.
+    public var threads: Int
+    /// About this many rows per output chunk (whole tickers).
+    public var chunkRows: Int
+
+    public init(plan: FactorPlan, threads: Int = 0, chunkRows: Int = 65_536) {
+        self.plan = plan
+        self.threads = threads
+        self.chunkRows = chunkRows
+    }
+
+    /// Evaluates every factor over `panel` and hands `sink` one batch per chunk of tickers, in
+    /// ticker order: columns `ticker`, `date`, then one float64 column per factor (NaN and
+    /// infinite-free missing values as null). Rows dated before `from` are used as history only.
+    public func run(_ panel: Panel, from: Int32? = nil, sink: @escaping (RecordBatch) throws(FactorRunError) -> Void) throws(FactorRunError) {
+        for field in plan.fields where panel.fields[field] == nil {
+            throw FactorRunError("the input has no column for $\(field) (columns: \(panel.fields.keys.sorted().map { "$" + $0 }.joined(separator: " ")))")
+        }
+        var sources = EvaluationSources()
+        for field in plan.fields {
+            let values = panel.fields[field]!
+            let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: Swift.max(1, values.count))
+            _ = buffer.initialize(from: values)
+            sources.fields[field] = buffer
+        }
+        defer {
+            for buffer in sources.fields.values { buffer.deallocate() }
+            for buffer in sources.materialized.values { buffer.deallocate() }
+        }
+        let longest = (0 ..< panel.tickers.count).map { panel.rows(of: $0).count }.max() ?? 1
+        try materialize(panel, sources: &sources, longest: longest)
+
+        // Chunks of whole tickers, about chunkRows rows each.
+        var chunks: [Range<Int>] = []
+        var first = 0
+        while first < panel.tickers.count {
+            var last = first + 1
+            while last < panel.tickers.count, panel.offsets[last + 1] - panel.offsets[first] <= chunkRows { last += 1 }
+            chunks.append(first ..< last)
+            first = last
+        }
+        let tickerChunks = chunks
+        let targets = plan.outputs.map(\.node)
+        let schema = Schema([Field("ticker", .string, nullable: false), Field("date", .date32, nullable: false)]
+            + plan.outputs.map { Field($0.name, .float64, nullable: true) })
+        let workers = Swift.max(1, Swift.min(threads == 0 ? System.processorCount : threads, tickerChunks.count))
+        let next = Atomic<Int>(0)
+        let state = Mutex(OrderedDelivery())
+        let frozen = sources
+        let plan = plan
+        // Workers compute chunks; whoever finishes the next chunk due delivers it (and any
+        // finished ones after it), so batches reach the sink in order.
+        let sinkBox = SinkBox(sink)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            let evaluator = TickerEvaluator(plan: plan, targets: targets, sources: frozen, capacity: longest)
+            while true {
+                let index = next.add(1, ordering: .relaxed).oldValue
+                guard index < tickerChunks.count, !state.withLock({ $0.failed }) else { return }
+                let batch = Self.chunk(panel, tickers: tickerChunks[index], evaluator: evaluator, targets: targets, schema: schema, from: from)
+                let ready: [RecordBatch] = state.withLock { delivery in
+                    delivery.finished[index] = batch
+                    guard !delivery.delivering else { return [] }
+                    var run: [RecordBatch] = []
+                    while let batch = delivery.finished.removeValue(forKey: delivery.nextIndex) {
+                        run.append(batch)
+                        delivery.nextIndex += 1
+                    }
+                    if !run.isEmpty { delivery.delivering = true }
+                    return run
+                }
+                guard !ready.isEmpty else { continue }
+                var pending = ready
+                while !pending.isEmpty {
+                    for batch in pending {
+                        do throws(FactorRunError) {
+                            try sinkBox.deliver(batch)
+                        } catch {
+                            state.withLock { $0.failed = true; $0.error = error; $0.delivering = false }
+                            return
+                        }
+                    }
+                    pending = state.withLock { delivery in
+                        var run: [RecordBatch] = []
+                        while let batch = delivery.finished.removeValue(forKey: delivery.nextIndex) {
+                            run.append(batch)
+                            delivery.nextIndex += 1
+                        }
+                        if run.isEmpty { delivery.delivering = false }
+                        return run
+                    }
+                }
+            }
+        }
+        if let error = state.withLock({ $0.error }) { throw error }
+    }
+
+    /// One chunk's output batch.
+    private static func chunk(_ panel: Panel, tickers: Range<Int>, evaluator: TickerEvaluator, targets: [Int], schema: Schema, from: Int32?) -> RecordBatch {
+        let rows = panel.offsets[tickers.lowerBound] ..< panel.offsets[tickers.upperBound]
+        // The rows written: all, or those dated from `from`.
+        let kept = from.map { day in rows.filter { panel.dates[$0] >= day } } ?? Array(rows)
+        var columns = [[Double]](repeating: [], count: targets.count)
+        for k in targets.indices { columns[k].reserveCapacity(kept.count) }
+        var tickerNames: [String?] = []
+        tickerNames.reserveCapacity(kept.count)
+        for t in tickers {
+            let tickerRows = panel.rows(of: t)
+            let first = from.map { day in tickerRows.first { panel.dates[$0] >= day } ?? tickerRows.upperBound } ?? tickerRows.lowerBound
+            guard first < tickerRows.upperBound else { continue }
+            evaluator.evaluate(rows: tickerRows) { value in
+                for (k, node) in targets.enumerated() {
+                    let values = value(node)
+                    columns[k].append(contentsOf: values[(first - tickerRows.lowerBound)...])
+                }
+            }
+            for _ in first ..< tickerRows.upperBound { tickerNames.append(panel.tickers[t]) }
+        }
+        var batchColumns: [Column] = [.binary(BinaryColumn(tickerNames)), .int32(PrimitiveColumn(kept.map { panel.dates[$0] }, type: .date32))]
+        for values in columns { batchColumns.append(.float64(nullableColumn(values))) }
+        // The schema was built from the same fields; a mismatch here is a programming error.
+        return try! RecordBatch(schema: schema, columns: batchColumns, rowCount: kept.count)
+    }
+
+    /// A float64 column with NaN stored as null.
+    static func nullableColumn(_ values: [Double]) -> PrimitiveColumn<Double> {
+        var bits = [UInt8](repeating: 0, count: (values.count + 7) / 8)
+        var nulls = 0
+        for (i, v) in values.enumerated() {
+            if v.isNaN { nulls += 1 } else { bits[i >> 3] |= 1 << UInt8(i & 7) }
+        }
+        let validity = nulls == 0 ? nil : Bitmap(buffer: Buffer(copying: bits), count: values.count)
+        return PrimitiveColumn(values: Buffer(copying: values), count: values.count, validity: validity)
+    }
+}
+
+/// Why factors cannot be computed over an input.
+public struct FactorRunError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Chunks finished out of order, waiting for their turn to reach the sink.
+private struct OrderedDelivery {
+    var finished: [Int: RecordBatch] = [:]
+    var nextIndex = 0
+    var delivering = false
+    var failed = false
+    var error: FactorRunError?
+}
+
+/// The caller's sink, called by one thread at a time (deliveries are serialized by `delivering`).
+private final class SinkBox: @unchecked Sendable {
+    private let sink: (RecordBatch) throws(FactorRunError) -> Void
+    init(_ sink: @escaping (RecordBatch) throws(FactorRunError) -> Void) { self.sink = sink }
+    func deliver(_ batch: RecordBatch) throws(FactorRunError) { try sink(batch) }
+}
+
+/// The machine's processor count.
+enum System {
+    static var processorCount: Int { Swift.max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

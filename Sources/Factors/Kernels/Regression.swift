@@ -1,0 +1,126 @@
+/// `Slope`, `Rsquare` and `Resi`: the least-squares line through the window's values against
+/// their row positions, kept as running sums (positions as exact integers, values in
+/// double-double), O(1) per row. Flat windows give slope 0, residual 0 and R² NaN exactly.
+enum RegressionKernels {
+    static func run(_ function: RollingFunction, window: Int, _ y: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
+        var extrema = WindowExtrema(capacity: y.count)
+        var n = 0
+        var sp: Int128 = 0, spp: Int128 = 0
+        var sy = DoubleDouble.zero, spy = DoubleDouble.zero, syy = DoubleDouble.zero
+        @inline(__always) func accumulate(_ p: Int, _ v: Double, _ sign: Int) {
+            n += sign
+            sp += Int128(sign * p)
+            spp += Int128(sign) * Int128(p) * Int128(p)
+            let pv = DoubleDouble.twoProduct(Double(p), v)
+            let vv = DoubleDouble.twoProduct(v, v)
+            if sign > 0 {
+                sy = sy + DoubleDouble(v); spy = spy + pv; syy = syy + vv
+            } else {
+                sy = sy - DoubleDouble(v); spy = spy - pv; syy = syy - vv
+            }
+        }
+        var previousStart = 0
+        for i in 0 ..< y.count {
+            let start = windowStart(i, window)
+            while previousStart < start {
+                if !y[previousStart].isNaN { accumulate(previousStart, y[previousStart], -1) }
+                previousStart += 1
+            }
+            let v = y[i]
+            if !v.isNaN { accumulate(i, v, 1) }
+            extrema.push(i, v, values: y, start: start)
+            if n < 2 || (function == .resi && v.isNaN) { out[i] = .nan; continue }
+            let flat = extrema.isFlat(y)
+            if flat {
+                out[i] = function == .rsquare ? .nan : 0
+                continue
+            }
+            let nd = Double(n)
+            let sxx = Double(Int128(n) * spp - sp * sp)  // n² times the positions' variance: exact integers
+            let sxy = spy * nd - sy * Double(sp)
+            switch function {
+            case .slope:
+                out[i] = (sxy / sxx).value
+            case .rsquare:
+                let syyCentred = syy * nd - sy * sy
+                let denominator = syyCentred * sxx
+                out[i] = denominator.hi > 0 ? (sxy * sxy / denominator).value : .nan
+            default:  // resi: (n*y - Σy)/n - slope * (n*p - Σp)/n
+                let slope = sxy / sxx
+                let offset = Double(Int128(n) * Int128(i) - sp)
+                out[i] = ((DoubleDouble.twoProduct(nd, v) - sy - slope * offset) / nd).value
+            }
+        }
+    }
+}
+
+/// `Corr` and `Cov` over the rows where both series have values (pandas' pairwise rule), with
+/// Qlib's extra rule for `Corr`: NaN where either series' own rolling std is within 2e-5 of 0.
+enum PairKernels {
+    static func run(_ function: PairFunction, window: Int, _ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>,
+                    into out: UnsafeMutableBufferPointer<Double>) {
+        var n = 0
+        var sx = DoubleDouble.zero, sy = DoubleDouble.zero, sxx = DoubleDouble.zero, syy = DoubleDouble.zero, sxy = DoubleDouble.zero
+        var own: (x: RunningVariance, y: RunningVariance) = (RunningVariance(), RunningVariance())
+        var previousStart = 0
+        @inline(__always) func accumulate(_ a: Double, _ b: Double, _ sign: Double) {
+            n += sign > 0 ? 1 : -1
+            let aa = DoubleDouble.twoProduct(a, a), bb = DoubleDouble.twoProduct(b, b), ab = DoubleDouble.twoProduct(a, b)
+            if sign > 0 {
+                sx = sx + DoubleDouble(a); sy = sy + DoubleDouble(b); sxx = sxx + aa; syy = syy + bb; sxy = sxy + ab
+            } else {
+                sx = sx - DoubleDouble(a); sy = sy - DoubleDouble(b); sxx = sxx - aa; syy = syy - bb; sxy = sxy - ab
+            }
+        }
+        for i in 0 ..< x.count {
+            let start = windowStart(i, window)
+            while previousStart < start {
+                let a = x[previousStart], b = y[previousStart]
+                if !a.isNaN && !b.isNaN { accumulate(a, b, -1) }
+                own.x.remove(a)
+                own.y.remove(b)
+                previousStart += 1
+            }
+            let a = x[i], b = y[i]
+            if !a.isNaN && !b.isNaN { accumulate(a, b, 1) }
+            own.x.add(a)
+            own.y.add(b)
+            guard n >= 2 else { out[i] = .nan; continue }
+            let nd = Double(n)
+            let cxy = sxy * nd - sx * sy  // n(n-1) times the covariance
+            if function == .cov {
+                out[i] = (cxy / (nd * (nd - 1))).value
+                continue
+            }
+            let stdX = own.x.std, stdY = own.y.std
+            if !(stdX.isNaN || Swift.abs(stdX) > 2e-5) || !(stdY.isNaN || Swift.abs(stdY) > 2e-5) { out[i] = .nan; continue }
+            let cxx = (sxx * nd - sx * sx).value, cyy = (syy * nd - sy * sy).value
+            guard cxx > 0, cyy > 0 else { out[i] = .nan; continue }
+            out[i] = cxy.value / (cxx.squareRoot() * cyy.squareRoot())
+        }
+    }
+}
+
+/// A sample variance of values added and removed (NaN ignored), in double-double.
+struct RunningVariance {
+    private var n = 0
+    private var s1 = DoubleDouble.zero
+    private var s2 = DoubleDouble.zero
+
+    @inline(__always) mutating func add(_ v: Double) {
+        guard !v.isNaN else { return }
+        n += 1; s1 = s1 + DoubleDouble(v); s2 = s2 + DoubleDouble.twoProduct(v, v)
+    }
+
+    @inline(__always) mutating func remove(_ v: Double) {
+        guard !v.isNaN else { return }
+        n -= 1; s1 = s1 - DoubleDouble(v); s2 = s2 - DoubleDouble.twoProduct(v, v)
+    }
+
+    /// The sample standard deviation (ddof 1); NaN below 2 values.
+    var std: Double {
+        guard n >= 2 else { return .nan }
+        let nd = Double(n)
+        return (Swift.max(0, (s2 - s1 * s1 / nd).value) / (nd - 1)).squareRoot()
+    }
+}

@@ -1,0 +1,134 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Columnar
+import DeltaLake
+import Parquet
+
+/// Loads a long panel from a folder of per-ticker CSV files, one CSV file, a Parquet file or a
+/// Delta table (a folder with `_delta_log`).
+public enum PanelLoader {
+    public static func load(_ path: String, mapping: PanelMapping = PanelMapping()) throws(PanelError) -> Panel {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw PanelError("\(path): no such file or directory") }
+        var rows = PanelRows()
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            var logInfo = stat()
+            if stat(path + "/_delta_log", &logInfo) == 0 {
+                let batches: [RecordBatch]
+                do throws(DeltaError) {
+                    let snapshot = try DeltaTable(path: path).snapshot()
+                    batches = try TableScan(snapshot: snapshot).batches(storage: LocalStorage(root: path))
+                } catch {
+                    throw PanelError("\(path): \(error)")
+                }
+                for batch in batches { try append(batch, to: &rows, mapping: mapping, source: path) }
+            } else {
+                let files = try csvFiles(in: path)
+                guard !files.isEmpty else { throw PanelError("\(path): the folder has no .csv files and is not a Delta table") }
+                for file in files { try CSVPanelReader.read(path + "/" + file, into: &rows, mapping: mapping) }
+            }
+        } else if path.hasSuffix(".parquet") {
+            let reader: ParquetFileReader
+            do throws(ParquetReadError) {
+                reader = try ParquetFileReader(path: path)
+            } catch {
+                throw PanelError("\(error)")
+            }
+            for group in 0 ..< reader.rowGroupCount {
+                let batch: RecordBatch
+                do throws(ParquetReadError) {
+                    batch = try reader.readRowGroup(group)
+                } catch {
+                    throw PanelError("\(error)")
+                }
+                try append(batch, to: &rows, mapping: mapping, source: path)
+            }
+        } else {
+            try CSVPanelReader.read(path, into: &rows, mapping: mapping)
+        }
+        guard rows.count > 0 else { throw PanelError("\(path): no rows") }
+        var panel = rows.assemble()
+        if panel.fields["vwap"] == nil, let high = panel.fields["high"], let low = panel.fields["low"], let close = panel.fields["close"] {
+            panel.fields["vwap"] = (0 ..< panel.rowCount).map { (high[$0] + low[$0] + close[$0]) / 3 }
+            panel.notes.append("no vwap column: $vwap is the typical price (high + low + close) / 3")
+        }
+        return panel
+    }
+
+    private static func csvFiles(in directory: String) throws(PanelError) -> [String] {
+        guard let handle = opendir(directory) else { throw PanelError("\(directory): cannot list: \(String(cString: strerror(errno)))") }
+        defer { closedir(handle) }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name.lowercased().hasSuffix(".csv") { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    /// Adds a record batch's rows (Parquet or Delta input).
+    static func append(_ batch: RecordBatch, to rows: inout PanelRows, mapping: PanelMapping, source: String) throws(PanelError) {
+        let names = batch.schema.names
+        guard let dateIndex = mapping.column(for: "date", in: names) else {
+            throw PanelError("\(source): no date column (looked for \(PanelMapping.dateNames.joined(separator: ", ")); use --map date=COLUMN)")
+        }
+        guard let tickerIndex = mapping.column(for: "ticker", in: names) else {
+            throw PanelError("\(source): no ticker column (looked for \(PanelMapping.tickerNames.joined(separator: ", ")); use --map ticker=COLUMN)")
+        }
+        let n = batch.rowCount
+        let dateColumn = batch.columns[dateIndex]
+        for row in 0 ..< n {
+            guard let day = day(of: dateColumn, row: row) else {
+                throw PanelError("\(source): row \(row + 1) of a batch: the \(names[dateIndex]) column must hold dates (a date, a timestamp or YYYY-MM-DD text), found \(dateColumn.isNull(row) ? "null" : "'\(dateColumn.value(at: row))'")")
+            }
+            rows.dates.append(day)
+        }
+        let tickerColumn = batch.columns[tickerIndex]
+        for row in 0 ..< n {
+            guard !tickerColumn.isNull(row) else { throw PanelError("\(source): row \(row + 1) of a batch: the ticker is null") }
+            rows.appendTicker(tickerColumn.value(at: row).keyText)
+        }
+        let existing = rows.count - n
+        for (index, column) in batch.columns.enumerated() where index != dateIndex && index != tickerIndex {
+            let field = mapping.fieldName(names[index])
+            var values = rows.fields[field] ?? [Double](repeating: .nan, count: existing)
+            if values.count < existing { values += [Double](repeating: .nan, count: existing - values.count) }
+            switch column {
+            case .binary(let strings) where column.dataType == .string:
+                for row in 0 ..< n { values.append(strings.isNull(row) ? .nan : rows.category(strings.string(at: row) ?? "", of: field)) }
+            default:
+                for row in 0 ..< n { values.append(number(column, row)) }
+            }
+            rows.fields[field] = values
+        }
+        for (field, values) in rows.fields where values.count < rows.count {
+            rows.fields[field] = values + [Double](repeating: .nan, count: rows.count - values.count)
+        }
+    }
+
+    private static func number(_ column: Column, _ row: Int) -> Double {
+        guard !column.isNull(row) else { return .nan }
+        switch column.value(at: row) {
+        case .int(let v): return Double(v)
+        case .uint(let v): return Double(v)
+        case .float(let v): return Double(v)
+        case .double(let v): return v
+        case .bool(let b): return b ? 1 : 0
+        case .decimal(let unscaled, _, let scale): return Double(TextFormat.decimal(unscaled, scale: scale)) ?? .nan
+        default: return .nan
+        }
+    }
+
+    private static func day(of column: Column, row: Int) -> Int32? {
+        guard !column.isNull(row) else { return nil }
+        switch column.value(at: row) {
+        case .date(let days): return days
+        case .timestamp(let value, let unit, _):
+            let perDay = Int64(86_400) * unit.ticksPerSecond
+            return Int32(exactly: value >= 0 ? value / perDay : (value - perDay + 1) / perDay)
+        case .string(let text): return CalendarDays.parse(String(text.prefix(10)))
+        default: return nil
+        }
+    }
+}
