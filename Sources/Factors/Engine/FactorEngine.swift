@@ -22,7 +22,7 @@ public struct FactorEngine: Sendable {
     /// Evaluates every factor over `panel` and hands `sink` one batch per chunk of tickers, in
     /// ticker order: columns `ticker`, `date`, then one float64 column per factor (NaN and
     /// infinite-free missing values as null). Rows dated before `from` are used as history only.
-    public func run(_ panel: Panel, from: Int32? = nil, sink: @escaping (RecordBatch) throws(FactorRunError) -> Void) throws(FactorRunError) {
+    public func run(_ panel: Panel, from: Int32? = nil, sink: (RecordBatch) throws(FactorRunError) -> Void) throws(FactorRunError) {
         for field in plan.fields where panel.fields[field] == nil {
             throw FactorRunError("the input has no column for $\(field) (columns: \(panel.fields.keys.sorted().map { "$" + $0 }.joined(separator: " ")))")
         }
@@ -54,54 +54,32 @@ public struct FactorEngine: Sendable {
         let schema = Schema([Field("ticker", .string, nullable: false), Field("date", .date32, nullable: false)]
             + plan.outputs.map { Field($0.name, .float64, nullable: true) })
         let workers = Swift.max(1, Swift.min(threads == 0 ? System.processorCount : threads, tickerChunks.count))
-        let next = Atomic<Int>(0)
-        let state = Mutex(OrderedDelivery())
         let frozen = sources
         let plan = plan
-        // Workers compute chunks; whoever finishes the next chunk due delivers it (and any
-        // finished ones after it), so batches reach the sink in order.
-        let sinkBox = SinkBox(sink)
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            let evaluator = TickerEvaluator(plan: plan, targets: targets, sources: frozen, capacity: longest)
-            while true {
-                let index = next.add(1, ordering: .relaxed).oldValue
-                guard index < tickerChunks.count, !state.withLock({ $0.failed }) else { return }
-                let batch = Self.chunk(panel, tickers: tickerChunks[index], evaluator: evaluator, targets: targets, schema: schema, from: from)
-                let ready: [RecordBatch] = state.withLock { delivery in
-                    delivery.finished[index] = batch
-                    guard !delivery.delivering else { return [] }
-                    var run: [RecordBatch] = []
-                    while let batch = delivery.finished.removeValue(forKey: delivery.nextIndex) {
-                        run.append(batch)
-                        delivery.nextIndex += 1
-                    }
-                    if !run.isEmpty { delivery.delivering = true }
-                    return run
-                }
-                guard !ready.isEmpty else { continue }
-                var pending = ready
-                while !pending.isEmpty {
-                    for batch in pending {
-                        do throws(FactorRunError) {
-                            try sinkBox.deliver(batch)
-                        } catch {
-                            state.withLock { $0.failed = true; $0.error = error; $0.delivering = false }
-                            return
-                        }
-                    }
-                    pending = state.withLock { delivery in
-                        var run: [RecordBatch] = []
-                        while let batch = delivery.finished.removeValue(forKey: delivery.nextIndex) {
-                            run.append(batch)
-                            delivery.nextIndex += 1
-                        }
-                        if run.isEmpty { delivery.delivering = false }
-                        return run
-                    }
+        // Waves of chunks: computed on all threads, then handed to the sink in order on this
+        // thread (a sink that encodes Parquet uses all threads itself). Memory holds one wave.
+        let wave = workers * 2
+        var waveStart = 0
+        let evaluators = (0 ..< workers).map { _ in TickerEvaluator(plan: plan, targets: targets, sources: frozen, capacity: longest) }
+        let pool = EvaluatorPool(evaluators)
+        while waveStart < tickerChunks.count {
+            let range = waveStart ..< Swift.min(tickerChunks.count, waveStart + wave)
+            let results = Mutex<[RecordBatch?]>(Array(repeating: nil, count: range.count))
+            let next = Atomic<Int>(0)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                let evaluator = pool.evaluators[worker]
+                while true {
+                    let k = next.add(1, ordering: .relaxed).oldValue
+                    guard k < range.count else { return }
+                    let batch = Self.chunk(panel, tickers: tickerChunks[range.lowerBound + k], evaluator: evaluator, targets: targets, schema: schema, from: from)
+                    results.withLock { $0[k] = batch }
                 }
             }
+            for batch in results.withLock({ $0 }) {
+                if let batch { try sink(batch) }
+            }
+            waveStart = range.upperBound
         }
-        if let error = state.withLock({ $0.error }) { throw error }
     }
 
     /// One chunk's output batch.
@@ -150,20 +128,10 @@ public struct FactorRunError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// Chunks finished out of order, waiting for their turn to reach the sink.
-private struct OrderedDelivery {
-    var finished: [Int: RecordBatch] = [:]
-    var nextIndex = 0
-    var delivering = false
-    var failed = false
-    var error: FactorRunError?
-}
-
-/// The caller's sink, called by one thread at a time (deliveries are serialized by `delivering`).
-private final class SinkBox: @unchecked Sendable {
-    private let sink: (RecordBatch) throws(FactorRunError) -> Void
-    init(_ sink: @escaping (RecordBatch) throws(FactorRunError) -> Void) { self.sink = sink }
-    func deliver(_ batch: RecordBatch) throws(FactorRunError) { try sink(batch) }
+/// Per-thread evaluators (each used by one thread at a time).
+private final class EvaluatorPool: @unchecked Sendable {
+    let evaluators: [TickerEvaluator]
+    init(_ evaluators: [TickerEvaluator]) { self.evaluators = evaluators }
 }
 
 /// The machine's processor count.

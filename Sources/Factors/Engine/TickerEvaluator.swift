@@ -108,6 +108,7 @@ enum Kernels {
         case .quantile(let window, let q): OrderKernels.run(.median, q: q, window: window, inputs[0], into: out)
         case .pair(let f, let window): PairKernels.run(f, window: window, inputs[0], inputs[1], into: out)
         case .ema(let alpha): SmoothingKernels.ema(alpha: alpha, inputs[0], into: out)
+        case .ewm(let alpha): SmoothingKernels.ewm(alpha: alpha, inputs[0], into: out)
         case .wilder(let window): SmoothingKernels.wilder(window: window, inputs[0], into: out)
         case .seededEMA(let window): SmoothingKernels.seededEMA(window: window, inputs[0], into: out)
         case .field, .crossSection, .mask:

@@ -4,39 +4,46 @@
 enum RegressionKernels {
     static func run(_ function: RollingFunction, window: Int, _ y: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
         var extrema = WindowExtrema(capacity: y.count)
+        // Positions are counted from `origin` (the window's first row), so the sums stay small and
+        // exact; moving the origin by one adjusts them in O(1).
+        var origin = 0
         var n = 0
-        var sp: Int128 = 0, spp: Int128 = 0
+        var sp = 0, spp = 0
         var sy = DoubleDouble.zero, spy = DoubleDouble.zero, syy = DoubleDouble.zero
-        @inline(__always) func accumulate(_ p: Int, _ v: Double, _ sign: Int) {
-            n += sign
-            sp += Int128(sign * p)
-            spp += Int128(sign) * Int128(p) * Int128(p)
-            let pv = DoubleDouble.twoProduct(Double(p), v)
-            let vv = DoubleDouble.twoProduct(v, v)
-            if sign > 0 {
-                sy = sy + DoubleDouble(v); spy = spy + pv; syy = syy + vv
-            } else {
-                sy = sy - DoubleDouble(v); spy = spy - pv; syy = syy - vv
-            }
-        }
         var previousStart = 0
         for i in 0 ..< y.count {
             let start = windowStart(i, window)
             while previousStart < start {
-                if !y[previousStart].isNaN { accumulate(previousStart, y[previousStart], -1) }
+                let old = y[previousStart]
+                if !old.isNaN {
+                    let p = previousStart - origin
+                    n -= 1; sp -= p; spp -= p * p
+                    sy = sy - DoubleDouble(old); spy = spy - DoubleDouble.twoProduct(Double(p), old); syy = syy - DoubleDouble.twoProduct(old, old)
+                }
                 previousStart += 1
             }
+            if start > origin {
+                // Every position drops by d: Σ(p-d) = Σp - nd, Σ(p-d)² = Σp² - 2dΣp + nd², Σ(p-d)y = Σpy - dΣy.
+                let d = start - origin
+                spp = spp - 2 * d * sp + n * d * d
+                sp -= n * d
+                spy = spy - sy * Double(d)
+                origin = start
+            }
             let v = y[i]
-            if !v.isNaN { accumulate(i, v, 1) }
+            if !v.isNaN {
+                let p = i - origin
+                n += 1; sp += p; spp += p * p
+                sy = sy + DoubleDouble(v); spy = spy + DoubleDouble.twoProduct(Double(p), v); syy = syy + DoubleDouble.twoProduct(v, v)
+            }
             extrema.push(i, v, values: y, start: start)
             if n < 2 || (function == .resi && v.isNaN) { out[i] = .nan; continue }
-            let flat = extrema.isFlat(y)
-            if flat {
+            if extrema.isFlat(y) {
                 out[i] = function == .rsquare ? .nan : 0
                 continue
             }
             let nd = Double(n)
-            let sxx = Double(Int128(n) * spp - sp * sp)  // n² times the positions' variance: exact integers
+            let sxx = nd * Double(spp) - Double(sp) * Double(sp)  // n² times the positions' variance
             let sxy = spy * nd - sy * Double(sp)
             switch function {
             case .slope:
@@ -47,7 +54,7 @@ enum RegressionKernels {
                 out[i] = denominator.hi > 0 ? (sxy * sxy / denominator).value : .nan
             default:  // resi: (n*y - Σy)/n - slope * (n*p - Σp)/n
                 let slope = sxy / sxx
-                let offset = Double(Int128(n) * Int128(i) - sp)
+                let offset = Double(n * (i - origin) - sp)
                 out[i] = ((DoubleDouble.twoProduct(nd, v) - sy - slope * offset) / nd).value
             }
         }

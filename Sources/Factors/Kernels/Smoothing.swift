@@ -23,6 +23,28 @@ enum SmoothingKernels {
         }
     }
 
+    /// pandas `ewm(alpha:, adjust: false, ignore_na: false, min_periods: 1).mean()`, step for
+    /// step: `((1-α)^k * previous + α * x) / ((1-α)^k + α)` where k counts the rows since the
+    /// previous value.
+    static func ewm(alpha: Double, _ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
+        let oldFactor = 1 - alpha
+        var weighted = Double.nan
+        var oldWeight = 1.0
+        for i in 0 ..< x.count {
+            let v = x[i]
+            if weighted.isNaN {
+                if !v.isNaN { weighted = v; oldWeight = 1 }
+            } else {
+                oldWeight *= oldFactor
+                if !v.isNaN {
+                    if weighted != v { weighted = (oldWeight * weighted + alpha * v) / (oldWeight + alpha) }
+                    oldWeight = 1
+                }
+            }
+            out[i] = weighted
+        }
+    }
+
     /// Weights 1...n by position in the window (the newest row heaviest), NaN rows left out.
     static func wma(window: Int, _ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
         var count = 0

@@ -6,7 +6,7 @@ extension FactorPlan {
         "Abs", "Sign", "Log", "Not", "Power", "SignedPower", "Greater", "Less", "If", "Mask",
         "Ref", "Delta", "Sum", "Mean", "Count", "Std", "Var", "Skew", "Kurt", "Max", "Min", "Med", "Mad",
         "IdxMax", "IdxMin", "Slope", "Rsquare", "Resi", "Rank", "Quantile", "Corr", "Cov", "EMA", "WMA",
-        "TsRank", "TsArgMax", "TsArgMin", "DecayLinear", "Product", "WilderMA", "SeededEMA",
+        "TsRank", "TsArgMax", "TsArgMin", "DecayLinear", "Product", "WilderMA", "SeededEMA", "EWM",
         "CSRank", "CSZScore", "CSDemean", "CSScale", "CSNeutralize",
         "Add", "Sub", "Mul", "Div", "Gt", "Ge", "Lt", "Le", "Eq", "Ne", "And", "Or",
     ]
@@ -81,17 +81,16 @@ extension FactorPlan {
             return node(.mask(ticker: ticker), [try compile(arguments[0])])
         case "Ref", "Delta":
             try expect(2, "\(name)(x, N)")
-            guard case .number(let value, let at) = arguments[1], value == value.rounded(), abs(value) < 1e6 else {
+            guard let value = Self.literal(arguments[1]), value == value.rounded(), abs(value) < 1e6 else {
                 throw FactorSyntaxError(column: arguments[1].column, "\(name)'s N must be a whole number written literally (negative looks ahead)")
             }
-            _ = at
             let x = try compile(arguments[0])
             let shifted = Int(value) == 0 ? x : node(.ref(Int(value)), [x])
             return name == "Ref" ? shifted : node(.arithmetic(.subtract), [x, shifted])
         case "Quantile":
             try expect(3, "Quantile(x, N, q)")
             let n = try window(arguments[1], of: name)
-            guard case .number(let q, _) = arguments[2], q >= 0, q <= 1 else {
+            guard let q = Self.literal(arguments[2]), q >= 0, q <= 1 else {
                 throw FactorSyntaxError(column: arguments[2].column, "Quantile's q must be a number between 0 and 1")
             }
             return node(.quantile(window: n, q: q), [try compile(arguments[0])])
@@ -101,10 +100,16 @@ extension FactorPlan {
             return node(.pair(name == "Corr" ? .corr : .cov, window: n), [try compile(arguments[0]), try compile(arguments[1])])
         case "EMA":
             try expect(2, "EMA(x, N)")
-            guard case .number(let value, _) = arguments[1], value > 0, value < 1 || value == value.rounded(), value < 1e6 else {
+            guard let value = Self.literal(arguments[1]), value > 0, value < 1 || value == value.rounded(), value < 1e6 else {
                 throw FactorSyntaxError(column: arguments[1].column, "EMA's N must be a whole span N >= 1 or a smoothing factor 0 < alpha < 1, written literally")
             }
             return node(.ema(alpha: value < 1 ? value : 2 / (value + 1)), [try compile(arguments[0])])
+        case "EWM":
+            try expect(2, "EWM(x, alpha)")
+            guard let alpha = Self.literal(arguments[1]), alpha > 0, alpha <= 1 else {
+                throw FactorSyntaxError(column: arguments[1].column, "EWM's alpha must be a number in (0, 1], written literally (1/14 is fine)")
+            }
+            return node(.ewm(alpha: alpha), [try compile(arguments[0])])
         case "WilderMA", "SeededEMA":
             try expect(2, "\(name)(x, N)")
             let n = try window(arguments[1], of: name)
@@ -119,9 +124,21 @@ extension FactorPlan {
         }
     }
 
+    /// The value of a number written literally, allowing arithmetic on numbers (`1/14`).
+    static func literal(_ expression: FactorExpression) -> Double? {
+        switch expression {
+        case .number(let value, _): return value
+        case .unary(.negate, let inner, _): return literal(inner).map { -$0 }
+        case .binary(let op, let left, let right, _):
+            guard [.add, .subtract, .multiply, .divide].contains(op), let a = literal(left), let b = literal(right) else { return nil }
+            return ElementKernels.apply(op, a, b)
+        default: return nil
+        }
+    }
+
     /// A window length: a whole number >= 0 written literally (0: expanding).
     private func window(_ argument: FactorExpression, of name: String) throws(FactorSyntaxError) -> Int {
-        guard case .number(let value, _) = argument else {
+        guard let value = Self.literal(argument) else {
             throw FactorSyntaxError(column: argument.column, "\(name)'s window must be a number written literally")
         }
         guard value >= 0, value == value.rounded(), value < 1e6 else {

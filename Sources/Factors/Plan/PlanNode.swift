@@ -12,6 +12,8 @@ public enum PlanOperation: Sendable, Hashable {
     case pair(PairFunction, window: Int)
     /// pandas `ewm(alpha:, adjust: true)`: α = 2/(N+1) for a span N, or α itself.
     case ema(alpha: Double)
+    /// pandas `ewm(alpha:, adjust: false).mean()` (the recursive form).
+    case ewm(alpha: Double)
     /// Wilder's smoothing seeded with the mean of the first N values (TA-Lib's RSI and ATR).
     case wilder(window: Int)
     /// TA-Lib's EMA: seeded with the mean of the first N values, NaN before.

@@ -1,0 +1,564 @@
+/// The built-in factor sets' YAML text (data, parsed at run time like a user's file).
+/// Generated once from Qlib's definitions (Alpha158DL / Alpha360DL in qlib/contrib/data/loader.py)
+/// and TA-Lib's indicators; edit the YAML, not code, to change a set.
+enum BuiltinSets {
+    static let alpha158 = #"""
+name: alpha158
+description: "Qlib's Alpha158: 9 candlestick shapes, 4 price ratios and 29 rolling features over 5, 10, 20, 30 and 60 days, with Qlib's names and definitions."
+notes:
+  - "Without a vwap column, $vwap is the typical price (high + low + close) / 3 (VWAP0 then differs from Qlib's)."
+  - "Windows are exact (see docs/factors.md): flat windows give std 0, where pandas leaves rounding residue."
+factors:
+  - {name: KMID, expr: "($close-$open)/$open"}
+  - {name: KLEN, expr: "($high-$low)/$open"}
+  - {name: KMID2, expr: "($close-$open)/($high-$low+1e-12)"}
+  - {name: KUP, expr: "($high-Greater($open, $close))/$open"}
+  - {name: KUP2, expr: "($high-Greater($open, $close))/($high-$low+1e-12)"}
+  - {name: KLOW, expr: "(Less($open, $close)-$low)/$open"}
+  - {name: KLOW2, expr: "(Less($open, $close)-$low)/($high-$low+1e-12)"}
+  - {name: KSFT, expr: "(2*$close-$high-$low)/$open"}
+  - {name: KSFT2, expr: "(2*$close-$high-$low)/($high-$low+1e-12)"}
+  - {name: OPEN0, expr: "$open/$close"}
+  - {name: HIGH0, expr: "$high/$close"}
+  - {name: LOW0, expr: "$low/$close"}
+  - {name: VWAP0, expr: "$vwap/$close"}
+  - {name: ROC5, expr: "Ref($close, 5)/$close"}
+  - {name: ROC10, expr: "Ref($close, 10)/$close"}
+  - {name: ROC20, expr: "Ref($close, 20)/$close"}
+  - {name: ROC30, expr: "Ref($close, 30)/$close"}
+  - {name: ROC60, expr: "Ref($close, 60)/$close"}
+  - {name: MA5, expr: "Mean($close, 5)/$close"}
+  - {name: MA10, expr: "Mean($close, 10)/$close"}
+  - {name: MA20, expr: "Mean($close, 20)/$close"}
+  - {name: MA30, expr: "Mean($close, 30)/$close"}
+  - {name: MA60, expr: "Mean($close, 60)/$close"}
+  - {name: STD5, expr: "Std($close, 5)/$close"}
+  - {name: STD10, expr: "Std($close, 10)/$close"}
+  - {name: STD20, expr: "Std($close, 20)/$close"}
+  - {name: STD30, expr: "Std($close, 30)/$close"}
+  - {name: STD60, expr: "Std($close, 60)/$close"}
+  - {name: BETA5, expr: "Slope($close, 5)/$close"}
+  - {name: BETA10, expr: "Slope($close, 10)/$close"}
+  - {name: BETA20, expr: "Slope($close, 20)/$close"}
+  - {name: BETA30, expr: "Slope($close, 30)/$close"}
+  - {name: BETA60, expr: "Slope($close, 60)/$close"}
+  - {name: RSQR5, expr: "Rsquare($close, 5)"}
+  - {name: RSQR10, expr: "Rsquare($close, 10)"}
+  - {name: RSQR20, expr: "Rsquare($close, 20)"}
+  - {name: RSQR30, expr: "Rsquare($close, 30)"}
+  - {name: RSQR60, expr: "Rsquare($close, 60)"}
+  - {name: RESI5, expr: "Resi($close, 5)/$close"}
+  - {name: RESI10, expr: "Resi($close, 10)/$close"}
+  - {name: RESI20, expr: "Resi($close, 20)/$close"}
+  - {name: RESI30, expr: "Resi($close, 30)/$close"}
+  - {name: RESI60, expr: "Resi($close, 60)/$close"}
+  - {name: MAX5, expr: "Max($high, 5)/$close"}
+  - {name: MAX10, expr: "Max($high, 10)/$close"}
+  - {name: MAX20, expr: "Max($high, 20)/$close"}
+  - {name: MAX30, expr: "Max($high, 30)/$close"}
+  - {name: MAX60, expr: "Max($high, 60)/$close"}
+  - {name: MIN5, expr: "Min($low, 5)/$close"}
+  - {name: MIN10, expr: "Min($low, 10)/$close"}
+  - {name: MIN20, expr: "Min($low, 20)/$close"}
+  - {name: MIN30, expr: "Min($low, 30)/$close"}
+  - {name: MIN60, expr: "Min($low, 60)/$close"}
+  - {name: QTLU5, expr: "Quantile($close, 5, 0.8)/$close"}
+  - {name: QTLU10, expr: "Quantile($close, 10, 0.8)/$close"}
+  - {name: QTLU20, expr: "Quantile($close, 20, 0.8)/$close"}
+  - {name: QTLU30, expr: "Quantile($close, 30, 0.8)/$close"}
+  - {name: QTLU60, expr: "Quantile($close, 60, 0.8)/$close"}
+  - {name: QTLD5, expr: "Quantile($close, 5, 0.2)/$close"}
+  - {name: QTLD10, expr: "Quantile($close, 10, 0.2)/$close"}
+  - {name: QTLD20, expr: "Quantile($close, 20, 0.2)/$close"}
+  - {name: QTLD30, expr: "Quantile($close, 30, 0.2)/$close"}
+  - {name: QTLD60, expr: "Quantile($close, 60, 0.2)/$close"}
+  - {name: RANK5, expr: "Rank($close, 5)"}
+  - {name: RANK10, expr: "Rank($close, 10)"}
+  - {name: RANK20, expr: "Rank($close, 20)"}
+  - {name: RANK30, expr: "Rank($close, 30)"}
+  - {name: RANK60, expr: "Rank($close, 60)"}
+  - {name: RSV5, expr: "($close-Min($low, 5))/(Max($high, 5)-Min($low, 5)+1e-12)"}
+  - {name: RSV10, expr: "($close-Min($low, 10))/(Max($high, 10)-Min($low, 10)+1e-12)"}
+  - {name: RSV20, expr: "($close-Min($low, 20))/(Max($high, 20)-Min($low, 20)+1e-12)"}
+  - {name: RSV30, expr: "($close-Min($low, 30))/(Max($high, 30)-Min($low, 30)+1e-12)"}
+  - {name: RSV60, expr: "($close-Min($low, 60))/(Max($high, 60)-Min($low, 60)+1e-12)"}
+  - {name: IMAX5, expr: "IdxMax($high, 5)/5"}
+  - {name: IMAX10, expr: "IdxMax($high, 10)/10"}
+  - {name: IMAX20, expr: "IdxMax($high, 20)/20"}
+  - {name: IMAX30, expr: "IdxMax($high, 30)/30"}
+  - {name: IMAX60, expr: "IdxMax($high, 60)/60"}
+  - {name: IMIN5, expr: "IdxMin($low, 5)/5"}
+  - {name: IMIN10, expr: "IdxMin($low, 10)/10"}
+  - {name: IMIN20, expr: "IdxMin($low, 20)/20"}
+  - {name: IMIN30, expr: "IdxMin($low, 30)/30"}
+  - {name: IMIN60, expr: "IdxMin($low, 60)/60"}
+  - {name: IMXD5, expr: "(IdxMax($high, 5)-IdxMin($low, 5))/5"}
+  - {name: IMXD10, expr: "(IdxMax($high, 10)-IdxMin($low, 10))/10"}
+  - {name: IMXD20, expr: "(IdxMax($high, 20)-IdxMin($low, 20))/20"}
+  - {name: IMXD30, expr: "(IdxMax($high, 30)-IdxMin($low, 30))/30"}
+  - {name: IMXD60, expr: "(IdxMax($high, 60)-IdxMin($low, 60))/60"}
+  - {name: CORR5, expr: "Corr($close, Log($volume+1), 5)"}
+  - {name: CORR10, expr: "Corr($close, Log($volume+1), 10)"}
+  - {name: CORR20, expr: "Corr($close, Log($volume+1), 20)"}
+  - {name: CORR30, expr: "Corr($close, Log($volume+1), 30)"}
+  - {name: CORR60, expr: "Corr($close, Log($volume+1), 60)"}
+  - {name: CORD5, expr: "Corr($close/Ref($close,1), Log($volume/Ref($volume, 1)+1), 5)"}
+  - {name: CORD10, expr: "Corr($close/Ref($close,1), Log($volume/Ref($volume, 1)+1), 10)"}
+  - {name: CORD20, expr: "Corr($close/Ref($close,1), Log($volume/Ref($volume, 1)+1), 20)"}
+  - {name: CORD30, expr: "Corr($close/Ref($close,1), Log($volume/Ref($volume, 1)+1), 30)"}
+  - {name: CORD60, expr: "Corr($close/Ref($close,1), Log($volume/Ref($volume, 1)+1), 60)"}
+  - {name: CNTP5, expr: "Mean($close>Ref($close, 1), 5)"}
+  - {name: CNTP10, expr: "Mean($close>Ref($close, 1), 10)"}
+  - {name: CNTP20, expr: "Mean($close>Ref($close, 1), 20)"}
+  - {name: CNTP30, expr: "Mean($close>Ref($close, 1), 30)"}
+  - {name: CNTP60, expr: "Mean($close>Ref($close, 1), 60)"}
+  - {name: CNTN5, expr: "Mean($close<Ref($close, 1), 5)"}
+  - {name: CNTN10, expr: "Mean($close<Ref($close, 1), 10)"}
+  - {name: CNTN20, expr: "Mean($close<Ref($close, 1), 20)"}
+  - {name: CNTN30, expr: "Mean($close<Ref($close, 1), 30)"}
+  - {name: CNTN60, expr: "Mean($close<Ref($close, 1), 60)"}
+  - {name: CNTD5, expr: "Mean($close>Ref($close, 1), 5)-Mean($close<Ref($close, 1), 5)"}
+  - {name: CNTD10, expr: "Mean($close>Ref($close, 1), 10)-Mean($close<Ref($close, 1), 10)"}
+  - {name: CNTD20, expr: "Mean($close>Ref($close, 1), 20)-Mean($close<Ref($close, 1), 20)"}
+  - {name: CNTD30, expr: "Mean($close>Ref($close, 1), 30)-Mean($close<Ref($close, 1), 30)"}
+  - {name: CNTD60, expr: "Mean($close>Ref($close, 1), 60)-Mean($close<Ref($close, 1), 60)"}
+  - {name: SUMP5, expr: "Sum(Greater($close-Ref($close, 1), 0), 5)/(Sum(Abs($close-Ref($close, 1)), 5)+1e-12)"}
+  - {name: SUMP10, expr: "Sum(Greater($close-Ref($close, 1), 0), 10)/(Sum(Abs($close-Ref($close, 1)), 10)+1e-12)"}
+  - {name: SUMP20, expr: "Sum(Greater($close-Ref($close, 1), 0), 20)/(Sum(Abs($close-Ref($close, 1)), 20)+1e-12)"}
+  - {name: SUMP30, expr: "Sum(Greater($close-Ref($close, 1), 0), 30)/(Sum(Abs($close-Ref($close, 1)), 30)+1e-12)"}
+  - {name: SUMP60, expr: "Sum(Greater($close-Ref($close, 1), 0), 60)/(Sum(Abs($close-Ref($close, 1)), 60)+1e-12)"}
+  - {name: SUMN5, expr: "Sum(Greater(Ref($close, 1)-$close, 0), 5)/(Sum(Abs($close-Ref($close, 1)), 5)+1e-12)"}
+  - {name: SUMN10, expr: "Sum(Greater(Ref($close, 1)-$close, 0), 10)/(Sum(Abs($close-Ref($close, 1)), 10)+1e-12)"}
+  - {name: SUMN20, expr: "Sum(Greater(Ref($close, 1)-$close, 0), 20)/(Sum(Abs($close-Ref($close, 1)), 20)+1e-12)"}
+  - {name: SUMN30, expr: "Sum(Greater(Ref($close, 1)-$close, 0), 30)/(Sum(Abs($close-Ref($close, 1)), 30)+1e-12)"}
+  - {name: SUMN60, expr: "Sum(Greater(Ref($close, 1)-$close, 0), 60)/(Sum(Abs($close-Ref($close, 1)), 60)+1e-12)"}
+  - {name: SUMD5, expr: "(Sum(Greater($close-Ref($close, 1), 0), 5)-Sum(Greater(Ref($close, 1)-$close, 0), 5))/(Sum(Abs($close-Ref($close, 1)), 5)+1e-12)"}
+  - {name: SUMD10, expr: "(Sum(Greater($close-Ref($close, 1), 0), 10)-Sum(Greater(Ref($close, 1)-$close, 0), 10))/(Sum(Abs($close-Ref($close, 1)), 10)+1e-12)"}
+  - {name: SUMD20, expr: "(Sum(Greater($close-Ref($close, 1), 0), 20)-Sum(Greater(Ref($close, 1)-$close, 0), 20))/(Sum(Abs($close-Ref($close, 1)), 20)+1e-12)"}
+  - {name: SUMD30, expr: "(Sum(Greater($close-Ref($close, 1), 0), 30)-Sum(Greater(Ref($close, 1)-$close, 0), 30))/(Sum(Abs($close-Ref($close, 1)), 30)+1e-12)"}
+  - {name: SUMD60, expr: "(Sum(Greater($close-Ref($close, 1), 0), 60)-Sum(Greater(Ref($close, 1)-$close, 0), 60))/(Sum(Abs($close-Ref($close, 1)), 60)+1e-12)"}
+  - {name: VMA5, expr: "Mean($volume, 5)/($volume+1e-12)"}
+  - {name: VMA10, expr: "Mean($volume, 10)/($volume+1e-12)"}
+  - {name: VMA20, expr: "Mean($volume, 20)/($volume+1e-12)"}
+  - {name: VMA30, expr: "Mean($volume, 30)/($volume+1e-12)"}
+  - {name: VMA60, expr: "Mean($volume, 60)/($volume+1e-12)"}
+  - {name: VSTD5, expr: "Std($volume, 5)/($volume+1e-12)"}
+  - {name: VSTD10, expr: "Std($volume, 10)/($volume+1e-12)"}
+  - {name: VSTD20, expr: "Std($volume, 20)/($volume+1e-12)"}
+  - {name: VSTD30, expr: "Std($volume, 30)/($volume+1e-12)"}
+  - {name: VSTD60, expr: "Std($volume, 60)/($volume+1e-12)"}
+  - {name: WVMA5, expr: "Std(Abs($close/Ref($close, 1)-1)*$volume, 5)/(Mean(Abs($close/Ref($close, 1)-1)*$volume, 5)+1e-12)"}
+  - {name: WVMA10, expr: "Std(Abs($close/Ref($close, 1)-1)*$volume, 10)/(Mean(Abs($close/Ref($close, 1)-1)*$volume, 10)+1e-12)"}
+  - {name: WVMA20, expr: "Std(Abs($close/Ref($close, 1)-1)*$volume, 20)/(Mean(Abs($close/Ref($close, 1)-1)*$volume, 20)+1e-12)"}
+  - {name: WVMA30, expr: "Std(Abs($close/Ref($close, 1)-1)*$volume, 30)/(Mean(Abs($close/Ref($close, 1)-1)*$volume, 30)+1e-12)"}
+  - {name: WVMA60, expr: "Std(Abs($close/Ref($close, 1)-1)*$volume, 60)/(Mean(Abs($close/Ref($close, 1)-1)*$volume, 60)+1e-12)"}
+  - {name: VSUMP5, expr: "Sum(Greater($volume-Ref($volume, 1), 0), 5)/(Sum(Abs($volume-Ref($volume, 1)), 5)+1e-12)"}
+  - {name: VSUMP10, expr: "Sum(Greater($volume-Ref($volume, 1), 0), 10)/(Sum(Abs($volume-Ref($volume, 1)), 10)+1e-12)"}
+  - {name: VSUMP20, expr: "Sum(Greater($volume-Ref($volume, 1), 0), 20)/(Sum(Abs($volume-Ref($volume, 1)), 20)+1e-12)"}
+  - {name: VSUMP30, expr: "Sum(Greater($volume-Ref($volume, 1), 0), 30)/(Sum(Abs($volume-Ref($volume, 1)), 30)+1e-12)"}
+  - {name: VSUMP60, expr: "Sum(Greater($volume-Ref($volume, 1), 0), 60)/(Sum(Abs($volume-Ref($volume, 1)), 60)+1e-12)"}
+  - {name: VSUMN5, expr: "Sum(Greater(Ref($volume, 1)-$volume, 0), 5)/(Sum(Abs($volume-Ref($volume, 1)), 5)+1e-12)"}
+  - {name: VSUMN10, expr: "Sum(Greater(Ref($volume, 1)-$volume, 0), 10)/(Sum(Abs($volume-Ref($volume, 1)), 10)+1e-12)"}
+  - {name: VSUMN20, expr: "Sum(Greater(Ref($volume, 1)-$volume, 0), 20)/(Sum(Abs($volume-Ref($volume, 1)), 20)+1e-12)"}
+  - {name: VSUMN30, expr: "Sum(Greater(Ref($volume, 1)-$volume, 0), 30)/(Sum(Abs($volume-Ref($volume, 1)), 30)+1e-12)"}
+  - {name: VSUMN60, expr: "Sum(Greater(Ref($volume, 1)-$volume, 0), 60)/(Sum(Abs($volume-Ref($volume, 1)), 60)+1e-12)"}
+  - {name: VSUMD5, expr: "(Sum(Greater($volume-Ref($volume, 1), 0), 5)-Sum(Greater(Ref($volume, 1)-$volume, 0), 5))/(Sum(Abs($volume-Ref($volume, 1)), 5)+1e-12)"}
+  - {name: VSUMD10, expr: "(Sum(Greater($volume-Ref($volume, 1), 0), 10)-Sum(Greater(Ref($volume, 1)-$volume, 0), 10))/(Sum(Abs($volume-Ref($volume, 1)), 10)+1e-12)"}
+  - {name: VSUMD20, expr: "(Sum(Greater($volume-Ref($volume, 1), 0), 20)-Sum(Greater(Ref($volume, 1)-$volume, 0), 20))/(Sum(Abs($volume-Ref($volume, 1)), 20)+1e-12)"}
+  - {name: VSUMD30, expr: "(Sum(Greater($volume-Ref($volume, 1), 0), 30)-Sum(Greater(Ref($volume, 1)-$volume, 0), 30))/(Sum(Abs($volume-Ref($volume, 1)), 30)+1e-12)"}
+  - {name: VSUMD60, expr: "(Sum(Greater($volume-Ref($volume, 1), 0), 60)-Sum(Greater(Ref($volume, 1)-$volume, 0), 60))/(Sum(Abs($volume-Ref($volume, 1)), 60)+1e-12)"}
+"""#
+
+    static let alpha360 = #"""
+name: alpha360
+description: "Qlib's Alpha360: the last 60 days of close, open, high, low and vwap divided by today's close, and of volume divided by today's volume."
+notes:
+  - "Without a vwap column, $vwap is the typical price (high + low + close) / 3."
+factors:
+  - {name: CLOSE59, expr: "Ref($close, 59)/$close"}
+  - {name: CLOSE58, expr: "Ref($close, 58)/$close"}
+  - {name: CLOSE57, expr: "Ref($close, 57)/$close"}
+  - {name: CLOSE56, expr: "Ref($close, 56)/$close"}
+  - {name: CLOSE55, expr: "Ref($close, 55)/$close"}
+  - {name: CLOSE54, expr: "Ref($close, 54)/$close"}
+  - {name: CLOSE53, expr: "Ref($close, 53)/$close"}
+  - {name: CLOSE52, expr: "Ref($close, 52)/$close"}
+  - {name: CLOSE51, expr: "Ref($close, 51)/$close"}
+  - {name: CLOSE50, expr: "Ref($close, 50)/$close"}
+  - {name: CLOSE49, expr: "Ref($close, 49)/$close"}
+  - {name: CLOSE48, expr: "Ref($close, 48)/$close"}
+  - {name: CLOSE47, expr: "Ref($close, 47)/$close"}
+  - {name: CLOSE46, expr: "Ref($close, 46)/$close"}
+  - {name: CLOSE45, expr: "Ref($close, 45)/$close"}
+  - {name: CLOSE44, expr: "Ref($close, 44)/$close"}
+  - {name: CLOSE43, expr: "Ref($close, 43)/$close"}
+  - {name: CLOSE42, expr: "Ref($close, 42)/$close"}
+  - {name: CLOSE41, expr: "Ref($close, 41)/$close"}
+  - {name: CLOSE40, expr: "Ref($close, 40)/$close"}
+  - {name: CLOSE39, expr: "Ref($close, 39)/$close"}
+  - {name: CLOSE38, expr: "Ref($close, 38)/$close"}
+  - {name: CLOSE37, expr: "Ref($close, 37)/$close"}
+  - {name: CLOSE36, expr: "Ref($close, 36)/$close"}
+  - {name: CLOSE35, expr: "Ref($close, 35)/$close"}
+  - {name: CLOSE34, expr: "Ref($close, 34)/$close"}
+  - {name: CLOSE33, expr: "Ref($close, 33)/$close"}
+  - {name: CLOSE32, expr: "Ref($close, 32)/$close"}
+  - {name: CLOSE31, expr: "Ref($close, 31)/$close"}
+  - {name: CLOSE30, expr: "Ref($close, 30)/$close"}
+  - {name: CLOSE29, expr: "Ref($close, 29)/$close"}
+  - {name: CLOSE28, expr: "Ref($close, 28)/$close"}
+  - {name: CLOSE27, expr: "Ref($close, 27)/$close"}
+  - {name: CLOSE26, expr: "Ref($close, 26)/$close"}
+  - {name: CLOSE25, expr: "Ref($close, 25)/$close"}
+  - {name: CLOSE24, expr: "Ref($close, 24)/$close"}
+  - {name: CLOSE23, expr: "Ref($close, 23)/$close"}
+  - {name: CLOSE22, expr: "Ref($close, 22)/$close"}
+  - {name: CLOSE21, expr: "Ref($close, 21)/$close"}
+  - {name: CLOSE20, expr: "Ref($close, 20)/$close"}
+  - {name: CLOSE19, expr: "Ref($close, 19)/$close"}
+  - {name: CLOSE18, expr: "Ref($close, 18)/$close"}
+  - {name: CLOSE17, expr: "Ref($close, 17)/$close"}
+  - {name: CLOSE16, expr: "Ref($close, 16)/$close"}
+  - {name: CLOSE15, expr: "Ref($close, 15)/$close"}
+  - {name: CLOSE14, expr: "Ref($close, 14)/$close"}
+  - {name: CLOSE13, expr: "Ref($close, 13)/$close"}
+  - {name: CLOSE12, expr: "Ref($close, 12)/$close"}
+  - {name: CLOSE11, expr: "Ref($close, 11)/$close"}
+  - {name: CLOSE10, expr: "Ref($close, 10)/$close"}
+  - {name: CLOSE9, expr: "Ref($close, 9)/$close"}
+  - {name: CLOSE8, expr: "Ref($close, 8)/$close"}
+  - {name: CLOSE7, expr: "Ref($close, 7)/$close"}
+  - {name: CLOSE6, expr: "Ref($close, 6)/$close"}
+  - {name: CLOSE5, expr: "Ref($close, 5)/$close"}
+  - {name: CLOSE4, expr: "Ref($close, 4)/$close"}
+  - {name: CLOSE3, expr: "Ref($close, 3)/$close"}
+  - {name: CLOSE2, expr: "Ref($close, 2)/$close"}
+  - {name: CLOSE1, expr: "Ref($close, 1)/$close"}
+  - {name: CLOSE0, expr: "$close/$close"}
+  - {name: OPEN59, expr: "Ref($open, 59)/$close"}
+  - {name: OPEN58, expr: "Ref($open, 58)/$close"}
+  - {name: OPEN57, expr: "Ref($open, 57)/$close"}
+  - {name: OPEN56, expr: "Ref($open, 56)/$close"}
+  - {name: OPEN55, expr: "Ref($open, 55)/$close"}
+  - {name: OPEN54, expr: "Ref($open, 54)/$close"}
+  - {name: OPEN53, expr: "Ref($open, 53)/$close"}
+  - {name: OPEN52, expr: "Ref($open, 52)/$close"}
+  - {name: OPEN51, expr: "Ref($open, 51)/$close"}
+  - {name: OPEN50, expr: "Ref($open, 50)/$close"}
+  - {name: OPEN49, expr: "Ref($open, 49)/$close"}
+  - {name: OPEN48, expr: "Ref($open, 48)/$close"}
+  - {name: OPEN47, expr: "Ref($open, 47)/$close"}
+  - {name: OPEN46, expr: "Ref($open, 46)/$close"}
+  - {name: OPEN45, expr: "Ref($open, 45)/$close"}
+  - {name: OPEN44, expr: "Ref($open, 44)/$close"}
+  - {name: OPEN43, expr: "Ref($open, 43)/$close"}
+  - {name: OPEN42, expr: "Ref($open, 42)/$close"}
+  - {name: OPEN41, expr: "Ref($open, 41)/$close"}
+  - {name: OPEN40, expr: "Ref($open, 40)/$close"}
+  - {name: OPEN39, expr: "Ref($open, 39)/$close"}
+  - {name: OPEN38, expr: "Ref($open, 38)/$close"}
+  - {name: OPEN37, expr: "Ref($open, 37)/$close"}
+  - {name: OPEN36, expr: "Ref($open, 36)/$close"}
+  - {name: OPEN35, expr: "Ref($open, 35)/$close"}
+  - {name: OPEN34, expr: "Ref($open, 34)/$close"}
+  - {name: OPEN33, expr: "Ref($open, 33)/$close"}
+  - {name: OPEN32, expr: "Ref($open, 32)/$close"}
+  - {name: OPEN31, expr: "Ref($open, 31)/$close"}
+  - {name: OPEN30, expr: "Ref($open, 30)/$close"}
+  - {name: OPEN29, expr: "Ref($open, 29)/$close"}
+  - {name: OPEN28, expr: "Ref($open, 28)/$close"}
+  - {name: OPEN27, expr: "Ref($open, 27)/$close"}
+  - {name: OPEN26, expr: "Ref($open, 26)/$close"}
+  - {name: OPEN25, expr: "Ref($open, 25)/$close"}
+  - {name: OPEN24, expr: "Ref($open, 24)/$close"}
+  - {name: OPEN23, expr: "Ref($open, 23)/$close"}
+  - {name: OPEN22, expr: "Ref($open, 22)/$close"}
+  - {name: OPEN21, expr: "Ref($open, 21)/$close"}
+  - {name: OPEN20, expr: "Ref($open, 20)/$close"}
+  - {name: OPEN19, expr: "Ref($open, 19)/$close"}
+  - {name: OPEN18, expr: "Ref($open, 18)/$close"}
+  - {name: OPEN17, expr: "Ref($open, 17)/$close"}
+  - {name: OPEN16, expr: "Ref($open, 16)/$close"}
+  - {name: OPEN15, expr: "Ref($open, 15)/$close"}
+  - {name: OPEN14, expr: "Ref($open, 14)/$close"}
+  - {name: OPEN13, expr: "Ref($open, 13)/$close"}
+  - {name: OPEN12, expr: "Ref($open, 12)/$close"}
+  - {name: OPEN11, expr: "Ref($open, 11)/$close"}
+  - {name: OPEN10, expr: "Ref($open, 10)/$close"}
+  - {name: OPEN9, expr: "Ref($open, 9)/$close"}
+  - {name: OPEN8, expr: "Ref($open, 8)/$close"}
+  - {name: OPEN7, expr: "Ref($open, 7)/$close"}
+  - {name: OPEN6, expr: "Ref($open, 6)/$close"}
+  - {name: OPEN5, expr: "Ref($open, 5)/$close"}
+  - {name: OPEN4, expr: "Ref($open, 4)/$close"}
+  - {name: OPEN3, expr: "Ref($open, 3)/$close"}
+  - {name: OPEN2, expr: "Ref($open, 2)/$close"}
+  - {name: OPEN1, expr: "Ref($open, 1)/$close"}
+  - {name: OPEN0, expr: "$open/$close"}
+  - {name: HIGH59, expr: "Ref($high, 59)/$close"}
+  - {name: HIGH58, expr: "Ref($high, 58)/$close"}
+  - {name: HIGH57, expr: "Ref($high, 57)/$close"}
+  - {name: HIGH56, expr: "Ref($high, 56)/$close"}
+  - {name: HIGH55, expr: "Ref($high, 55)/$close"}
+  - {name: HIGH54, expr: "Ref($high, 54)/$close"}
+  - {name: HIGH53, expr: "Ref($high, 53)/$close"}
+  - {name: HIGH52, expr: "Ref($high, 52)/$close"}
+  - {name: HIGH51, expr: "Ref($high, 51)/$close"}
+  - {name: HIGH50, expr: "Ref($high, 50)/$close"}
+  - {name: HIGH49, expr: "Ref($high, 49)/$close"}
+  - {name: HIGH48, expr: "Ref($high, 48)/$close"}
+  - {name: HIGH47, expr: "Ref($high, 47)/$close"}
+  - {name: HIGH46, expr: "Ref($high, 46)/$close"}
+  - {name: HIGH45, expr: "Ref($high, 45)/$close"}
+  - {name: HIGH44, expr: "Ref($high, 44)/$close"}
+  - {name: HIGH43, expr: "Ref($high, 43)/$close"}
+  - {name: HIGH42, expr: "Ref($high, 42)/$close"}
+  - {name: HIGH41, expr: "Ref($high, 41)/$close"}
+  - {name: HIGH40, expr: "Ref($high, 40)/$close"}
+  - {name: HIGH39, expr: "Ref($high, 39)/$close"}
+  - {name: HIGH38, expr: "Ref($high, 38)/$close"}
+  - {name: HIGH37, expr: "Ref($high, 37)/$close"}
+  - {name: HIGH36, expr: "Ref($high, 36)/$close"}
+  - {name: HIGH35, expr: "Ref($high, 35)/$close"}
+  - {name: HIGH34, expr: "Ref($high, 34)/$close"}
+  - {name: HIGH33, expr: "Ref($high, 33)/$close"}
+  - {name: HIGH32, expr: "Ref($high, 32)/$close"}
+  - {name: HIGH31, expr: "Ref($high, 31)/$close"}
+  - {name: HIGH30, expr: "Ref($high, 30)/$close"}
+  - {name: HIGH29, expr: "Ref($high, 29)/$close"}
+  - {name: HIGH28, expr: "Ref($high, 28)/$close"}
+  - {name: HIGH27, expr: "Ref($high, 27)/$close"}
+  - {name: HIGH26, expr: "Ref($high, 26)/$close"}
+  - {name: HIGH25, expr: "Ref($high, 25)/$close"}
+  - {name: HIGH24, expr: "Ref($high, 24)/$close"}
+  - {name: HIGH23, expr: "Ref($high, 23)/$close"}
+  - {name: HIGH22, expr: "Ref($high, 22)/$close"}
+  - {name: HIGH21, expr: "Ref($high, 21)/$close"}
+  - {name: HIGH20, expr: "Ref($high, 20)/$close"}
+  - {name: HIGH19, expr: "Ref($high, 19)/$close"}
+  - {name: HIGH18, expr: "Ref($high, 18)/$close"}
+  - {name: HIGH17, expr: "Ref($high, 17)/$close"}
+  - {name: HIGH16, expr: "Ref($high, 16)/$close"}
+  - {name: HIGH15, expr: "Ref($high, 15)/$close"}
+  - {name: HIGH14, expr: "Ref($high, 14)/$close"}
+  - {name: HIGH13, expr: "Ref($high, 13)/$close"}
+  - {name: HIGH12, expr: "Ref($high, 12)/$close"}
+  - {name: HIGH11, expr: "Ref($high, 11)/$close"}
+  - {name: HIGH10, expr: "Ref($high, 10)/$close"}
+  - {name: HIGH9, expr: "Ref($high, 9)/$close"}
+  - {name: HIGH8, expr: "Ref($high, 8)/$close"}
+  - {name: HIGH7, expr: "Ref($high, 7)/$close"}
+  - {name: HIGH6, expr: "Ref($high, 6)/$close"}
+  - {name: HIGH5, expr: "Ref($high, 5)/$close"}
+  - {name: HIGH4, expr: "Ref($high, 4)/$close"}
+  - {name: HIGH3, expr: "Ref($high, 3)/$close"}
+  - {name: HIGH2, expr: "Ref($high, 2)/$close"}
+  - {name: HIGH1, expr: "Ref($high, 1)/$close"}
+  - {name: HIGH0, expr: "$high/$close"}
+  - {name: LOW59, expr: "Ref($low, 59)/$close"}
+  - {name: LOW58, expr: "Ref($low, 58)/$close"}
+  - {name: LOW57, expr: "Ref($low, 57)/$close"}
+  - {name: LOW56, expr: "Ref($low, 56)/$close"}
+  - {name: LOW55, expr: "Ref($low, 55)/$close"}
+  - {name: LOW54, expr: "Ref($low, 54)/$close"}
+  - {name: LOW53, expr: "Ref($low, 53)/$close"}
+  - {name: LOW52, expr: "Ref($low, 52)/$close"}
+  - {name: LOW51, expr: "Ref($low, 51)/$close"}
+  - {name: LOW50, expr: "Ref($low, 50)/$close"}
+  - {name: LOW49, expr: "Ref($low, 49)/$close"}
+  - {name: LOW48, expr: "Ref($low, 48)/$close"}
+  - {name: LOW47, expr: "Ref($low, 47)/$close"}
+  - {name: LOW46, expr: "Ref($low, 46)/$close"}
+  - {name: LOW45, expr: "Ref($low, 45)/$close"}
+  - {name: LOW44, expr: "Ref($low, 44)/$close"}
+  - {name: LOW43, expr: "Ref($low, 43)/$close"}
+  - {name: LOW42, expr: "Ref($low, 42)/$close"}
+  - {name: LOW41, expr: "Ref($low, 41)/$close"}
+  - {name: LOW40, expr: "Ref($low, 40)/$close"}
+  - {name: LOW39, expr: "Ref($low, 39)/$close"}
+  - {name: LOW38, expr: "Ref($low, 38)/$close"}
+  - {name: LOW37, expr: "Ref($low, 37)/$close"}
+  - {name: LOW36, expr: "Ref($low, 36)/$close"}
+  - {name: LOW35, expr: "Ref($low, 35)/$close"}
+  - {name: LOW34, expr: "Ref($low, 34)/$close"}
+  - {name: LOW33, expr: "Ref($low, 33)/$close"}
+  - {name: LOW32, expr: "Ref($low, 32)/$close"}
+  - {name: LOW31, expr: "Ref($low, 31)/$close"}
+  - {name: LOW30, expr: "Ref($low, 30)/$close"}
+  - {name: LOW29, expr: "Ref($low, 29)/$close"}
+  - {name: LOW28, expr: "Ref($low, 28)/$close"}
+  - {name: LOW27, expr: "Ref($low, 27)/$close"}
+  - {name: LOW26, expr: "Ref($low, 26)/$close"}
+  - {name: LOW25, expr: "Ref($low, 25)/$close"}
+  - {name: LOW24, expr: "Ref($low, 24)/$close"}
+  - {name: LOW23, expr: "Ref($low, 23)/$close"}
+  - {name: LOW22, expr: "Ref($low, 22)/$close"}
+  - {name: LOW21, expr: "Ref($low, 21)/$close"}
+  - {name: LOW20, expr: "Ref($low, 20)/$close"}
+  - {name: LOW19, expr: "Ref($low, 19)/$close"}
+  - {name: LOW18, expr: "Ref($low, 18)/$close"}
+  - {name: LOW17, expr: "Ref($low, 17)/$close"}
+  - {name: LOW16, expr: "Ref($low, 16)/$close"}
+  - {name: LOW15, expr: "Ref($low, 15)/$close"}
+  - {name: LOW14, expr: "Ref($low, 14)/$close"}
+  - {name: LOW13, expr: "Ref($low, 13)/$close"}
+  - {name: LOW12, expr: "Ref($low, 12)/$close"}
+  - {name: LOW11, expr: "Ref($low, 11)/$close"}
+  - {name: LOW10, expr: "Ref($low, 10)/$close"}
+  - {name: LOW9, expr: "Ref($low, 9)/$close"}
+  - {name: LOW8, expr: "Ref($low, 8)/$close"}
+  - {name: LOW7, expr: "Ref($low, 7)/$close"}
+  - {name: LOW6, expr: "Ref($low, 6)/$close"}
+  - {name: LOW5, expr: "Ref($low, 5)/$close"}
+  - {name: LOW4, expr: "Ref($low, 4)/$close"}
+  - {name: LOW3, expr: "Ref($low, 3)/$close"}
+  - {name: LOW2, expr: "Ref($low, 2)/$close"}
+  - {name: LOW1, expr: "Ref($low, 1)/$close"}
+  - {name: LOW0, expr: "$low/$close"}
+  - {name: VWAP59, expr: "Ref($vwap, 59)/$close"}
+  - {name: VWAP58, expr: "Ref($vwap, 58)/$close"}
+  - {name: VWAP57, expr: "Ref($vwap, 57)/$close"}
+  - {name: VWAP56, expr: "Ref($vwap, 56)/$close"}
+  - {name: VWAP55, expr: "Ref($vwap, 55)/$close"}
+  - {name: VWAP54, expr: "Ref($vwap, 54)/$close"}
+  - {name: VWAP53, expr: "Ref($vwap, 53)/$close"}
+  - {name: VWAP52, expr: "Ref($vwap, 52)/$close"}
+  - {name: VWAP51, expr: "Ref($vwap, 51)/$close"}
+  - {name: VWAP50, expr: "Ref($vwap, 50)/$close"}
+  - {name: VWAP49, expr: "Ref($vwap, 49)/$close"}
+  - {name: VWAP48, expr: "Ref($vwap, 48)/$close"}
+  - {name: VWAP47, expr: "Ref($vwap, 47)/$close"}
+  - {name: VWAP46, expr: "Ref($vwap, 46)/$close"}
+  - {name: VWAP45, expr: "Ref($vwap, 45)/$close"}
+  - {name: VWAP44, expr: "Ref($vwap, 44)/$close"}
+  - {name: VWAP43, expr: "Ref($vwap, 43)/$close"}
+  - {name: VWAP42, expr: "Ref($vwap, 42)/$close"}
+  - {name: VWAP41, expr: "Ref($vwap, 41)/$close"}
+  - {name: VWAP40, expr: "Ref($vwap, 40)/$close"}
+  - {name: VWAP39, expr: "Ref($vwap, 39)/$close"}
+  - {name: VWAP38, expr: "Ref($vwap, 38)/$close"}
+  - {name: VWAP37, expr: "Ref($vwap, 37)/$close"}
+  - {name: VWAP36, expr: "Ref($vwap, 36)/$close"}
+  - {name: VWAP35, expr: "Ref($vwap, 35)/$close"}
+  - {name: VWAP34, expr: "Ref($vwap, 34)/$close"}
+  - {name: VWAP33, expr: "Ref($vwap, 33)/$close"}
+  - {name: VWAP32, expr: "Ref($vwap, 32)/$close"}
+  - {name: VWAP31, expr: "Ref($vwap, 31)/$close"}
+  - {name: VWAP30, expr: "Ref($vwap, 30)/$close"}
+  - {name: VWAP29, expr: "Ref($vwap, 29)/$close"}
+  - {name: VWAP28, expr: "Ref($vwap, 28)/$close"}
+  - {name: VWAP27, expr: "Ref($vwap, 27)/$close"}
+  - {name: VWAP26, expr: "Ref($vwap, 26)/$close"}
+  - {name: VWAP25, expr: "Ref($vwap, 25)/$close"}
+  - {name: VWAP24, expr: "Ref($vwap, 24)/$close"}
+  - {name: VWAP23, expr: "Ref($vwap, 23)/$close"}
+  - {name: VWAP22, expr: "Ref($vwap, 22)/$close"}
+  - {name: VWAP21, expr: "Ref($vwap, 21)/$close"}
+  - {name: VWAP20, expr: "Ref($vwap, 20)/$close"}
+  - {name: VWAP19, expr: "Ref($vwap, 19)/$close"}
+  - {name: VWAP18, expr: "Ref($vwap, 18)/$close"}
+  - {name: VWAP17, expr: "Ref($vwap, 17)/$close"}
+  - {name: VWAP16, expr: "Ref($vwap, 16)/$close"}
+  - {name: VWAP15, expr: "Ref($vwap, 15)/$close"}
+  - {name: VWAP14, expr: "Ref($vwap, 14)/$close"}
+  - {name: VWAP13, expr: "Ref($vwap, 13)/$close"}
+  - {name: VWAP12, expr: "Ref($vwap, 12)/$close"}
+  - {name: VWAP11, expr: "Ref($vwap, 11)/$close"}
+  - {name: VWAP10, expr: "Ref($vwap, 10)/$close"}
+  - {name: VWAP9, expr: "Ref($vwap, 9)/$close"}
+  - {name: VWAP8, expr: "Ref($vwap, 8)/$close"}
+  - {name: VWAP7, expr: "Ref($vwap, 7)/$close"}
+  - {name: VWAP6, expr: "Ref($vwap, 6)/$close"}
+  - {name: VWAP5, expr: "Ref($vwap, 5)/$close"}
+  - {name: VWAP4, expr: "Ref($vwap, 4)/$close"}
+  - {name: VWAP3, expr: "Ref($vwap, 3)/$close"}
+  - {name: VWAP2, expr: "Ref($vwap, 2)/$close"}
+  - {name: VWAP1, expr: "Ref($vwap, 1)/$close"}
+  - {name: VWAP0, expr: "$vwap/$close"}
+  - {name: VOLUME59, expr: "Ref($volume, 59)/($volume+1e-12)"}
+  - {name: VOLUME58, expr: "Ref($volume, 58)/($volume+1e-12)"}
+  - {name: VOLUME57, expr: "Ref($volume, 57)/($volume+1e-12)"}
+  - {name: VOLUME56, expr: "Ref($volume, 56)/($volume+1e-12)"}
+  - {name: VOLUME55, expr: "Ref($volume, 55)/($volume+1e-12)"}
+  - {name: VOLUME54, expr: "Ref($volume, 54)/($volume+1e-12)"}
+  - {name: VOLUME53, expr: "Ref($volume, 53)/($volume+1e-12)"}
+  - {name: VOLUME52, expr: "Ref($volume, 52)/($volume+1e-12)"}
+  - {name: VOLUME51, expr: "Ref($volume, 51)/($volume+1e-12)"}
+  - {name: VOLUME50, expr: "Ref($volume, 50)/($volume+1e-12)"}
+  - {name: VOLUME49, expr: "Ref($volume, 49)/($volume+1e-12)"}
+  - {name: VOLUME48, expr: "Ref($volume, 48)/($volume+1e-12)"}
+  - {name: VOLUME47, expr: "Ref($volume, 47)/($volume+1e-12)"}
+  - {name: VOLUME46, expr: "Ref($volume, 46)/($volume+1e-12)"}
+  - {name: VOLUME45, expr: "Ref($volume, 45)/($volume+1e-12)"}
+  - {name: VOLUME44, expr: "Ref($volume, 44)/($volume+1e-12)"}
+  - {name: VOLUME43, expr: "Ref($volume, 43)/($volume+1e-12)"}
+  - {name: VOLUME42, expr: "Ref($volume, 42)/($volume+1e-12)"}
+  - {name: VOLUME41, expr: "Ref($volume, 41)/($volume+1e-12)"}
+  - {name: VOLUME40, expr: "Ref($volume, 40)/($volume+1e-12)"}
+  - {name: VOLUME39, expr: "Ref($volume, 39)/($volume+1e-12)"}
+  - {name: VOLUME38, expr: "Ref($volume, 38)/($volume+1e-12)"}
+  - {name: VOLUME37, expr: "Ref($volume, 37)/($volume+1e-12)"}
+  - {name: VOLUME36, expr: "Ref($volume, 36)/($volume+1e-12)"}
+  - {name: VOLUME35, expr: "Ref($volume, 35)/($volume+1e-12)"}
+  - {name: VOLUME34, expr: "Ref($volume, 34)/($volume+1e-12)"}
+  - {name: VOLUME33, expr: "Ref($volume, 33)/($volume+1e-12)"}
+  - {name: VOLUME32, expr: "Ref($volume, 32)/($volume+1e-12)"}
+  - {name: VOLUME31, expr: "Ref($volume, 31)/($volume+1e-12)"}
+  - {name: VOLUME30, expr: "Ref($volume, 30)/($volume+1e-12)"}
+  - {name: VOLUME29, expr: "Ref($volume, 29)/($volume+1e-12)"}
+  - {name: VOLUME28, expr: "Ref($volume, 28)/($volume+1e-12)"}
+  - {name: VOLUME27, expr: "Ref($volume, 27)/($volume+1e-12)"}
+  - {name: VOLUME26, expr: "Ref($volume, 26)/($volume+1e-12)"}
+  - {name: VOLUME25, expr: "Ref($volume, 25)/($volume+1e-12)"}
+  - {name: VOLUME24, expr: "Ref($volume, 24)/($volume+1e-12)"}
+  - {name: VOLUME23, expr: "Ref($volume, 23)/($volume+1e-12)"}
+  - {name: VOLUME22, expr: "Ref($volume, 22)/($volume+1e-12)"}
+  - {name: VOLUME21, expr: "Ref($volume, 21)/($volume+1e-12)"}
+  - {name: VOLUME20, expr: "Ref($volume, 20)/($volume+1e-12)"}
+  - {name: VOLUME19, expr: "Ref($volume, 19)/($volume+1e-12)"}
+  - {name: VOLUME18, expr: "Ref($volume, 18)/($volume+1e-12)"}
+  - {name: VOLUME17, expr: "Ref($volume, 17)/($volume+1e-12)"}
+  - {name: VOLUME16, expr: "Ref($volume, 16)/($volume+1e-12)"}
+  - {name: VOLUME15, expr: "Ref($volume, 15)/($volume+1e-12)"}
+  - {name: VOLUME14, expr: "Ref($volume, 14)/($volume+1e-12)"}
+  - {name: VOLUME13, expr: "Ref($volume, 13)/($volume+1e-12)"}
+  - {name: VOLUME12, expr: "Ref($volume, 12)/($volume+1e-12)"}
+  - {name: VOLUME11, expr: "Ref($volume, 11)/($volume+1e-12)"}
+  - {name: VOLUME10, expr: "Ref($volume, 10)/($volume+1e-12)"}
+  - {name: VOLUME9, expr: "Ref($volume, 9)/($volume+1e-12)"}
+  - {name: VOLUME8, expr: "Ref($volume, 8)/($volume+1e-12)"}
+  - {name: VOLUME7, expr: "Ref($volume, 7)/($volume+1e-12)"}
+  - {name: VOLUME6, expr: "Ref($volume, 6)/($volume+1e-12)"}
+  - {name: VOLUME5, expr: "Ref($volume, 5)/($volume+1e-12)"}
+  - {name: VOLUME4, expr: "Ref($volume, 4)/($volume+1e-12)"}
+  - {name: VOLUME3, expr: "Ref($volume, 3)/($volume+1e-12)"}
+  - {name: VOLUME2, expr: "Ref($volume, 2)/($volume+1e-12)"}
+  - {name: VOLUME1, expr: "Ref($volume, 1)/($volume+1e-12)"}
+  - {name: VOLUME0, expr: "$volume/($volume+1e-12)"}
+"""#
+
+    static let ta = #"""
+name: ta
+description: "Classic technical indicators as TA-Lib computes them, plus returns, volatility and volume ratios."
+notes:
+  - "Indicators match TA-Lib (RSI, MACD, BBANDS with population std, ATR, OBV) including their warm-up: rows before an indicator's first full window are null. `x+0*Ref(x, k)` is how a definition leaves the first k rows empty."
+  - "rsi_14 is the seed pipeline's variant: pandas ewm(com=13, adjust=False) of gains and losses (it differs from TA-Lib's Wilder RSI only through its seed)."
+  - "vol_20 is the sample std (ddof 1) of 20 one-day returns; volume_ratio_20 divides by the mean volume of 20 full days."
+factors:
+  - {name: rsi_14_wilder, expr: "If(WilderMA(Greater($close-Ref($close, 1), 0), 14)+WilderMA(Greater(Ref($close, 1)-$close, 0), 14) != 0, 100*WilderMA(Greater($close-Ref($close, 1), 0), 14)/(WilderMA(Greater($close-Ref($close, 1), 0), 14)+WilderMA(Greater(Ref($close, 1)-$close, 0), 14)), 0)"}
+  - {name: rsi_14, expr: "100-100/(1+EWM(Greater($close-Ref($close, 1), 0), 1/14)/EWM(Greater(Ref($close, 1)-$close, 0), 1/14))"}
+  - {name: macd, expr: "SeededEMA($close+0*Ref($close, 14), 12)-SeededEMA($close, 26)+0*Ref($close, 33)"}
+  - {name: macd_signal, expr: "SeededEMA(SeededEMA($close+0*Ref($close, 14), 12)-SeededEMA($close, 26), 9)"}
+  - {name: macd_hist, expr: "SeededEMA($close+0*Ref($close, 14), 12)-SeededEMA($close, 26)-SeededEMA(SeededEMA($close+0*Ref($close, 14), 12)-SeededEMA($close, 26), 9)"}
+  - {name: bb_upper, expr: "Mean($close, 20)+2*Std($close, 20)*Power(19/20, 0.5)+0*Ref($close, 19)"}
+  - {name: bb_middle, expr: "Mean($close, 20)+0*Ref($close, 19)"}
+  - {name: bb_lower, expr: "Mean($close, 20)-2*Std($close, 20)*Power(19/20, 0.5)+0*Ref($close, 19)"}
+  - {name: atr_14, expr: "WilderMA(Greater($high-$low, Greater(Abs($high-Ref($close, 1)), Abs($low-Ref($close, 1)))), 14)"}
+  - {name: obv, expr: "Sum(If(Ref($close, 1) != Ref($close, 1), $volume, If($close > Ref($close, 1), $volume, If($close < Ref($close, 1), -$volume, 0))), 0)"}
+  - {name: ret_1, expr: "$close/Ref($close, 1)-1"}
+  - {name: ret_5, expr: "$close/Ref($close, 5)-1"}
+  - {name: ret_20, expr: "$close/Ref($close, 20)-1"}
+  - {name: vol_20, expr: "Std($close/Ref($close, 1)-1, 20)+0*Ref($close, 20)"}
+  - {name: volume_ratio_20, expr: "$volume/(Mean($volume, 20)+0*Ref($volume, 19))"}
+"""#
+}
