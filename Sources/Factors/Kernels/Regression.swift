@@ -69,6 +69,10 @@ enum PairKernels {
         var n = 0
         var sx = DoubleDouble.zero, sy = DoubleDouble.zero, sxx = DoubleDouble.zero, syy = DoubleDouble.zero, sxy = DoubleDouble.zero
         var own: (x: RunningVariance, y: RunningVariance) = (RunningVariance(), RunningVariance())
+        // Flat detection over the rows where both have values (a constant side has no correlation).
+        var pairedX = [Double](repeating: .nan, count: x.count), pairedY = pairedX
+        for i in 0 ..< x.count where !x[i].isNaN && !y[i].isNaN { pairedX[i] = x[i]; pairedY[i] = y[i] }
+        var extremaX = WindowExtrema(capacity: x.count), extremaY = WindowExtrema(capacity: x.count)
         var previousStart = 0
         @inline(__always) func accumulate(_ a: Double, _ b: Double, _ sign: Double) {
             n += sign > 0 ? 1 : -1
@@ -92,6 +96,8 @@ enum PairKernels {
             if !a.isNaN && !b.isNaN { accumulate(a, b, 1) }
             own.x.add(a)
             own.y.add(b)
+            pairedX.withUnsafeBufferPointer { extremaX.push(i, $0[i], values: $0, start: start) }
+            pairedY.withUnsafeBufferPointer { extremaY.push(i, $0[i], values: $0, start: start) }
             guard n >= 2 else { out[i] = .nan; continue }
             let nd = Double(n)
             let cxy = sxy * nd - sx * sy  // n(n-1) times the covariance
@@ -99,7 +105,9 @@ enum PairKernels {
                 out[i] = (cxy / (nd * (nd - 1))).value
                 continue
             }
+            let flat = pairedX.withUnsafeBufferPointer { extremaX.isFlat($0) } || pairedY.withUnsafeBufferPointer { extremaY.isFlat($0) }
             let stdX = own.x.std, stdY = own.y.std
+            if flat { out[i] = .nan; continue }
             if !(stdX.isNaN || Swift.abs(stdX) > 2e-5) || !(stdY.isNaN || Swift.abs(stdY) > 2e-5) { out[i] = .nan; continue }
             let cxx = (sxx * nd - sx * sx).value, cyy = (syy * nd - sy * sy).value
             guard cxx > 0, cyy > 0 else { out[i] = .nan; continue }
