@@ -1,0 +1,127 @@
+import Columnar
+import Foundation
+import Testing
+@testable import Factors
+
+/// A small panel: tickers with different histories (one starts late), a sector column.
+func samplePanel() -> Panel {
+    var rows = PanelRows()
+    let tickers = ["BBB", "AAA", "CCC"]
+    for (k, ticker) in tickers.enumerated() {
+        let days = ticker == "CCC" ? 20 ..< 40 : 0 ..< 40
+        for day in days {
+            rows.dates.append(Int32(18_000 + day))
+            rows.appendTicker(ticker)
+            let phase: Double = Double(day) * 0.7 + Double(k)
+            let close: Double = 100 + Double(k) * 10 + sin(phase) * 5
+            rows.fields["close", default: []].append(close)
+            rows.fields["volume", default: []].append(1000 + Double((day * 37 + k * 11) % 100))
+            rows.fields["sector", default: []].append(k == 2 ? 1 : 0)
+        }
+    }
+    return rows.assemble()
+}
+
+/// Runs `factors` over `panel`, returning each factor's values by (ticker, date).
+func compute(_ factors: [(String, String)], _ panel: Panel, from: Int32? = nil, chunkRows: Int = 25, threads: Int = 2) throws -> (batches: [RecordBatch], values: [String: [String: Double]]) {
+    let plan = try FactorPlan(factors: factors.map { (name: $0.0, expression: $0.1) })
+    var batches: [RecordBatch] = []
+    try FactorEngine(plan: plan, threads: threads, chunkRows: chunkRows).run(panel, from: from) { batches.append($0) }
+    var values: [String: [String: Double]] = [:]
+    for batch in batches {
+        let tickers = batch.columns[0], dates = batch.columns[1]
+        for (k, factor) in factors.enumerated() {
+            guard case .float64(let column) = batch.columns[k + 2] else { continue }
+            for row in 0 ..< batch.rowCount {
+                let key = "\(tickers.value(at: row).keyText) \(dates.value(at: row).keyText)"
+                values[factor.0, default: [:]][key] = column.isNull(row) ? .nan : column.value(at: row)
+            }
+        }
+    }
+    return (batches, values)
+}
+
+@Suite("Factor engine")
+struct EngineTests {
+    @Test("rows come out sorted by ticker then date, whatever the chunking and thread count")
+    func ordering() throws {
+        let panel = samplePanel()
+        for (chunkRows, threads) in [(1, 2), (25, 2), (1000, 1), (7, 3)] {
+            let (batches, _) = try compute([("m", "Mean($close, 5)")], panel, chunkRows: chunkRows, threads: threads)
+            var keys: [String] = []
+            for batch in batches {
+                for row in 0 ..< batch.rowCount {
+                    keys.append("\(batch.columns[0].value(at: row).keyText) \(batch.columns[1].value(at: row).keyText)")
+                }
+            }
+            #expect(keys == keys.sorted() && keys.count == 100, "chunkRows \(chunkRows) threads \(threads)")
+        }
+    }
+
+    @Test("time-series operators never see another ticker's rows")
+    func perTicker() throws {
+        let panel = samplePanel()
+        let (_, values) = try compute([("prev", "Ref($close, 1)"), ("m3", "Mean($close, 3)")], panel)
+        // CCC's first row has no previous close even though BBB's rows come just before it.
+        #expect(values["prev"]!["CCC 2019-05-04"]!.isNaN)
+        let closes = (0 ..< 3).map { panel.fields["close"]![panel.offsets[2] + $0] }
+        #expect(agree(values["m3"]!["CCC 2019-05-06"]!, closes.reduce(0, +) / 3))
+    }
+
+    @Test("cross-sectional operators work per date over the tickers present that day")
+    func crossSection() throws {
+        let panel = samplePanel()
+        let (_, values) = try compute([("rank", "CSRank($close)"), ("demean", "CSDemean($close)"), ("z", "CSZScore($close)"),
+                                       ("scale", "CSScale($close - 110)"), ("neutral", "CSNeutralize($close, $sector)"),
+                                       ("mixed", "Mean(CSRank($close), 3)")], panel)
+        // Day 5 (2019-04-19): only AAA and BBB; BBB's close is the lower.
+        let a = values["rank"]!["AAA 2019-04-19"]!, b = values["rank"]!["BBB 2019-04-19"]!
+        #expect(a == 1 && b == 0.5)
+        #expect(agree(values["demean"]!["AAA 2019-04-19"]! + values["demean"]!["BBB 2019-04-19"]!, 0, absolute: 1e-12))
+        // Day 25: three tickers; z-scores sum to 0 with sample std 1.
+        let zs = ["AAA", "BBB", "CCC"].map { values["z"]!["\($0) 2019-05-09"]! }
+        #expect(agree(zs.reduce(0, +), 0, absolute: 1e-12))
+        #expect(agree(zs.map { $0 * $0 }.reduce(0, +) / 2, 1))
+        let scales = ["AAA", "BBB", "CCC"].map { values["scale"]!["\($0) 2019-05-09"]! }
+        #expect(agree(scales.map(abs).reduce(0, +), 1))
+        // CCC is alone in its sector: neutralised to exactly 0.
+        #expect(values["neutral"]!["CCC 2019-05-09"]! == 0)
+        // A time-series operator over a cross-sectional one.
+        let ranks = ["2019-04-17", "2019-04-18", "2019-04-19"].map { values["rank"]!["AAA \($0)"]! }
+        #expect(agree(values["mixed"]!["AAA 2019-04-19"]!, ranks.reduce(0, +) / 3))
+    }
+
+    @Test("Mask reads another ticker's series by date")
+    func mask() throws {
+        let panel = samplePanel()
+        let (_, values) = try compute([("rel", "$close / Mask($close, \"AAA\")")], panel)
+        #expect(values["rel"]!["AAA 2019-05-09"]! == 1)
+        #expect(values["rel"]!["CCC 2019-05-09"]! > 1)
+        #expect(throws: FactorRunError.self) { try compute([("x", "Mask($close, \"ZZZ\")")], panel) }
+    }
+
+    @Test("rows before --start are history: windows still see them, but they are not written")
+    func start() throws {
+        let panel = samplePanel()
+        let all = try compute([("m", "Mean($close, 10)")], panel).values["m"]!
+        let later = try compute([("m", "Mean($close, 10)")], panel, from: 18_030).values["m"]!
+        #expect(later.count == 30)
+        for (key, value) in later { #expect(value == all[key]!) }
+    }
+
+    @Test("shared subexpressions are one node: Alpha158 compiles to far fewer operations than it writes")
+    func sharing() throws {
+        let set = try FactorSet.load("alpha158")
+        let plan = try FactorPlan(factors: set.factors)
+        let unshared = set.factors.reduce(0) { total, factor in total + ((try? FactorPlan(factors: [factor]).nodes.count) ?? 0) }
+        #expect(plan.nodes.count * 2 < unshared, "\(plan.nodes.count) nodes shared vs \(unshared) unshared")
+        let previousClose = plan.nodes.filter { $0.operation == .ref(1) && plan.nodes[$0.inputs[0]].operation == .field("close") }
+        #expect(previousClose.count == 1)
+        #expect(Set(plan.nodes).count == plan.nodes.count)
+    }
+
+    @Test("a missing field is named with the columns the input has")
+    func missingField() throws {
+        #expect(throws: FactorRunError.self) { try compute([("x", "$vwap / $close")], samplePanel()) }
+    }
+}
