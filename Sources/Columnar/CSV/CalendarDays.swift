@@ -29,6 +29,23 @@ public enum CalendarDays {
         return v
     }
 
+    /// Days since 1970-01-01 of the `YYYY-MM-DD` date in `bytes` (exactly 10 bytes), nil when it is not one.
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
+        func digits(_ range: Range<Int>) -> Int64? {
+            var v: Int64 = 0
+            for i in range {
+                guard bytes[i] >= 48, bytes[i] <= 57 else { return nil }
+                v = v * 10 + Int64(bytes[i] - 48)
+            }
+            return v
+        }
+        guard let y = digits(0 ..< 4), let m = digits(5 ..< 7), let d = digits(8 ..< 10), (1 ... 12).contains(m), d >= 1, d <= daysInMonth(y, m) else {
+            return nil
+        }
+        return Int32(exactly: daysFromCivil(y, m, d))
+    }
+
     /// Days since 1970-01-01 of a `YYYY-MM-DD` date, nil when it is not one.
     public static func parse(_ text: String) -> Int32? {
         let b = Array(text.utf8)

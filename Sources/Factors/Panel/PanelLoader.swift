@@ -92,7 +92,7 @@ public enum PanelLoader {
         let existing = rows.count - n
         for (index, column) in batch.columns.enumerated() where index != dateIndex && index != tickerIndex {
             let field = mapping.fieldName(names[index])
-            var values = rows.fields[field] ?? [Double](repeating: .nan, count: existing)
+            var values = rows.fields.removeValue(forKey: field) ?? [Double](repeating: .nan, count: existing)
             if values.count < existing { values += [Double](repeating: .nan, count: existing - values.count) }
             switch column {
             case .binary(let strings) where column.dataType == .string:
@@ -102,8 +102,8 @@ public enum PanelLoader {
             }
             rows.fields[field] = values
         }
-        for (field, values) in rows.fields where values.count < rows.count {
-            rows.fields[field] = values + [Double](repeating: .nan, count: rows.count - values.count)
+        for field in rows.fields.keys where rows.fields[field]!.count < rows.count {
+            rows.fields[field]!.append(contentsOf: repeatElement(.nan, count: rows.count - rows.fields[field]!.count))
         }
     }
 
