@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+@Suite("sluice factors")
+struct FactorsCommandTests {
+    /// A folder of per-ticker CSVs in the market data's layout.
+    static func csvFolder(_ files: [String: String]) throws -> String {
+        let folder = try CLI.temporaryFolder()
+        for (name, text) in files { try text.write(toFile: folder + "/" + name, atomically: true, encoding: .utf8) }
+        return folder
+    }
+
+    static let header = "Date,High,Low,Open,Close,Volume,Adj Close,Name\n"
+
+    static func bars(_ ticker: String, days: Int, start: Double) -> String {
+        var text = header
+        for day in 0 ..< days {
+            let close = start + Double(day % 7) - Double(day % 3)
+            text += "2020-01-\(String(format: "%02d", day + 1)),\(close + 1),\(close - 1),\(close - 0.5),\(close),\(1000 + day * 10),\(close),\(ticker)\n"
+        }
+        return text
+    }
+
+    @Test("compute writes ticker, date and one column per factor to Parquet, in ticker and date order")
+    func compute() throws {
+        let input = try Self.csvFolder(["B_data.csv": Self.bars("BBB", days: 20, start: 50), "A_data.csv": Self.bars("AAA", days: 25, start: 10)])
+        let set = input + "/mine.yaml"
+        try "name: mine\nfactors:\n  - {name: ma3, expr: \"Mean($close, 3)\"}\n  - {name: ret, expr: \"$close / Ref($close, 1) - 1\"}\n"
+            .write(toFile: set, atomically: true, encoding: .utf8)
+        let output = input + "/out.parquet"
+        let result = try CLI.run(["factors", "compute", "--set", set, "--input", input, "--output", output, "--start", "2020-01-05"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("37 rows, 2 factors, 2 tickers"), "\(result.stdout)")
+        #expect(result.stderr.contains("no vwap column"))
+        let rows = try CLI.run(["parquet", "cat", output]).stdout.split(separator: "\n")
+        #expect(rows.count == 37)
+        // AAA's closes run 10, 10, 10, 13, 13: a 3-day mean of 12 and no change on the 5th.
+        #expect(rows.first == #"{"ticker":"AAA","date":"2020-01-05","ma3":12.0,"ret":0.0}"#)
+        #expect(rows[21].hasPrefix(#"{"ticker":"BBB","date":"2020-01-05""#))
+    }
+
+    @Test("bad input gets a one-line error naming the file, line and column")
+    func badInput() throws {
+        let broken = Self.header + "2020-01-01,11,9,9.5,10,1000,10,AAA\n2020-01-02,11,9,9.5,10,1000,10,AAA\n2020-01-03,13.x,11,9.5,10,1000,10,AAA\n"
+        let input = try Self.csvFolder(["A.csv": broken])
+        let result = try CLI.run(["factors", "compute", "--set", "ta", "--input", input, "--output", input + "/o.parquet"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "error: \(input)/A.csv:4:12: expected a number in column High, found '13.x'\n", "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: input + "/o.parquet"))
+        let date = try Self.csvFolder(["A.csv": Self.header + "01/02/2020,1,1,1,1,1,1,AAA\n"])
+        let dated = try CLI.run(["factors", "compute", "--set", "ta", "--input", date, "--output", date + "/o.parquet"])
+        #expect(dated.stderr.contains("A.csv:2:1: expected a date YYYY-MM-DD in column Date, found '01/02/2020'"), "\(dated.stderr)")
+    }
+
+    @Test("check points at the column of a mistake; list shows the sets")
+    func checkAndList() throws {
+        let bad = try CLI.run(["factors", "check", "Mean($close, 5) / $close", "Corr($close, $volume)"])
+        #expect(bad.status == 1)
+        #expect(bad.stdout.hasPrefix("ok: Mean($close, 5) / $close"))
+        #expect(bad.stderr.contains("^ column 1: Corr takes 3 arguments (Corr(x, y, N)), found 2"), "\(bad.stderr)")
+        let list = try CLI.run(["factors", "list"])
+        #expect(list.stdout.contains("alpha158\t158 factors"))
+        let alpha = try CLI.run(["factors", "list", "--set", "alpha158"])
+        #expect(alpha.stdout.split(separator: "\n").count == 158)
+        #expect(alpha.stdout.hasPrefix("KMID\t($close-$open)/$open\n"))
+    }
+
+    @Test("compute into a Delta table, then merge a later run on (ticker, date)")
+    func delta() throws {
+        let input = try Self.csvFolder(["A.csv": Self.bars("AAA", days: 10, start: 10)])
+        let table = input + "/silver"
+        let first = try CLI.run(["factors", "compute", "--set", "ta", "--input", input, "--output", table])
+        #expect(first.status == 0, "\(first.stderr)")
+        let second = try CLI.run(["factors", "compute", "--set", "ta", "--input", input, "--output", table, "--mode", "merge", "--start", "2020-01-08"])
+        #expect(second.status == 0, "\(second.stderr)")
+        let history = try CLI.run(["delta", "history", table])
+        #expect(history.stdout.contains("MERGE"))
+        let rows = try CLI.run(["delta", "read", table, "--columns", "ticker,date,ret_1"]).stdout.split(separator: "\n")
+        #expect(rows.count == 10)
+    }
+}
