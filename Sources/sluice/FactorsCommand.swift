@@ -68,7 +68,8 @@ struct FactorsCompute: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(help: "alpha158, alpha360, ta, or a .yaml file.") var set: String
     @Option(help: "A folder of per-ticker CSV files, a CSV or Parquet file, or a Delta table (path or db.table).") var input: String
-    @Option(help: "A .parquet file, or a Delta table (path or db.table).") var output: String
+    @Option(help: "A .parquet file, or a Delta table (path or db.table).") var output: String?
+    @Flag(help: "Compute without writing (for timing and memory checks).") var discard = false
     @Option(help: "Write rows from this date (YYYY-MM-DD); earlier rows are history for the windows.") var start: String?
     @Option(help: "Use no rows after this date (YYYY-MM-DD).") var end: String?
     @Option(help: "Only the first N tickers (in sorted order).") var tickers: Int?
@@ -101,9 +102,14 @@ struct FactorsCompute: ParsableCommand {
             Terminal.error("error: --mode must be overwrite, append or merge, not '\(mode)'")
             throw ExitCode(2)
         }
+        guard (output == nil) == discard else {
+            Terminal.error("error: give --output PATH, or --discard to compute without writing")
+            throw ExitCode(2)
+        }
         let inputPath = try DeltaTarget.resolve(input, global)
+        let output = self.output ?? ""
         let toParquet = output.hasSuffix(".parquet")
-        let outputPath = toParquet ? output : try DeltaTarget.resolve(output, global)
+        let outputPath = discard || toParquet ? output : try DeltaTarget.resolve(output, global)
         try reportingErrors(timing: timing) {
             let clock = ContinuousClock()
             let began = clock.now
@@ -115,11 +121,16 @@ struct FactorsCompute: ParsableCommand {
             for note in panel.notes + factorSet.notes { Terminal.error("note: \(note)") }
             let engine = FactorEngine(plan: plan, threads: threads)
             var rows = 0
-            if toParquet {
+            if discard {
+                let counter = RowCounter()
+                try engine.run(panel, from: startDay) { batch throws(FactorRunError) in counter.add(batch.rowCount) }
+                rows = counter.value
+            } else if toParquet {
                 let schema = Schema([Field("ticker", .string, nullable: false), Field("date", .date32, nullable: false)]
                     + plan.outputs.map { Field($0.name, .float64, nullable: true) })
                 var options = ParquetWriterOptions()
-                options.rowGroupRows = 1 << 17
+                // Row groups of about 64 MB of values, however many factors there are.
+                options.rowGroupRows = max(1024, (8 << 20) / (plan.outputs.count + 2))
                 // Factor values are nearly all distinct: a dictionary would only cost time and space.
                 options.dictionary = false
                 let writer = try ParquetFileWriter(path: outputPath, schema: schema, options: options)
@@ -152,7 +163,8 @@ struct FactorsCompute: ParsableCommand {
             }
             let elapsed = clock.now - began
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            Terminal.output(String(format: "%d rows, %d factors, %d tickers, %.3f s -> %@\n", rows, plan.outputs.count, panel.tickers.count, seconds, outputPath))
+            let destination = discard ? "(discarded)" : outputPath
+            Terminal.output(String(format: "%d rows, %d factors, %d tickers, %.3f s -> %@\n", rows, plan.outputs.count, panel.tickers.count, seconds, destination))
         }
     }
 }

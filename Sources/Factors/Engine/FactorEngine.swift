@@ -10,13 +10,14 @@ public struct FactorEngine: Sendable {
     public let plan: FactorPlan
     /// Threads to use: 0 for one per processor.
     public var threads: Int
-    /// About this many rows per output chunk (whole tickers).
+    /// About this many rows per output chunk (whole tickers); by default as many as keep a
+    /// chunk's values near 8M (64 MB), so thousands of factors still stream in small chunks.
     public var chunkRows: Int
 
-    public init(plan: FactorPlan, threads: Int = 0, chunkRows: Int = 65_536) {
+    public init(plan: FactorPlan, threads: Int = 0, chunkRows: Int? = nil) {
         self.plan = plan
         self.threads = threads
-        self.chunkRows = chunkRows
+        self.chunkRows = chunkRows ?? Swift.max(256, (8 << 20) / Swift.max(1, plan.outputs.count))
     }
 
     /// Evaluates every factor over `panel` and hands `sink` one batch per chunk of tickers, in
