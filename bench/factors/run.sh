@@ -13,7 +13,8 @@
 # "sluice factors not available" and the pandas / polars sides still run.
 # Usage: bench/factors/run.sh   (SLUICE_BIN=path skips the release build; REPS=3 keeps the best
 #        of 3 runs per tool and panel, default 1; MARKET_DIR=folder of the per-ticker CSVs,
-#        default ../shared/data/market beside the repo; SLUICE_THREADS=N passes --threads N)
+#        default ../shared/data/market beside the repo; SLUICE_THREADS=N passes --threads N;
+#        PANELS="real" runs one panel only, default "real synthetic")
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(dirname "$(dirname "$here")")"
@@ -34,6 +35,7 @@ fi
 sluice_ok=1
 "$SLUICE_BIN" factors --help >/dev/null 2>&1 || sluice_ok=0
 reps=${REPS:-1}
+panels=(${PANELS:-real synthetic})
 market=${MARKET_DIR:-$(dirname "$repo")/shared/data/market}
 out=bench/out/factors
 if [[ ! -f $out/synthetic.parquet ]]; then
@@ -51,7 +53,7 @@ timed() {
 }
 results=$out/results.tsv
 : > "$results"
-for panel in real synthetic; do
+for panel in "${panels[@]}"; do
     input=$out/$panel.parquet
     for rep in $(seq "$reps"); do
         if [[ $sluice_ok == 1 ]]; then
@@ -86,22 +88,22 @@ PY
     fi
 done
 
-"$python" - "$results" "$out" "$sluice_ok" <<'PY'
+"$python" - "$results" "$out" "$sluice_ok" "${panels[@]}" <<'PY'
 import json, math, sys
 from collections import defaultdict
-results, out, sluice_ok = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+results, out, sluice_ok, panels = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4:]
 best = defaultdict(lambda: None)  # (panel, tool) -> (work s, work without load s, wall s, rss KiB): best run
 for line in open(results):
     panel, tool, work, inner, wall, rss = line.rstrip("\n").split("\t")
     row = (float(work), float(inner or "nan"), float(wall), float(rss) if rss not in ("", "-") else math.nan)
     if best[panel, tool] is None or row[0] < best[panel, tool][0]:
         best[panel, tool] = row
-rows = {p: json.loads(open(f"{out}/pandas-{p}.jsonl").read().splitlines()[-1])["rows"] for p in ("real", "synthetic")}
+rows = {p: json.loads(open(f"{out}/pandas-{p}.jsonl").read().splitlines()[-1])["rows"] for p in panels}
 na = "sluice factors not available"
 print()
 print(f"{'panel':10} {'rows':>10} {'Sluice s':>9} {'pandas s':>9} {'polars s':>9} {'pandas/Sluice':>14} {'polars/Sluice':>14}"
       f" {'Sluice rows/s':>14} {'pandas rows/s':>14} {'polars rows/s':>14}")
-for p in ("real", "synthetic"):
+for p in panels:
     s, pd_, pl_ = (best[p, t][0] if best[p, t] else math.nan for t in ("sluice", "pandas", "polars"))
     fmt = lambda x, f: (f.format(x) if not math.isnan(x) else "-")
     print(f"{p:10} {rows[p]:>10,} {fmt(s, '{:9.3f}'):>9} {pd_:9.3f} {pl_:9.3f} {fmt(pd_ / s, '{:13.2f}x'):>14} {fmt(pl_ / s, '{:13.2f}x'):>14}"
@@ -110,11 +112,12 @@ if not sluice_ok:
     print(f"Sluice: {na}")
 print()
 print(f"{'panel':10} {'tool':7} {'work s':>9} {'load excl. s':>13} {'command s':>10} {'peak RSS MiB':>13}")
-for p in ("real", "synthetic"):
+for p in panels:
     for t in ("sluice", "pandas", "polars"):
         if best[p, t]:
             work, inner, wall, rss = best[p, t]
-            print(f"{p:10} {t:7} {work:9.3f} {inner:13.3f} {wall:10.3f} {rss / 1024:13.0f}")
+            print(f"{p:10} {t:7} {work:9.3f} {'-' if math.isnan(inner) else f'{inner:.3f}':>13} {wall:10.3f}"
+                  f" {'-' if math.isnan(rss) else f'{rss / 1024:.0f}':>13}")
 print()
 print("Sluice s: the work inside `sluice factors compute` by its --timing (read, compute, write); pandas s / polars s:")
 print("the same work in-process after the imports (load excluded: compute + write); command s: the whole process,")
