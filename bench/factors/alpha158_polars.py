@@ -37,7 +37,9 @@ F64 = pl.Float64
 
 def load(path):
     if os.path.isdir(path):
-        df = pl.concat([pl.read_csv(f) for f in sorted(glob.glob(os.path.join(path, "*.csv")))]).rename({
+        schema = {"Date": pl.Date, **{c: F64 for c in ["High", "Low", "Open", "Close", "Volume", "Adj Close"]}}
+        files = sorted(glob.glob(os.path.join(path, "*.csv")))
+        df = pl.concat([pl.read_csv(f, schema_overrides=schema) for f in files]).rename({
             "Name": "ticker", "Date": "date", "Open": "open", "High": "high", "Low": "low",
             "Close": "close", "Volume": "volume"})
     else:

@@ -31,6 +31,7 @@ def values(table, name):
     return table[name].cast("double").to_numpy(zero_copy_only=False)  # nulls become NaN
 
 
+@np.errstate(invalid="ignore")  # inf - inf where both are the same infinity
 def compare_column(a, b):
     both_missing = np.isnan(a) & np.isnan(b)
     one_missing = np.isnan(a) ^ np.isnan(b)
