@@ -90,6 +90,22 @@ struct EvaluationSources: @unchecked Sendable {
 enum Kernels {
     static func run(_ operation: PlanOperation, _ inputs: [UnsafeBufferPointer<Double>], into out: UnsafeMutableBufferPointer<Double>) {
         switch operation {
+        case .rolling, .quantile, .pair, .ema, .ewm, .wilder, .seededEMA:
+            // Windows treat ±inf as missing, as pandas' rolling and ewm do (so Qlib does):
+            // Log(x/0 + 1) in one row must not poison every later window.
+            if inputs.contains(where: { $0.contains { $0.isInfinite } }) {
+                let copies = inputs.map { input in input.map { $0.isInfinite ? Double.nan : $0 } }
+                copies.withFiniteBuffers { run(operation, $0, finite: out) }
+                return
+            }
+            run(operation, inputs, finite: out)
+        default:
+            run(operation, inputs, finite: out)
+        }
+    }
+
+    private static func run(_ operation: PlanOperation, _ inputs: [UnsafeBufferPointer<Double>], finite out: UnsafeMutableBufferPointer<Double>) {
+        switch operation {
         case .constant(let value): out.initialize(repeating: value)
         case .negate: for i in 0 ..< out.count { out[i] = -inputs[0][i] }
         case .arithmetic(let op): ElementKernels.binary(op, inputs[0], inputs[1], into: out)
@@ -114,5 +130,16 @@ enum Kernels {
         case .field, .crossSection, .mask:
             preconditionFailure("\(operation) is read from the evaluation's sources, not computed per ticker")
         }
+    }
+}
+
+extension Array where Element == [Double] {
+    /// Calls `body` with buffer pointers to every array (kept alive for the call).
+    func withFiniteBuffers(_ body: ([UnsafeBufferPointer<Double>]) -> Void) {
+        func nest(_ index: Int, _ collected: [UnsafeBufferPointer<Double>]) {
+            guard index < count else { return body(collected) }
+            self[index].withUnsafeBufferPointer { nest(index + 1, collected + [$0]) }
+        }
+        nest(0, [])
     }
 }
