@@ -27,10 +27,21 @@ struct DoubleDouble: Sendable {
         return DoubleDouble(hi: s, lo: e)
     }
 
-    /// a * b exactly, as a rounded product and its error (fused multiply-add).
+    /// a * b exactly, as a rounded product and its error (Dekker's product with Veltkamp's
+    /// splitting: plain multiplies and adds, where `fma` would be a library call on baseline
+    /// x86-64). Exact unless a product overflows.
     @inline(__always) static func twoProduct(_ a: Double, _ b: Double) -> DoubleDouble {
         let p = a * b
-        return DoubleDouble(hi: p, lo: (-p).addingProduct(a, b))
+        let (ah, al) = split(a)
+        let (bh, bl) = split(b)
+        let e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+        return DoubleDouble(hi: p, lo: e)
+    }
+
+    @inline(__always) private static func split(_ a: Double) -> (Double, Double) {
+        let c = 134_217_729.0 * a  // 2^27 + 1
+        let hi = c - (c - a)
+        return (hi, a - hi)
     }
 
     @inline(__always) static func + (x: DoubleDouble, y: DoubleDouble) -> DoubleDouble {
@@ -42,6 +53,13 @@ struct DoubleDouble: Sendable {
         lo += t.lo
         (hi, lo) = quickTwoSum(hi, lo)
         return DoubleDouble(hi: hi, lo: lo)
+    }
+
+    /// self + v, cheaper than adding a DoubleDouble with a zero low part.
+    @inline(__always) func adding(_ v: Double) -> DoubleDouble {
+        let s = DoubleDouble.twoSum(hi, v)
+        let (h, l) = DoubleDouble.quickTwoSum(s.hi, s.lo + lo)
+        return DoubleDouble(hi: h, lo: l)
     }
 
     @inline(__always) static prefix func - (x: DoubleDouble) -> DoubleDouble { DoubleDouble(hi: -x.hi, lo: -x.lo) }
@@ -75,7 +93,7 @@ struct DoubleDouble: Sendable {
         return DoubleDouble(hi: hi, lo: lo) + DoubleDouble(q3)
     }
 
-    @inline(__always) private static func quickTwoSum(_ a: Double, _ b: Double) -> (Double, Double) {
+    @inline(__always) static func quickTwoSum(_ a: Double, _ b: Double) -> (Double, Double) {
         let s = a + b
         return (s, b - (s - a))
     }

@@ -36,6 +36,22 @@ struct WindowExtrema {
     }
 }
 
+/// Flat-window detection in O(1): the length of the run of equal values ending at the newest
+/// value (NaN rows skipped). A window holding the newest `count` values is flat exactly when
+/// that run is at least `count` long.
+struct FlatRun {
+    private(set) var last = Double.nan
+    private var run = 0
+
+    @inline(__always) mutating func observe(_ v: Double) {
+        guard !v.isNaN else { return }
+        if v == last { run += 1 } else { last = v; run = 1 }
+    }
+
+    /// True when the window's `count` values (the newest ones) are all equal.
+    @inline(__always) func isFlat(count: Int) -> Bool { run >= count }
+}
+
 /// Window bounds: row `i`'s window starts at `max(0, i - N + 1)`, or at 0 when N is 0 (expanding).
 @inline(__always) func windowStart(_ i: Int, _ window: Int) -> Int {
     window == 0 ? 0 : Swift.max(0, i - window + 1)

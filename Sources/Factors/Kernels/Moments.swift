@@ -14,48 +14,36 @@ enum MomentKernels {
         case .skew: order = 3
         default: order = 4
         }
-        var extrema = WindowExtrema(capacity: x.count)
-        var s1 = DoubleDouble.zero, s2 = DoubleDouble.zero, s3 = DoubleDouble.zero, s4 = DoubleDouble.zero
-        var count = 0
-        @inline(__always) func accumulate(_ v: Double, _ sign: Double) {
-            count += sign > 0 ? 1 : -1
-            let dv = DoubleDouble(sign * v)
-            s1 = s1 + dv
-            guard order >= 2 else { return }
-            let sq = DoubleDouble.twoProduct(v, v)
-            s2 = s2 + (sign > 0 ? sq : -sq)
-            guard order >= 3 else { return }
-            let cube = sq * v
-            s3 = s3 + (sign > 0 ? cube : -cube)
-            guard order >= 4 else { return }
-            let fourth = sq * sq
-            s4 = s4 + (sign > 0 ? fourth : -fourth)
-        }
+        var flatness = FlatRun()
+        var sums = PowerSums(order: order)
         var previousStart = 0
         for i in 0 ..< x.count {
             let start = windowStart(i, window)
             while previousStart < start {
                 let old = x[previousStart]
-                if !old.isNaN { accumulate(old, -1) }
+                if !old.isNaN { sums.remove(old) }
                 previousStart += 1
             }
             let v = x[i]
-            if !v.isNaN { accumulate(v, 1) }
-            extrema.push(i, v, values: x, start: start)
+            if !v.isNaN { sums.add(v) }
+            flatness.observe(v)
+            let count = sums.count
+            let s1 = sums.s1, s2 = sums.s2, s3 = sums.s3, s4 = sums.s4
             if count == 0 && function != .count {
                 out[i] = .nan
                 continue
             }
             let n = Double(count)
-            let flat = extrema.isFlat(x)
-            let flatValue = flat && count > 0 ? x[extrema.maxRow!] : .nan
+            let flat = flatness.isFlat(count: count)
+            let flatValue = flatness.last
             switch function {
             case .count: out[i] = count == 0 ? .nan : n
             case .sum: out[i] = flat ? flatValue * n : s1.value
             case .mean: out[i] = flat ? flatValue : (s1 / n).value
             case .std, .variance:
                 if count < 2 { out[i] = .nan; continue }
-                let m2 = flat ? 0 : Swift.max(0, (s2 - s1 * s1 / n).value)
+                // n * M2 = n * Σx² - (Σx)², in double-double (no division until the end).
+                let m2 = flat ? 0 : Swift.max(0, (s2 * n - s1 * s1).value / n)
                 let variance = m2 / (n - 1)
                 out[i] = function == .std ? variance.squareRoot() : variance
             case .skew:
@@ -78,5 +66,39 @@ enum MomentKernels {
                 out[i] = k / ((n - 2) * (n - 3))
             }
         }
+    }
+}
+
+/// Running sums of x, x², x³, x⁴ (as many as `order` asks for) in double-double, and the count.
+struct PowerSums {
+    let order: Int
+    var count = 0
+    var s1 = DoubleDouble.zero, s2 = DoubleDouble.zero, s3 = DoubleDouble.zero, s4 = DoubleDouble.zero
+
+    init(order: Int) { self.order = order }
+
+    @inline(__always) mutating func add(_ v: Double) {
+        count += 1
+        s1 = s1.adding(v)
+        guard order >= 2 else { return }
+        let sq = DoubleDouble.twoProduct(v, v)
+        s2 = s2 + sq
+        guard order >= 3 else { return }
+        let cube = sq * v
+        s3 = s3 + cube
+        guard order >= 4 else { return }
+        s4 = s4 + sq * sq
+    }
+
+    @inline(__always) mutating func remove(_ v: Double) {
+        count -= 1
+        s1 = s1.adding(-v)
+        guard order >= 2 else { return }
+        let sq = DoubleDouble.twoProduct(v, v)
+        s2 = s2 - sq
+        guard order >= 3 else { return }
+        s3 = s3 - sq * v
+        guard order >= 4 else { return }
+        s4 = s4 - sq * sq
     }
 }

@@ -1,78 +1,154 @@
-/// `Rank`, `TsRank`, `Med` and `Quantile` over sliding windows in O(log n) per row: the series'
-/// values are ranked once, and a Fenwick tree counts the window's values by rank, answering
-/// "how many are below v" and "the k-th smallest" as the window moves.
+/// `Rank`, `TsRank`, `Med` and `Quantile` over sliding windows. Windows up to 512 rows keep their
+/// values sorted (binary search, then a short move: O(log N + N) with tiny constants); longer and
+/// expanding windows rank the series' values once and count the window's values by rank in a
+/// Fenwick tree (O(log n) per row for both "how many are below v" and "the k-th smallest").
 enum OrderKernels {
     static func run(_ function: RollingFunction, q: Double = 0.5, window: Int, _ x: UnsafeBufferPointer<Double>,
                     into out: UnsafeMutableBufferPointer<Double>) {
-        // Distinct non-NaN values, sorted; each row's value as its index there.
+        if window > 0 && window <= 512 {
+            var sorted = SortedWindow(capacity: window)
+            var previousStart = 0
+            for i in 0 ..< x.count {
+                let start = windowStart(i, window)
+                while previousStart < start {
+                    if !x[previousStart].isNaN { sorted.remove(x[previousStart]) }
+                    previousStart += 1
+                }
+                if !x[i].isNaN { sorted.insert(x[i]) }
+                out[i] = answer(function, q: q, current: x[i], count: sorted.count,
+                                below: { sorted.below($0) }, equal: { sorted.equal($0) }, kth: { sorted[$0] })
+            }
+            return
+        }
+        var tree = RankTree(x)
+        var previousStart = 0
+        for i in 0 ..< x.count {
+            let start = windowStart(i, window)
+            while previousStart < start {
+                tree.remove(row: previousStart)
+                previousStart += 1
+            }
+            tree.insert(row: i)
+            let rank = tree.rankOf[i]
+            out[i] = answer(function, q: q, current: x[i], count: tree.count,
+                            below: { _ in tree.prefix(rank) }, equal: { _ in tree.prefix(rank + 1) - tree.prefix(rank) }, kth: { tree.kth($0) })
+        }
+    }
+
+    /// The operator's value from the window's order statistics.
+    @inline(__always)
+    private static func answer(_ function: RollingFunction, q: Double, current: Double, count: Int,
+                               below: (Double) -> Int, equal: (Double) -> Int, kth: (Int) -> Double) -> Double {
+        guard count > 0 else { return .nan }
+        switch function {
+        case .rank, .tsRank:
+            guard !current.isNaN else { return .nan }
+            let average = Double(below(current)) + Double(equal(current) + 1) / 2
+            return function == .rank ? average / Double(count) : average
+        default:  // median, quantile: linear interpolation at q * (n - 1)
+            let position = q * Double(count - 1)
+            let low = Int(position.rounded(.down))
+            let fraction = position - Double(low)
+            let lowValue = kth(low)
+            if fraction == 0 || low + 1 >= count { return lowValue }
+            return lowValue + (kth(low + 1) - lowValue) * fraction
+        }
+    }
+}
+
+/// A window's values kept in ascending order.
+struct SortedWindow {
+    private var values: [Double]
+
+    init(capacity: Int) {
+        values = []
+        values.reserveCapacity(capacity + 1)
+    }
+
+    var count: Int { values.count }
+    subscript(k: Int) -> Double { values[k] }
+
+    /// The index of the first value not below `v`.
+    @inline(__always) private func lowerBound(_ v: Double) -> Int {
+        var low = 0, high = values.count
+        while low < high {
+            let mid = (low + high) >> 1
+            if values[mid] < v { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    @inline(__always) private func upperBound(_ v: Double) -> Int {
+        var low = 0, high = values.count
+        while low < high {
+            let mid = (low + high) >> 1
+            if values[mid] <= v { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    @inline(__always) mutating func insert(_ v: Double) { values.insert(v, at: upperBound(v)) }
+    @inline(__always) mutating func remove(_ v: Double) { values.remove(at: lowerBound(v)) }
+    @inline(__always) func below(_ v: Double) -> Int { lowerBound(v) }
+    @inline(__always) func equal(_ v: Double) -> Int { upperBound(v) - lowerBound(v) }
+}
+
+/// Counts of a window's values by their rank among the whole series' distinct values (a Fenwick tree).
+struct RankTree {
+    /// Each row's value's rank among the distinct values (-1 for NaN).
+    let rankOf: [Int]
+    private let unique: [Double]
+    private var tree: [Int]
+    private let highBit: Int
+    private(set) var count = 0
+
+    init(_ x: UnsafeBufferPointer<Double>) {
         var distinct = x.filter { !$0.isNaN }
         distinct.sort()
         var unique: [Double] = []
         unique.reserveCapacity(distinct.count)
         for v in distinct where unique.last != v { unique.append(v) }
-        let size = unique.count
         var rankOf = [Int](repeating: -1, count: x.count)
-        for i in 0 ..< x.count where !x[i].isNaN { rankOf[i] = lowerBound(unique, x[i]) }
-        var tree = [Int](repeating: 0, count: size + 1)
-        var highBit = 1
-        while highBit * 2 <= size { highBit *= 2 }
-        @inline(__always) func update(_ r: Int, _ delta: Int) {
-            var k = r + 1
-            while k <= size { tree[k] += delta; k += k & -k }
-        }
-        @inline(__always) func prefix(_ r: Int) -> Int {  // values with rank < r
-            var k = r, total = 0
-            while k > 0 { total += tree[k]; k -= k & -k }
-            return total
-        }
-        @inline(__always) func kth(_ k: Int) -> Double {  // 0-based k-th smallest
-            var position = 0, remaining = k + 1, step = highBit
-            while step > 0 {
-                let next = position + step
-                if next <= size, tree[next] < remaining { position = next; remaining -= tree[next] }
-                step /= 2
+        for i in 0 ..< x.count where !x[i].isNaN {
+            var low = 0, high = unique.count
+            while low < high {
+                let mid = (low + high) >> 1
+                if unique[mid] < x[i] { low = mid + 1 } else { high = mid }
             }
-            return unique[position]
+            rankOf[i] = low
         }
-        var count = 0
-        var previousStart = 0
-        for i in 0 ..< x.count {
-            let start = windowStart(i, window)
-            while previousStart < start {
-                if rankOf[previousStart] >= 0 { update(rankOf[previousStart], -1); count -= 1 }
-                previousStart += 1
-            }
-            if rankOf[i] >= 0 { update(rankOf[i], 1); count += 1 }
-            guard count > 0 else { out[i] = .nan; continue }
-            switch function {
-            case .rank, .tsRank:
-                guard rankOf[i] >= 0 else { out[i] = .nan; continue }
-                let below = prefix(rankOf[i])
-                let equal = prefix(rankOf[i] + 1) - below
-                let average = Double(below) + Double(equal + 1) / 2
-                out[i] = function == .rank ? average / Double(count) : average
-            default:  // median, quantile: linear interpolation at q * (n - 1)
-                let position = q * Double(count - 1)
-                let low = Int(position.rounded(.down))
-                let fraction = position - Double(low)
-                let lowValue = kth(low)
-                if fraction == 0 || low + 1 >= count {
-                    out[i] = lowValue
-                } else {
-                    let highValue = kth(low + 1)
-                    out[i] = lowValue + (highValue - lowValue) * fraction
-                }
-            }
-        }
+        self.rankOf = rankOf
+        self.unique = unique
+        tree = [Int](repeating: 0, count: unique.count + 1)
+        var bit = 1
+        while bit * 2 <= unique.count { bit *= 2 }
+        highBit = bit
     }
 
-    private static func lowerBound(_ values: [Double], _ v: Double) -> Int {
-        var low = 0, high = values.count
-        while low < high {
-            let mid = (low + high) / 2
-            if values[mid] < v { low = mid + 1 } else { high = mid }
+    @inline(__always) private mutating func update(_ rank: Int, _ delta: Int) {
+        var k = rank + 1
+        while k < tree.count { tree[k] += delta; k += k & -k }
+    }
+
+    mutating func insert(row: Int) { if rankOf[row] >= 0 { update(rankOf[row], 1); count += 1 } }
+    mutating func remove(row: Int) { if rankOf[row] >= 0 { update(rankOf[row], -1); count -= 1 } }
+
+    /// The number of window values with rank below `rank`.
+    func prefix(_ rank: Int) -> Int {
+        var k = rank, total = 0
+        while k > 0 { total += tree[k]; k -= k & -k }
+        return total
+    }
+
+    /// The k-th smallest window value (0-based).
+    func kth(_ k: Int) -> Double {
+        var position = 0, remaining = k + 1, step = highBit
+        while step > 0 {
+            let next = position + step
+            if next < tree.count, tree[next] < remaining { position = next; remaining -= tree[next] }
+            step >>= 1
         }
-        return low
+        return unique[position]
     }
 }
 

@@ -3,7 +3,8 @@
 /// double-double), O(1) per row. Flat windows give slope 0, residual 0 and R² NaN exactly.
 enum RegressionKernels {
     static func run(_ function: RollingFunction, window: Int, _ y: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
-        var extrema = WindowExtrema(capacity: y.count)
+        var flatness = FlatRun()
+        let needSquares = function == .rsquare
         // Positions are counted from `origin` (the window's first row), so the sums stay small and
         // exact; moving the origin by one adjusts them in O(1).
         var origin = 0
@@ -18,7 +19,8 @@ enum RegressionKernels {
                 if !old.isNaN {
                     let p = previousStart - origin
                     n -= 1; sp -= p; spp -= p * p
-                    sy = sy - DoubleDouble(old); spy = spy - DoubleDouble.twoProduct(Double(p), old); syy = syy - DoubleDouble.twoProduct(old, old)
+                    sy = sy.adding(-old); spy = spy - DoubleDouble.twoProduct(Double(p), old)
+                    if needSquares { syy = syy - DoubleDouble.twoProduct(old, old) }
                 }
                 previousStart += 1
             }
@@ -34,11 +36,12 @@ enum RegressionKernels {
             if !v.isNaN {
                 let p = i - origin
                 n += 1; sp += p; spp += p * p
-                sy = sy + DoubleDouble(v); spy = spy + DoubleDouble.twoProduct(Double(p), v); syy = syy + DoubleDouble.twoProduct(v, v)
+                sy = sy.adding(v); spy = spy + DoubleDouble.twoProduct(Double(p), v)
+                if needSquares { syy = syy + DoubleDouble.twoProduct(v, v) }
             }
-            extrema.push(i, v, values: y, start: start)
+            flatness.observe(v)
             if n < 2 || (function == .resi && v.isNaN) { out[i] = .nan; continue }
-            if extrema.isFlat(y) {
+            if flatness.isFlat(count: n) {
                 out[i] = function == .rsquare ? .nan : 0
                 continue
             }
@@ -66,49 +69,35 @@ enum RegressionKernels {
 enum PairKernels {
     static func run(_ function: PairFunction, window: Int, _ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>,
                     into out: UnsafeMutableBufferPointer<Double>) {
-        var n = 0
-        var sx = DoubleDouble.zero, sy = DoubleDouble.zero, sxx = DoubleDouble.zero, syy = DoubleDouble.zero, sxy = DoubleDouble.zero
+        var sums = PairSums()
         var own: (x: RunningVariance, y: RunningVariance) = (RunningVariance(), RunningVariance())
         // Flat detection over the rows where both have values (a constant side has no correlation).
-        var pairedX = [Double](repeating: .nan, count: x.count), pairedY = pairedX
-        for i in 0 ..< x.count where !x[i].isNaN && !y[i].isNaN { pairedX[i] = x[i]; pairedY[i] = y[i] }
-        var extremaX = WindowExtrema(capacity: x.count), extremaY = WindowExtrema(capacity: x.count)
+        var flatX = FlatRun(), flatY = FlatRun()
         var previousStart = 0
-        @inline(__always) func accumulate(_ a: Double, _ b: Double, _ sign: Double) {
-            n += sign > 0 ? 1 : -1
-            let aa = DoubleDouble.twoProduct(a, a), bb = DoubleDouble.twoProduct(b, b), ab = DoubleDouble.twoProduct(a, b)
-            if sign > 0 {
-                sx = sx + DoubleDouble(a); sy = sy + DoubleDouble(b); sxx = sxx + aa; syy = syy + bb; sxy = sxy + ab
-            } else {
-                sx = sx - DoubleDouble(a); sy = sy - DoubleDouble(b); sxx = sxx - aa; syy = syy - bb; sxy = sxy - ab
-            }
-        }
         for i in 0 ..< x.count {
             let start = windowStart(i, window)
             while previousStart < start {
                 let a = x[previousStart], b = y[previousStart]
-                if !a.isNaN && !b.isNaN { accumulate(a, b, -1) }
+                if !a.isNaN && !b.isNaN { sums.remove(a, b) }
                 own.x.remove(a)
                 own.y.remove(b)
                 previousStart += 1
             }
             let a = x[i], b = y[i]
-            if !a.isNaN && !b.isNaN { accumulate(a, b, 1) }
+            if !a.isNaN && !b.isNaN { sums.add(a, b) }
             own.x.add(a)
             own.y.add(b)
-            pairedX.withUnsafeBufferPointer { extremaX.push(i, $0[i], values: $0, start: start) }
-            pairedY.withUnsafeBufferPointer { extremaY.push(i, $0[i], values: $0, start: start) }
-            guard n >= 2 else { out[i] = .nan; continue }
-            let nd = Double(n)
+            if !a.isNaN && !b.isNaN { flatX.observe(a); flatY.observe(b) }
+            guard sums.n >= 2 else { out[i] = .nan; continue }
+            let nd = Double(sums.n)
+            let sx = sums.sx, sy = sums.sy, sxx = sums.sxx, syy = sums.syy, sxy = sums.sxy
             let cxy = sxy * nd - sx * sy  // n(n-1) times the covariance
             if function == .cov {
                 out[i] = (cxy / (nd * (nd - 1))).value
                 continue
             }
-            let flat = pairedX.withUnsafeBufferPointer { extremaX.isFlat($0) } || pairedY.withUnsafeBufferPointer { extremaY.isFlat($0) }
-            let stdX = own.x.std, stdY = own.y.std
-            if flat { out[i] = .nan; continue }
-            if !(stdX.isNaN || Swift.abs(stdX) > 2e-5) || !(stdY.isNaN || Swift.abs(stdY) > 2e-5) { out[i] = .nan; continue }
+            let flat = flatX.isFlat(count: sums.n) || flatY.isFlat(count: sums.n)
+            if flat || own.x.stdIsWithin(2e-5) || own.y.stdIsWithin(2e-5) { out[i] = .nan; continue }
             let cxx = (sxx * nd - sx * sx).value, cyy = (syy * nd - sy * sy).value
             guard cxx > 0, cyy > 0 else { out[i] = .nan; continue }
             out[i] = cxy.value / (cxx.squareRoot() * cyy.squareRoot())
@@ -132,10 +121,41 @@ struct RunningVariance {
         n -= 1; s1 = s1 - DoubleDouble(v); s2 = s2 - DoubleDouble.twoProduct(v, v)
     }
 
+    /// True when the sample standard deviation is within `limit` of 0 (NaN below 2 values: false).
+    /// A plain-double estimate settles clear cases; only close calls are computed exactly.
+    @inline(__always) func stdIsWithin(_ limit: Double) -> Bool {
+        guard n >= 2 else { return false }
+        let nd = Double(n)
+        let estimate = (s2.hi - s1.hi * s1.hi / nd) / (nd - 1)
+        let slack = 8 * Double.ulpOfOne * Swift.abs(s2.hi) / (nd - 1)
+        let threshold = limit * limit
+        if estimate - slack > threshold { return false }
+        if estimate + slack < threshold { return true }
+        return std <= limit
+    }
+
     /// The sample standard deviation (ddof 1); NaN below 2 values.
     var std: Double {
         guard n >= 2 else { return .nan }
         let nd = Double(n)
         return (Swift.max(0, (s2 - s1 * s1 / nd).value) / (nd - 1)).squareRoot()
+    }
+}
+
+/// Running sums over the rows where both series have values, in double-double.
+struct PairSums {
+    var n = 0
+    var sx = DoubleDouble.zero, sy = DoubleDouble.zero, sxx = DoubleDouble.zero, syy = DoubleDouble.zero, sxy = DoubleDouble.zero
+
+    @inline(__always) mutating func add(_ a: Double, _ b: Double) {
+        n += 1
+        sx = sx.adding(a); sy = sy.adding(b)
+        sxx = sxx + DoubleDouble.twoProduct(a, a); syy = syy + DoubleDouble.twoProduct(b, b); sxy = sxy + DoubleDouble.twoProduct(a, b)
+    }
+
+    @inline(__always) mutating func remove(_ a: Double, _ b: Double) {
+        n -= 1
+        sx = sx.adding(-a); sy = sy.adding(-b)
+        sxx = sxx - DoubleDouble.twoProduct(a, a); syy = syy - DoubleDouble.twoProduct(b, b); sxy = sxy - DoubleDouble.twoProduct(a, b)
     }
 }
