@@ -33,7 +33,8 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from factor_oracle import Panel, add_data_args, load_market, ref, rolling, rolling_pair, write_output  # noqa: E402
+from factor_oracle import (Panel, add_data_args, load_market, ref, rolling, rolling_pair,  # noqa: E402
+                           rolling_regression, write_output)
 
 WINDOWS = (5, 10, 20, 30, 60)
 ROLLING_NAMES = ("ROC MA STD BETA RSQR RESI MAX MIN QTLU QTLD RANK RSV IMAX IMIN IMXD CORR CORD "
@@ -101,13 +102,14 @@ def alpha158(panel: Panel) -> dict[str, np.ndarray]:
             vsump = rolling("Sum", vgain, d)
             vsumn = rolling("Sum", vloss, d)
             vsumm = rolling("Sum", vmove, d) + 1e-12
+            reg = rolling_regression(c, d)
             per[d] = {
                 "ROC": ref(c, d) / c,
                 "MA": rolling("Mean", c, d) / c,
                 "STD": rolling("Std", c, d) / c,
-                "BETA": rolling("Slope", c, d) / c,
-                "RSQR": rolling("Rsquare", c, d),
-                "RESI": rolling("Resi", c, d) / c,
+                "BETA": reg["Slope"] / c,
+                "RSQR": reg["Rsquare"],
+                "RESI": reg["Resi"] / c,
                 "MAX": mx_h / c,
                 "MIN": mn_l / c,
                 "QTLU": rolling("Quantile", c, d, q=0.8) / c,

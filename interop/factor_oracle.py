@@ -66,6 +66,21 @@ def _column_key(name: str) -> str:
     return {"name": "ticker"}.get(key, key)
 
 
+def _parse_floats(texts: np.ndarray) -> np.ndarray:
+    """CSV fields -> float64 through Python's correctly rounded float(); empty or unparsable
+    fields are NaN."""
+    try:
+        return np.where(texts == "", "nan", texts).astype(object).astype(np.float64)
+    except ValueError:
+        out = np.full(len(texts), np.nan)
+        for i, t in enumerate(texts):
+            try:
+                out[i] = float(t)
+            except ValueError:
+                pass
+        return out
+
+
 def load_market(input_dir: str, tickers: int | None = None, start: str | None = None,
                 end: str | None = None, quiet: bool = False) -> pd.DataFrame:
     """Reads every *.csv in input_dir into one long frame: ticker, date (datetime64[D]) and the
@@ -89,7 +104,7 @@ def load_market(input_dir: str, tickers: int | None = None, start: str | None = 
     df["date"] = pd.to_datetime(df["date"]).to_numpy().astype("datetime64[D]")
     for c in df.columns:
         if c not in ("ticker", "date"):
-            df[c] = pd.to_numeric(df[c].replace("", np.nan), errors="coerce").astype(np.float64)
+            df[c] = _parse_floats(df[c].to_numpy(dtype=object))
     if tickers is not None:
         keep = sorted(df["ticker"].unique())[:tickers]
         df = df[df["ticker"].isin(keep)]
@@ -379,25 +394,45 @@ def _regression(W):
     return n, ybar, tbar, stt, sty, syy
 
 
-def _blk_slope(W, off, **_):
+def _regression_results(W):
+    """(slope, rsquare, resi) of each window from one pass over it."""
     n, ybar, tbar, stt, sty, syy = _regression(W)
+    cur = W[..., -1]
+    N = W.shape[-1]
     with np.errstate(invalid="ignore", divide="ignore"):
-        return _nan_where(sty / stt, n < 2)
+        slope = sty / stt
+        rsq = sty * sty / (stt * syy)
+        resi = (cur.astype(LD) - ybar) - slope * (LD(N - 1) - tbar)
+    few = n < 2
+    return (_nan_where(slope, few), _nan_where(rsq, few | (syy == 0)),
+            _nan_where(resi, few | np.isnan(cur)))
+
+
+def _blk_slope(W, off, **_):
+    return _regression_results(W)[0]
 
 
 def _blk_rsquare(W, off, **_):
-    n, ybar, tbar, stt, sty, syy = _regression(W)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return _nan_where(sty * sty / (stt * syy), (n < 2) | (syy == 0))
+    return _regression_results(W)[1]
 
 
 def _blk_resi(W, off, **_):
-    n, ybar, tbar, stt, sty, syy = _regression(W)
-    cur = W[..., -1].astype(LD)
-    N = W.shape[-1]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        res = (cur - ybar) - sty / stt * (LD(N - 1) - tbar)
-    return _nan_where(res, (n < 2) | np.isnan(W[..., -1]))
+    return _regression_results(W)[2]
+
+
+REGRESSION = ("Slope", "Rsquare", "Resi")
+
+
+def rolling_regression(X: np.ndarray, N: int) -> dict[str, np.ndarray]:
+    """Slope, Rsquare and Resi of window N in one pass: {"Slope": ..., "Rsquare": ..., "Resi": ...}."""
+    T, D = X.shape
+    out = {k: np.full((T, D), np.nan) for k in REGRESSION}
+    if T == 0 or D == 0:
+        return out
+    for sl, W, off in _windows(X, window_length(N, D)):
+        for k, r in zip(REGRESSION, _regression_results(W)):
+            out[k][sl] = r
+    return out
 
 
 ROLLING_BLOCKS = {
@@ -787,6 +822,12 @@ class Evaluator:
         if name in ("Ref", "Delta", "Mask") or name in WINDOWED or name in PAIRED or name in CROSS:
             key = unparse(node)
             if key in self.cache:
+                return self.cache[key]
+            if name in REGRESSION and len(args) == 2:
+                # one pass gives all three; cache the siblings too
+                N = self._window_arg(name, args[1])
+                for sib, res in rolling_regression(self.full(args[0]), N).items():
+                    self.cache[unparse(("call", sib, args))] = self.p.clean(res)
                 return self.cache[key]
             res = self.p.clean(self.call(name, args))
             self.cache[key] = res
