@@ -26,9 +26,10 @@ CLI
 
 FILE.json is a list of {"name": ..., "expr": ...}. DIR holds per-ticker CSVs (columns
 Date,High,Low,Open,Close,Volume,Adj Close,Name, matched case-insensitively; other columns become
-`$lower_snake_case`; `$vwap`, when absent, is (high+low+close)/3). `--tickers N` keeps the first N
-tickers in sorted order; `--start/--end` keep the rows in that date range (inclusive) *before*
-evaluating. Duplicate (ticker, date) rows keep the last occurrence, with a warning on stderr.
+`$lower_snake_case`; `$vwap`, when absent, is (high+low+close)/3). `--start/--end` keep the rows in
+that date range (inclusive) *before* evaluating; `--tickers N` then keeps the first N tickers in
+sorted order. Duplicate (ticker, date) rows keep the last occurrence, with a warning on stderr.
+`Mask(x, "T")` of a ticker T absent from the input is NaN everywhere.
 Output: Parquet with `ticker` (string), `date` (date32), then one float64 column per expression,
 sorted by ticker then date.
 
@@ -84,8 +85,8 @@ def _parse_floats(texts: np.ndarray) -> np.ndarray:
 def load_market(input_dir: str, tickers: int | None = None, start: str | None = None,
                 end: str | None = None, quiet: bool = False) -> pd.DataFrame:
     """Reads every *.csv in input_dir into one long frame: ticker, date (datetime64[D]) and the
-    numeric columns (lower snake case). Keeps the first `tickers` tickers in sorted order and the
-    rows in [start, end]; drops duplicate (ticker, date) rows keeping the last occurrence (file
+    numeric columns (lower snake case). Keeps the rows in [start, end], then the first `tickers`
+    tickers (in sorted order) that have rows there; drops duplicate (ticker, date) rows keeping the last occurrence (file
     order, files in name order) and warns on stderr; sorts by ticker then date; adds vwap as the
     typical price when absent."""
     files = sorted(glob.glob(os.path.join(input_dir, "*.csv")))
@@ -105,13 +106,13 @@ def load_market(input_dir: str, tickers: int | None = None, start: str | None = 
     for c in df.columns:
         if c not in ("ticker", "date"):
             df[c] = _parse_floats(df[c].to_numpy(dtype=object))
-    if tickers is not None:
-        keep = sorted(df["ticker"].unique())[:tickers]
-        df = df[df["ticker"].isin(keep)]
     if start is not None:
         df = df[df["date"] >= np.datetime64(start, "D")]
     if end is not None:
         df = df[df["date"] <= np.datetime64(end, "D")]
+    if tickers is not None:
+        keep = sorted(df["ticker"].unique())[:tickers]
+        df = df[df["ticker"].isin(keep)]
     dup_any = df.duplicated(["ticker", "date"], keep=False)
     if dup_any.any():
         dropped = df.duplicated(["ticker", "date"], keep="last")
@@ -312,7 +313,8 @@ def _sorted_pick(W, q):
     a = np.take_along_axis(S, lo[..., None], -1)[..., 0].astype(LD)
     b = np.take_along_axis(S, hi[..., None], -1)[..., 0].astype(LD)
     with np.errstate(invalid="ignore"):
-        res = np.where(frac == 0, a, a + (b - a) * frac)
+        # pandas' vlow + (vhigh - vlow) * frac; equal neighbours (also two equal infinities) give vlow
+        res = np.where((frac == 0) | (a == b), a, a + (b - a) * frac)
     return _nan_where(res, n == 0)
 
 
@@ -512,7 +514,9 @@ def ema(X: np.ndarray, N: float) -> np.ndarray:
     """pandas ewm(span=N, adjust=True, min_periods=1, ignore_na=False).mean() along each row
     (ewm(alpha=N) for 0 < N < 1), replaying pandas' own recursion (`old_wt *= 1 - alpha;
     weighted = (old_wt * weighted + cur) / (old_wt + 1) unless weighted == cur; old_wt += 1`)
-    vectorised over rows, so it matches pandas bit for bit."""
+    vectorised over rows, so it matches pandas bit for bit on finite and NaN values. +-inf are
+    values here (IEEE: an inf makes every later mean inf, +inf and -inf make it NaN), whereas
+    pandas treats them as NaN."""
     com = (N - 1) / 2.0 if N >= 1 else 1.0 / N - 1.0
     alpha = 1.0 / (1.0 + com)
     factor = 1.0 - alpha
@@ -523,10 +527,13 @@ def ema(X: np.ndarray, N: float) -> np.ndarray:
     weighted = X[:, 0].copy()
     old_wt = np.ones(T)
     out[:, 0] = weighted
+    # pandas tests `weighted == weighted` for "started"; that is the same as "an observation has
+    # been seen" on pandas' domain (it turns +-inf into NaN first). Sluice keeps +-inf as values,
+    # so a mean that became NaN (inf - inf) must stay NaN, not restart: track it separately.
+    started = ~np.isnan(weighted)
     for i in range(1, D):
         cur = X[:, i]
         obs = ~np.isnan(cur)
-        started = ~np.isnan(weighted)
         old_wt = np.where(started, old_wt * factor, old_wt)
         upd = started & obs & (weighted != cur)
         with np.errstate(invalid="ignore", over="ignore"):
@@ -535,6 +542,7 @@ def ema(X: np.ndarray, N: float) -> np.ndarray:
         old_wt = np.where(started & obs, old_wt + 1.0, old_wt)
         first = ~started & obs
         weighted = np.where(first, cur, weighted)
+        started = started | obs
         out[:, i] = weighted
     return out
 

@@ -1,8 +1,8 @@
 """Technical-indicator oracle (the `ta` features) computed with TA-Lib's own C library.
 
 Per ticker, over its rows in date order (input handling as factor_oracle.py: per-ticker CSVs,
-duplicates keep the last row with a warning, `--tickers N` keeps the first N tickers in sorted
-order, `--start/--end` filter the rows first):
+duplicates keep the last row with a warning, `--start/--end` filter the rows first, then `--tickers N`
+keeps the first N tickers in sorted order):
 
 | column | definition |
 |---|---|
