@@ -8,6 +8,7 @@ Evaluation model
 - The input is a long panel (one row per ticker and date). It is laid out as a (tickers x
   positions) matrix: row t holds ticker t's series in date order, left-aligned, NaN after its
   last row. Time-series operators work along a row, so a ticker never sees another's values.
+- Rolling windows (and EMA) skip +-inf as they skip NaN, as pandas does.
 - Rolling windows are numpy `sliding_window_view`s of the row padded in front with N-1 NaN, so a
   short window at the start of a series is a full-length window whose first slots are NaN; every
   aggregate skips NaN (min_periods=1). N=0 (expanding) is a window as long as the longest series.
@@ -195,6 +196,8 @@ def _windows(X: np.ndarray, N: int):
     """Yields (row slice, windows (t x D x N), offsets (D,)) over blocks of tickers. offsets[i]
     is how many leading slots of row i's window lie before the series start."""
     T, D = X.shape
+    # Windows skip +-inf as they skip NaN (pandas' rolling functions turn inf into NaN first).
+    X = np.where(np.isinf(X), np.nan, X)
     P = np.concatenate([np.full((T, N - 1), np.nan), X], axis=1) if N > 1 else X
     off = np.maximum(0, N - 1 - np.arange(D))
     rows = max(1, BLOCK_ELEMS // max(1, D * N))
@@ -514,9 +517,9 @@ def ema(X: np.ndarray, N: float) -> np.ndarray:
     """pandas ewm(span=N, adjust=True, min_periods=1, ignore_na=False).mean() along each row
     (ewm(alpha=N) for 0 < N < 1), replaying pandas' own recursion (`old_wt *= 1 - alpha;
     weighted = (old_wt * weighted + cur) / (old_wt + 1) unless weighted == cur; old_wt += 1`)
-    vectorised over rows, so it matches pandas bit for bit on finite and NaN values. +-inf are
-    values here (IEEE: an inf makes every later mean inf, +inf and -inf make it NaN), whereas
-    pandas treats them as NaN."""
+    vectorised over rows, so it matches pandas bit for bit. +-inf are skipped like NaN, as pandas
+    (and docs/factors.md) do."""
+    X = np.where(np.isinf(X), np.nan, X)
     com = (N - 1) / 2.0 if N >= 1 else 1.0 / N - 1.0
     alpha = 1.0 / (1.0 + com)
     factor = 1.0 - alpha
@@ -676,14 +679,23 @@ class Parser:
             raise ParseError(f"column {t[2]}: expected an operator or end of input, found {t[1]!r}")
         return e
 
-    LEVELS = [("|",), ("&",), (">", ">=", "<", "<=", "==", "!="), ("+", "-"), ("*", "/")]
+    # Python's precedence (Qlib evaluates expressions as Python): comparisons bind loosest, then
+    # `|`, then `&`. A chain of comparisons (Python would read a < b < c as a < b and b < c) is refused.
+    COMPARISONS = (">", ">=", "<", "<=", "==", "!=")
+    LEVELS = [COMPARISONS, ("|",), ("&",), ("+", "-"), ("*", "/")]
 
     def binary(self, level):
         if level == len(self.LEVELS):
             return self.unary()
         left = self.binary(level + 1)
+        compared = False
         while self.peek()[0] == "op" and self.peek()[1] in self.LEVELS[level]:
-            op = self.take()[1]
+            t = self.take()
+            op = t[1]
+            if op in self.COMPARISONS:
+                if compared:
+                    raise ParseError(f"column {t[2]}: chained comparisons are not supported; add parentheses")
+                compared = True
             left = ("bin", op, left, self.binary(level + 1))
         return left
 

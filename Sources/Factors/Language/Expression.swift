@@ -21,18 +21,21 @@ public enum UnaryOperator: String, Sendable, Hashable {
     case negate = "-"
 }
 
-/// An infix operator, from loosest to tightest binding: `|`, `&`, comparisons, `+ -`, `* /`.
+/// An infix operator, from loosest to tightest binding as in Python (Qlib evaluates expressions as
+/// Python): comparisons, `|`, `&`, `+ -`, `* /`.
 public enum BinaryOperator: String, Sendable, Hashable, CaseIterable {
     case add = "+", subtract = "-", multiply = "*", divide = "/"
     case greater = ">", greaterEqual = ">=", less = "<", lessEqual = "<=", equal = "==", notEqual = "!="
     case and = "&", or = "|"
 
+    var isComparison: Bool { precedence == 1 }
+
     /// Binding strength: higher binds tighter.
     var precedence: Int {
         switch self {
-        case .or: 1
-        case .and: 2
-        case .greater, .greaterEqual, .less, .lessEqual, .equal, .notEqual: 3
+        case .greater, .greaterEqual, .less, .lessEqual, .equal, .notEqual: 1
+        case .or: 2
+        case .and: 3
         case .add, .subtract: 4
         case .multiply, .divide: 5
         }

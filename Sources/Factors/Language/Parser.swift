@@ -38,10 +38,16 @@ public struct FactorParser {
     /// Precedence climbing over the binary operators binding at least `minimum`.
     private mutating func expression(minimum: Int) throws(FactorSyntaxError) -> FactorExpression {
         var left = try unary()
+        var compared = false
         while true {
             skipSpaces()
             let start = column
             guard let (op, length) = binaryOperator(), op.precedence >= minimum else { return left }
+            if op.isComparison {
+                // Python would read a < b < c as a < b and b < c; rather than guess, ask for parentheses.
+                guard !compared else { throw FactorSyntaxError(column: start, "chained comparisons are not supported; add parentheses") }
+                compared = true
+            }
             position += length
             let right = try expression(minimum: op.precedence + 1)
             left = .binary(op, left, right, column: start)
