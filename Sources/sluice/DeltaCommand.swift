@@ -383,6 +383,8 @@ func reportingErrors(timing: Bool = false, _ body: () throws -> Void) throws {
         if timing {
             let elapsed = clock.now - start
             Terminal.error(String(format: "took %.3f s", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+            var usage = rusage()
+            if getrusage(RUSAGE_SELF.rawValue, &usage) == 0 { Terminal.error("peak memory \(usage.ru_maxrss / 1024) MiB") }
         }
     }
     do {
