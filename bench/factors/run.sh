@@ -9,8 +9,8 @@
 # scaling shows as equal rows/s on both panels) and peak memory.
 # Sluice is timed by its own --timing (the work after start-up: reading the panel, computing,
 # writing the output), comparable with the Python sides' in-process "work (load included)":
-# read + compute + write after the imports. Until `sluice factors` exists the Sluice column says
-# "sluice factors not available" and the pandas / polars sides still run.
+# read + compute + write after the imports. With a binary that has no `sluice factors`, the Sluice
+# column says "sluice factors not available" and the pandas / polars sides still run.
 # Usage: bench/factors/run.sh   (SLUICE_BIN=path skips the release build; REPS=3 keeps the best
 #        of 3 runs per tool and panel, default 1; MARKET_DIR=folder of the per-ticker CSVs,
 #        default ../shared/data/market beside the repo; SLUICE_THREADS=N passes --threads N;
@@ -22,12 +22,6 @@ cd "$repo"
 source scripts/lib.sh
 ensure_interop_venv
 python=interop/.venv/bin/python
-if ! "$python" -c 'import pandas, numpy, polars' 2>/dev/null; then
-    # Until interop/requirements.txt pins them, the venv gets the current releases.
-    log "installing pandas, numpy and polars into interop/.venv"
-    "$python" -m pip install --quiet --disable-pip-version-check pandas numpy polars \
-        || die "pip could not install pandas, numpy and polars into interop/.venv"
-fi
 if [[ -z "${SLUICE_BIN:-}" ]]; then
     swift build -c release --product sluice 2>&1 | grep -Ev '^\[[0-9]+/[0-9]+\]' >&2 || true
     SLUICE_BIN="$(swift build -c release --show-bin-path)/sluice"
