@@ -120,6 +120,19 @@ struct EngineTests {
         #expect(Set(plan.nodes).count == plan.nodes.count)
     }
 
+    @Test("operators computed together in one pass (same input and window) give what each gives alone")
+    func fused() throws {
+        let panel = samplePanel()
+        let texts = ["Mean($close, 5)", "Std($close, 5)", "Sum($close, 5)", "Skew($close, 5)", "Max($close, 5)", "IdxMax($close, 5)",
+                     "Min($close, 5)", "IdxMin($close, 5)", "Slope($close, 5)", "Rsquare($close, 5)", "Resi($close, 5)", "Rank($close, 5)",
+                     "Quantile($close, 5, 0.2)", "Quantile($close, 5, 0.8)", "Med($close, 5)", "TsRank($close, 5)", "Kurt($close, 0)"]
+        let together = try compute(texts.enumerated().map { ("f\($0.offset)", $0.element) }, panel).values
+        for (k, text) in texts.enumerated() {
+            let alone = try compute([("f\(k)", text)], panel).values["f\(k)"]!
+            #expect(alone.keys.allSatisfy { agree(alone[$0]!, together["f\(k)"]![$0]!, relative: 0, absolute: 0) || alone[$0]! == together["f\(k)"]![$0]! }, "\(text)")
+        }
+    }
+
     @Test("a missing field is named with the columns the input has")
     func missingField() throws {
         #expect(throws: FactorRunError.self) { try compute([("x", "$vwap / $close")], samplePanel()) }

@@ -7,6 +7,8 @@ final class TickerEvaluator {
     private let order: [Int]
     /// For each position in `order`, the nodes whose values are no longer needed after it.
     private let releases: [[Int]]
+    /// For a node computed together with others, all of them (in plan order).
+    private let fused: [Int: [Int]]
     private let sources: EvaluationSources
     private var views: [UnsafeBufferPointer<Double>?]
     private var owned: [UnsafeMutableBufferPointer<Double>?]
@@ -34,6 +36,14 @@ final class TickerEvaluator {
         var releases = [[Int]](repeating: [], count: order.count)
         for (node, position) in lastUse where !targetSet.contains(node) { releases[position].append(node) }
         self.releases = releases
+        // Rolling operators over the same input and window that one kernel pass can compute together.
+        var members: [FusionKey: [Int]] = [:]
+        for node in order where sources.materialized[node] == nil {
+            if let key = FusionKey(plan.nodes[node]) { members[key, default: []].append(node) }
+        }
+        var fused: [Int: [Int]] = [:]
+        for nodes in members.values where nodes.count > 1 { for node in nodes { fused[node] = nodes } }
+        self.fused = fused
         views = [UnsafeBufferPointer<Double>?](repeating: nil, count: plan.nodes.count)
         owned = [UnsafeMutableBufferPointer<Double>?](repeating: nil, count: plan.nodes.count)
     }
@@ -67,15 +77,68 @@ final class TickerEvaluator {
                 views[node] = UnsafeBufferPointer(rebasing: sources.fields[name]![rows])
                 continue
             }
-            let out = scratch(n)
-            let inputs = spec.inputs.map { views[$0]! }
-            Kernels.run(spec.operation, inputs, into: out)
-            owned[node] = out
-            views[node] = UnsafeBufferPointer(out)
+            if views[node] == nil {
+                let inputs = spec.inputs.map { views[$0]! }
+                if let group = fused[node] {
+                    var outputs: [KernelOutput] = []
+                    for member in group {
+                        let out = scratch(n)
+                        owned[member] = out
+                        views[member] = UnsafeBufferPointer(out)
+                        outputs.append(KernelOutput(function: FusionKey.function(plan.nodes[member].operation), q: FusionKey.q(plan.nodes[member].operation), out: out))
+                    }
+                    Kernels.runFused(spec.operation, outputs, window: FusionKey(spec)!.window, inputs[0])
+                } else {
+                    let out = scratch(n)
+                    Kernels.run(spec.operation, inputs, into: out)
+                    owned[node] = out
+                    views[node] = UnsafeBufferPointer(out)
+                }
+            }
             for done in releases[position] { release(done) }
         }
         body { views[$0]! }
         for node in order { release(node) }
+    }
+}
+
+/// What makes rolling nodes computable in one pass: the kernel family, the window and the input.
+struct FusionKey: Hashable {
+    enum Family: Hashable { case moments, extrema, order, regression }
+    var family: Family
+    var window: Int
+    var input: Int
+
+    init?(_ node: PlanNode) {
+        switch node.operation {
+        case .rolling(let f, let window):
+            switch f {
+            case .sum, .mean, .count, .std, .variance, .skew, .kurt: family = .moments
+            case .max, .min, .idxMax, .idxMin: family = .extrema
+            case .median, .rank, .tsRank: family = .order
+            case .slope, .rsquare, .resi: family = .regression
+            case .wma, .mad, .product: return nil
+            }
+            self.window = window
+        case .quantile(let window, _):
+            family = .order
+            self.window = window
+        default:
+            return nil
+        }
+        input = node.inputs[0]
+    }
+
+    static func function(_ operation: PlanOperation) -> RollingFunction {
+        switch operation {
+        case .rolling(let f, _): f
+        default: .median  // a quantile
+        }
+    }
+
+    static func q(_ operation: PlanOperation) -> Double {
+        if case .quantile(_, let q) = operation { return q }
+        return 0.5
     }
 }
 
@@ -101,6 +164,21 @@ enum Kernels {
             run(operation, inputs, finite: out)
         default:
             run(operation, inputs, finite: out)
+        }
+    }
+
+    /// Several rolling nodes of one family over the same input and window, in one pass.
+    static func runFused(_ operation: PlanOperation, _ outputs: [KernelOutput], window: Int, _ input: UnsafeBufferPointer<Double>) {
+        if input.contains(where: { $0.isInfinite }) {
+            let finite = input.map { $0.isInfinite ? Double.nan : $0 }
+            finite.withUnsafeBufferPointer { runFused(operation, outputs, window: window, $0) }
+            return
+        }
+        switch FusionKey(PlanNode(operation: operation, inputs: [0]))!.family {
+        case .moments: MomentKernels.run(outputs, window: window, input)
+        case .extrema: ExtremaKernels.run(outputs, window: window, input)
+        case .order: OrderKernels.run(outputs, window: window, input)
+        case .regression: RegressionKernels.run(outputs, window: window, input)
         }
     }
 

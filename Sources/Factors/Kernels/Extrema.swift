@@ -60,15 +60,22 @@ struct FlatRun {
 enum ExtremaKernels {
     /// `Max`, `Min`, `IdxMax`, `IdxMin` (1-based from the window's oldest row).
     static func run(_ function: RollingFunction, window: Int, _ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
+        run([KernelOutput(function: function, out: out)], window: window, x)
+    }
+
+    /// Several of them over the same series and window, from one pair of queues.
+    static func run(_ outputs: [KernelOutput], window: Int, _ x: UnsafeBufferPointer<Double>) {
         var extrema = WindowExtrema(capacity: x.count)
         for i in 0 ..< x.count {
             let start = windowStart(i, window)
             extrema.push(i, x[i], values: x, start: start)
-            switch function {
-            case .max: out[i] = extrema.maxRow.map { x[$0] } ?? .nan
-            case .min: out[i] = extrema.minRow.map { x[$0] } ?? .nan
-            case .idxMax: out[i] = extrema.maxRow.map { Double($0 - start + 1) } ?? .nan
-            default: out[i] = extrema.minRow.map { Double($0 - start + 1) } ?? .nan
+            for output in outputs {
+                switch output.function {
+                case .max: output.out[i] = extrema.maxRow.map { x[$0] } ?? .nan
+                case .min: output.out[i] = extrema.minRow.map { x[$0] } ?? .nan
+                case .idxMax: output.out[i] = extrema.maxRow.map { Double($0 - start + 1) } ?? .nan
+                default: output.out[i] = extrema.minRow.map { Double($0 - start + 1) } ?? .nan
+                }
             }
         }
     }

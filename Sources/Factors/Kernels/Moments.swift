@@ -7,12 +7,19 @@ import Glibc
 /// worth the name), with flat windows (all values equal) answered exactly from their value.
 enum MomentKernels {
     static func run(_ function: RollingFunction, window: Int, _ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
-        let order: Int
-        switch function {
-        case .sum, .mean, .count: order = 1
-        case .std, .variance: order = 2
-        case .skew: order = 3
-        default: order = 4
+        run([KernelOutput(function: function, out: out)], window: window, x)
+    }
+
+    /// Several of them over the same series and window in one pass.
+    static func run(_ outputs: [KernelOutput], window: Int, _ x: UnsafeBufferPointer<Double>) {
+        var order = 1
+        for output in outputs {
+            switch output.function {
+            case .std, .variance: order = Swift.max(order, 2)
+            case .skew: order = Swift.max(order, 3)
+            case .kurt: order = 4
+            default: break
+            }
         }
         var flatness = FlatRun()
         var sums = PowerSums(order: order)
@@ -29,44 +36,55 @@ enum MomentKernels {
             flatness.observe(v)
             let count = sums.count
             let s1 = sums.s1, s2 = sums.s2, s3 = sums.s3, s4 = sums.s4
-            if count == 0 && function != .count {
-                out[i] = .nan
-                continue
-            }
             let n = Double(count)
             let flat = flatness.isFlat(count: count)
             let flatValue = flatness.last
-            switch function {
-            case .count: out[i] = count == 0 ? .nan : n
-            case .sum: out[i] = flat ? flatValue * n : s1.value
-            case .mean: out[i] = flat ? flatValue : (s1 / n).value
-            case .std, .variance:
-                if count < 2 { out[i] = .nan; continue }
-                // n * M2 = n * Σx² - (Σx)², in double-double (no division until the end).
-                let m2 = flat ? 0 : Swift.max(0, (s2 * n - s1 * s1).value / n)
-                let variance = m2 / (n - 1)
-                out[i] = function == .std ? variance.squareRoot() : variance
-            case .skew:
-                if count < 3 || flat { out[i] = .nan; continue }
-                let mean = s1 / n
-                let m2 = s2 / n - mean * mean
-                let m3 = s3 / n - mean * s2 / n * 3 + mean * mean * mean * 2
-                let b = m2.value
-                guard b > 0 else { out[i] = .nan; continue }
-                out[i] = (n * (n - 1)).squareRoot() / (n - 2) * m3.value / (b * b.squareRoot())
-            default:  // kurt
-                if count < 4 || flat { out[i] = .nan; continue }
-                let mean = s1 / n
-                let mean2 = mean * mean
-                let m2 = s2 / n - mean2
-                let m4 = s4 / n - mean * s3 / n * 4 + mean2 * s2 / n * 6 - mean2 * mean2 * 3
-                let b = m2.value
-                guard b > 0 else { out[i] = .nan; continue }
-                let k = (n * n - 1) * m4.value / (b * b) - 3 * (n - 1) * (n - 1)
-                out[i] = k / ((n - 2) * (n - 3))
+            for output in outputs {
+                output.out[i] = count == 0 ? .nan : value(output.function, n: n, count: count, flat: flat, flatValue: flatValue, s1, s2, s3, s4)
             }
         }
     }
+
+    @inline(never)
+    private static func value(_ function: RollingFunction, n: Double, count: Int, flat: Bool, flatValue: Double,
+                          _ s1: DoubleDouble, _ s2: DoubleDouble, _ s3: DoubleDouble, _ s4: DoubleDouble) -> Double {
+        switch function {
+        case .count: return n
+        case .sum: return flat ? flatValue * n : s1.value
+        case .mean: return flat ? flatValue : (s1 / n).value
+        case .std, .variance:
+            if count < 2 { return .nan }
+            // n * M2 = n * Σx² - (Σx)², in double-double (no division until the end).
+            let m2 = flat ? 0 : Swift.max(0, (s2 * n - s1 * s1).value / n)
+            let variance = m2 / (n - 1)
+            return function == .std ? variance.squareRoot() : variance
+        case .skew:
+            if count < 3 || flat { return .nan }
+            let mean = s1 / n
+            let m2 = s2 / n - mean * mean
+            let m3 = s3 / n - mean * s2 / n * 3 + mean * mean * mean * 2
+            let b = m2.value
+            guard b > 0 else { return .nan }
+            return (n * (n - 1)).squareRoot() / (n - 2) * m3.value / (b * b.squareRoot())
+        default:  // kurt
+            if count < 4 || flat { return .nan }
+            let mean = s1 / n
+            let mean2 = mean * mean
+            let m2 = s2 / n - mean2
+            let m4 = s4 / n - mean * s3 / n * 4 + mean2 * s2 / n * 6 - mean2 * mean2 * 3
+            let b = m2.value
+            guard b > 0 else { return .nan }
+            let k = (n * n - 1) * m4.value / (b * b) - 3 * (n - 1) * (n - 1)
+            return k / ((n - 2) * (n - 3))
+        }
+    }
+}
+
+/// One result a multi-output kernel writes: the operator (and quantile) and its buffer.
+struct KernelOutput {
+    var function: RollingFunction
+    var q: Double = 0.5
+    var out: UnsafeMutableBufferPointer<Double>
 }
 
 /// Running sums of x, x², x³, x⁴ (as many as `order` asks for) in double-double, and the count.

@@ -5,6 +5,11 @@
 enum OrderKernels {
     static func run(_ function: RollingFunction, q: Double = 0.5, window: Int, _ x: UnsafeBufferPointer<Double>,
                     into out: UnsafeMutableBufferPointer<Double>) {
+        run([KernelOutput(function: function, q: q, out: out)], window: window, x)
+    }
+
+    /// Several of them (ranks and quantiles) over the same series and window, from one sorted window.
+    static func run(_ outputs: [KernelOutput], window: Int, _ x: UnsafeBufferPointer<Double>) {
         if window > 0 && window <= 512 {
             var sorted = SortedWindow(capacity: window)
             var previousStart = 0
@@ -15,8 +20,10 @@ enum OrderKernels {
                     previousStart += 1
                 }
                 if !x[i].isNaN { sorted.insert(x[i]) }
-                out[i] = answer(function, q: q, current: x[i], count: sorted.count,
-                                below: { sorted.below($0) }, equal: { sorted.equal($0) }, kth: { sorted[$0] })
+                for output in outputs {
+                    output.out[i] = answer(output.function, q: output.q, current: x[i], count: sorted.count,
+                                           below: { sorted.below($0) }, equal: { sorted.equal($0) }, kth: { sorted[$0] })
+                }
             }
             return
         }
@@ -30,8 +37,11 @@ enum OrderKernels {
             }
             tree.insert(row: i)
             let rank = tree.rankOf[i]
-            out[i] = answer(function, q: q, current: x[i], count: tree.count,
-                            below: { _ in tree.prefix(rank) }, equal: { _ in tree.prefix(rank + 1) - tree.prefix(rank) }, kth: { tree.kth($0) })
+            for output in outputs {
+                output.out[i] = answer(output.function, q: output.q, current: x[i], count: tree.count,
+                                       below: { _ in tree.prefix(rank) }, equal: { _ in tree.prefix(rank + 1) - tree.prefix(rank) },
+                                       kth: { tree.kth($0) })
+            }
         }
     }
 

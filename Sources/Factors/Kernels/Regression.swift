@@ -3,8 +3,13 @@
 /// double-double), O(1) per row. Flat windows give slope 0, residual 0 and R² NaN exactly.
 enum RegressionKernels {
     static func run(_ function: RollingFunction, window: Int, _ y: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
+        run([KernelOutput(function: function, out: out)], window: window, y)
+    }
+
+    /// Slope, R² and residual of the same series and window from one set of running sums.
+    static func run(_ outputs: [KernelOutput], window: Int, _ y: UnsafeBufferPointer<Double>) {
         var flatness = FlatRun()
-        let needSquares = function == .rsquare
+        let needSquares = outputs.contains { $0.function == .rsquare }
         // Positions are counted from `origin` (the window's first row), so the sums stay small and
         // exact; moving the origin by one adjusts them in O(1).
         var origin = 0
@@ -24,7 +29,8 @@ enum RegressionKernels {
                 }
                 previousStart += 1
             }
-            if start > origin {
+            if start - origin >= Swift.max(window, 1) {
+                // Rebased once per window length, so positions stay below twice the window.
                 // Every position drops by d: Σ(p-d) = Σp - nd, Σ(p-d)² = Σp² - 2dΣp + nd², Σ(p-d)y = Σpy - dΣy.
                 let d = start - origin
                 spp = spp - 2 * d * sp + n * d * d
@@ -40,25 +46,33 @@ enum RegressionKernels {
                 if needSquares { syy = syy + DoubleDouble.twoProduct(v, v) }
             }
             flatness.observe(v)
-            if n < 2 || (function == .resi && v.isNaN) { out[i] = .nan; continue }
+            if n < 2 {
+                for output in outputs { output.out[i] = .nan }
+                continue
+            }
             if flatness.isFlat(count: n) {
-                out[i] = function == .rsquare ? .nan : 0
+                for output in outputs {
+                    output.out[i] = output.function == .rsquare || (output.function == .resi && v.isNaN) ? .nan : 0
+                }
                 continue
             }
             let nd = Double(n)
             let sxx = nd * Double(spp) - Double(sp) * Double(sp)  // n² times the positions' variance
             let sxy = spy * nd - sy * Double(sp)
-            switch function {
-            case .slope:
-                out[i] = (sxy / sxx).value
-            case .rsquare:
-                let syyCentred = syy * nd - sy * sy
-                let denominator = syyCentred * sxx
-                out[i] = denominator.hi > 0 ? (sxy * sxy / denominator).value : .nan
-            default:  // resi: (n*y - Σy)/n - slope * (n*p - Σp)/n
-                let slope = sxy / sxx
-                let offset = Double(n * (i - origin) - sp)
-                out[i] = ((DoubleDouble.twoProduct(nd, v) - sy - slope * offset) / nd).value
+            let slope = sxy / sxx
+            for output in outputs {
+                switch output.function {
+                case .slope:
+                    output.out[i] = slope.value
+                case .rsquare:
+                    let syyCentred = syy * nd - sy * sy
+                    let denominator = syyCentred * sxx
+                    output.out[i] = denominator.hi > 0 ? (sxy * sxy / denominator).value : .nan
+                default:  // resi: (n*y - Σy)/n - slope * (n*p - Σp)/n
+                    if v.isNaN { output.out[i] = .nan; continue }
+                    let offset = Double(n * (i - origin) - sp)
+                    output.out[i] = ((DoubleDouble.twoProduct(nd, v) - sy - slope * offset) / nd).value
+                }
             }
         }
     }
@@ -70,7 +84,9 @@ enum PairKernels {
     static func run(_ function: PairFunction, window: Int, _ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>,
                     into out: UnsafeMutableBufferPointer<Double>) {
         var sums = PairSums()
-        var own: (x: RunningVariance, y: RunningVariance) = (RunningVariance(), RunningVariance())
+        // Rows of the window where exactly one side has a value: while there are none, each
+        // series' own std (Qlib's rule) comes from the paired sums; otherwise from its window.
+        var unpaired = 0
         // Flat detection over the rows where both have values (a constant side has no correlation).
         var flatX = FlatRun(), flatY = FlatRun()
         var previousStart = 0
@@ -78,16 +94,17 @@ enum PairKernels {
             let start = windowStart(i, window)
             while previousStart < start {
                 let a = x[previousStart], b = y[previousStart]
-                if !a.isNaN && !b.isNaN { sums.remove(a, b) }
-                own.x.remove(a)
-                own.y.remove(b)
+                if !a.isNaN && !b.isNaN { sums.remove(a, b) } else if a.isNaN != b.isNaN { unpaired -= 1 }
                 previousStart += 1
             }
             let a = x[i], b = y[i]
-            if !a.isNaN && !b.isNaN { sums.add(a, b) }
-            own.x.add(a)
-            own.y.add(b)
-            if !a.isNaN && !b.isNaN { flatX.observe(a); flatY.observe(b) }
+            if !a.isNaN && !b.isNaN {
+                sums.add(a, b)
+                flatX.observe(a)
+                flatY.observe(b)
+            } else if a.isNaN != b.isNaN {
+                unpaired += 1
+            }
             guard sums.n >= 2 else { out[i] = .nan; continue }
             let nd = Double(sums.n)
             let sx = sums.sx, sy = sums.sy, sxx = sums.sxx, syy = sums.syy, sxy = sums.sxy
@@ -96,49 +113,31 @@ enum PairKernels {
                 out[i] = (cxy / (nd * (nd - 1))).value
                 continue
             }
-            let flat = flatX.isFlat(count: sums.n) || flatY.isFlat(count: sums.n)
-            if flat || own.x.stdIsWithin(2e-5) || own.y.stdIsWithin(2e-5) { out[i] = .nan; continue }
+            if flatX.isFlat(count: sums.n) || flatY.isFlat(count: sums.n) { out[i] = .nan; continue }
             let cxx = (sxx * nd - sx * sx).value, cyy = (syy * nd - sy * sy).value
+            // Qlib: NaN where either series' own rolling std is within 2e-5 of 0 (variance 4e-10).
+            let limit = 4e-10 * nd * (nd - 1)
+            let quiet = unpaired == 0
+                ? cxx <= limit || cyy <= limit
+                : ownStdIsWithin(x, start, i) || ownStdIsWithin(y, start, i)
+            if quiet { out[i] = .nan; continue }
             guard cxx > 0, cyy > 0 else { out[i] = .nan; continue }
             out[i] = cxy.value / (cxx.squareRoot() * cyy.squareRoot())
         }
     }
-}
 
-/// A sample variance of values added and removed (NaN ignored), in double-double.
-struct RunningVariance {
-    private var n = 0
-    private var s1 = DoubleDouble.zero
-    private var s2 = DoubleDouble.zero
-
-    @inline(__always) mutating func add(_ v: Double) {
-        guard !v.isNaN else { return }
-        n += 1; s1 = s1 + DoubleDouble(v); s2 = s2 + DoubleDouble.twoProduct(v, v)
-    }
-
-    @inline(__always) mutating func remove(_ v: Double) {
-        guard !v.isNaN else { return }
-        n -= 1; s1 = s1 - DoubleDouble(v); s2 = s2 - DoubleDouble.twoProduct(v, v)
-    }
-
-    /// True when the sample standard deviation is within `limit` of 0 (NaN below 2 values: false).
-    /// A plain-double estimate settles clear cases; only close calls are computed exactly.
-    @inline(__always) func stdIsWithin(_ limit: Double) -> Bool {
+    /// Whether the sample std of `v`'s values in rows `start...end` (NaN skipped) is within 2e-5 of 0.
+    private static func ownStdIsWithin(_ v: UnsafeBufferPointer<Double>, _ start: Int, _ end: Int) -> Bool {
+        var n = 0
+        var sum = DoubleDouble.zero, squares = DoubleDouble.zero
+        for k in start ... end where !v[k].isNaN {
+            n += 1
+            sum = sum.adding(v[k])
+            squares = squares + DoubleDouble.twoProduct(v[k], v[k])
+        }
         guard n >= 2 else { return false }
         let nd = Double(n)
-        let estimate = (s2.hi - s1.hi * s1.hi / nd) / (nd - 1)
-        let slack = 8 * Double.ulpOfOne * Swift.abs(s2.hi) / (nd - 1)
-        let threshold = limit * limit
-        if estimate - slack > threshold { return false }
-        if estimate + slack < threshold { return true }
-        return std <= limit
-    }
-
-    /// The sample standard deviation (ddof 1); NaN below 2 values.
-    var std: Double {
-        guard n >= 2 else { return .nan }
-        let nd = Double(n)
-        return (Swift.max(0, (s2 - s1 * s1 / nd).value) / (nd - 1)).squareRoot()
+        return (squares * nd - sum * sum).value <= 4e-10 * nd * (nd - 1)
     }
 }
 
