@@ -63,6 +63,7 @@ public struct FactorEngine: Sendable {
         var waveStart = 0
         let evaluators = (0 ..< workers).map { _ in TickerEvaluator(plan: plan, targets: targets, sources: frozen, capacity: longest) }
         let pool = EvaluatorPool(evaluators)
+        let scratches = (0 ..< workers).map { _ in OutputScratch(columns: targets.count) }
         while waveStart < tickerChunks.count {
             let range = waveStart ..< Swift.min(tickerChunks.count, waveStart + wave)
             let results = Mutex<[RecordBatch?]>(Array(repeating: nil, count: range.count))
@@ -72,7 +73,7 @@ public struct FactorEngine: Sendable {
                 while true {
                     let k = next.add(1, ordering: .relaxed).oldValue
                     guard k < range.count else { return }
-                    let batch = Self.chunk(panel, tickers: tickerChunks[range.lowerBound + k], evaluator: evaluator, targets: targets, schema: schema, from: from)
+                    let batch = Self.chunk(panel, tickers: tickerChunks[range.lowerBound + k], evaluator: evaluator, scratch: scratches[worker], targets: targets, schema: schema, from: from)
                     results.withLock { $0[k] = batch }
                 }
             }
@@ -84,41 +85,66 @@ public struct FactorEngine: Sendable {
     }
 
     /// One chunk's output batch.
-    private static func chunk(_ panel: Panel, tickers: Range<Int>, evaluator: TickerEvaluator, targets: [Int], schema: Schema, from: Int32?) -> RecordBatch {
+    private static func chunk(_ panel: Panel, tickers: Range<Int>, evaluator: TickerEvaluator, scratch: OutputScratch,
+                              targets: [Int], schema: Schema, from: Int32?) -> RecordBatch {
         let rows = panel.offsets[tickers.lowerBound] ..< panel.offsets[tickers.upperBound]
         // The rows written: all, or those dated from `from`.
         let kept = from.map { day in rows.filter { panel.dates[$0] >= day } } ?? Array(rows)
-        var columns = [[Double]](repeating: [], count: targets.count)
-        for k in targets.indices { columns[k].reserveCapacity(kept.count) }
+        scratch.reserve(rows: kept.count)
         var tickerNames: [String?] = []
         tickerNames.reserveCapacity(kept.count)
+        var written = 0
         for t in tickers {
             let tickerRows = panel.rows(of: t)
             let first = from.map { day in tickerRows.first { panel.dates[$0] >= day } ?? tickerRows.upperBound } ?? tickerRows.lowerBound
             guard first < tickerRows.upperBound else { continue }
+            let count = tickerRows.upperBound - first
             evaluator.evaluate(rows: tickerRows) { value in
                 for (k, node) in targets.enumerated() {
                     let values = value(node)
-                    columns[k].append(contentsOf: values[(first - tickerRows.lowerBound)...])
+                    (scratch.columns[k].baseAddress! + written).update(from: values.baseAddress! + (first - tickerRows.lowerBound), count: count)
                 }
             }
-            for _ in first ..< tickerRows.upperBound { tickerNames.append(panel.tickers[t]) }
+            written += count
+            for _ in 0 ..< count { tickerNames.append(panel.tickers[t]) }
         }
         var batchColumns: [Column] = [.binary(BinaryColumn(tickerNames)), .int32(PrimitiveColumn(kept.map { panel.dates[$0] }, type: .date32))]
-        for values in columns { batchColumns.append(.float64(nullableColumn(values))) }
+        for k in targets.indices { batchColumns.append(.float64(nullableColumn(UnsafeBufferPointer(rebasing: scratch.columns[k][0 ..< written])))) }
         // The schema was built from the same fields; a mismatch here is a programming error.
         return try! RecordBatch(schema: schema, columns: batchColumns, rowCount: kept.count)
     }
 
     /// A float64 column with NaN stored as null.
-    static func nullableColumn(_ values: [Double]) -> PrimitiveColumn<Double> {
-        var bits = [UInt8](repeating: 0, count: (values.count + 7) / 8)
+    static func nullableColumn(_ values: UnsafeBufferPointer<Double>) -> PrimitiveColumn<Double> {
         var nulls = 0
-        for (i, v) in values.enumerated() {
-            if v.isNaN { nulls += 1 } else { bits[i >> 3] |= 1 << UInt8(i & 7) }
+        for v in values where v.isNaN { nulls += 1 }
+        let data = Buffer(copying: UnsafeRawBufferPointer(values))
+        guard nulls > 0 else { return PrimitiveColumn(values: data, count: values.count) }
+        let bits = Buffer(byteCount: (values.count + 7) / 8) { raw in
+            for (i, v) in values.enumerated() where !v.isNaN { raw[i >> 3] |= 1 << UInt8(i & 7) }
         }
-        let validity = nulls == 0 ? nil : Bitmap(buffer: Buffer(copying: bits), count: values.count)
-        return PrimitiveColumn(values: Buffer(copying: values), count: values.count, validity: validity)
+        return PrimitiveColumn(values: data, count: values.count, validity: Bitmap(buffer: bits, count: values.count))
+    }
+}
+
+/// One worker's buffers for a chunk's output values (one per factor), reused from chunk to chunk.
+final class OutputScratch: @unchecked Sendable {
+    private(set) var columns: [UnsafeMutableBufferPointer<Double>]
+    private var capacity = 0
+
+    init(columns: Int) {
+        self.columns = Array(repeating: UnsafeMutableBufferPointer(start: nil, count: 0), count: columns)
+    }
+
+    func reserve(rows: Int) {
+        guard rows > capacity else { return }
+        for buffer in columns where buffer.baseAddress != nil { buffer.deallocate() }
+        capacity = Swift.max(rows, capacity * 2)
+        columns = columns.map { _ in UnsafeMutableBufferPointer<Double>.allocate(capacity: capacity) }
+    }
+
+    deinit {
+        for buffer in columns where buffer.baseAddress != nil { buffer.deallocate() }
     }
 }
 
