@@ -102,6 +102,13 @@ final class TickerEvaluator {
     }
 }
 
+/// One result a multi-output kernel writes: the operator (and quantile) and its buffer.
+struct KernelOutput {
+    var function: RollingFunction
+    var q: Double = 0.5
+    var out: UnsafeMutableBufferPointer<Double>
+}
+
 /// What makes rolling nodes computable in one pass: the kernel family, the window and the input.
 struct FusionKey: Hashable {
     enum Family: Hashable { case moments, extrema, order, regression }

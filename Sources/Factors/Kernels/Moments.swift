@@ -80,13 +80,6 @@ enum MomentKernels {
     }
 }
 
-/// One result a multi-output kernel writes: the operator (and quantile) and its buffer.
-struct KernelOutput {
-    var function: RollingFunction
-    var q: Double = 0.5
-    var out: UnsafeMutableBufferPointer<Double>
-}
-
 /// Running sums of x, x², x³, x⁴ (as many as `order` asks for) in double-double, and the count.
 struct PowerSums {
     let order: Int

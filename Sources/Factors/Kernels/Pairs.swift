@@ -1,0 +1,80 @@
+/// `Corr` and `Cov` over the rows where both series have values (pandas' pairwise rule), with
+/// Qlib's extra rule for `Corr`: NaN where either series' own rolling std is within 2e-5 of 0.
+enum PairKernels {
+    static func run(_ function: PairFunction, window: Int, _ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>,
+                    into out: UnsafeMutableBufferPointer<Double>) {
+        var sums = PairSums()
+        // Rows of the window where exactly one side has a value: while there are none, each
+        // series' own std (Qlib's rule) comes from the paired sums; otherwise from its window.
+        var unpaired = 0
+        // Flat detection over the rows where both have values (a constant side has no correlation).
+        var flatX = FlatRun(), flatY = FlatRun()
+        var previousStart = 0
+        for i in 0 ..< x.count {
+            let start = windowStart(i, window)
+            while previousStart < start {
+                let a = x[previousStart], b = y[previousStart]
+                if !a.isNaN && !b.isNaN { sums.remove(a, b) } else if a.isNaN != b.isNaN { unpaired -= 1 }
+                previousStart += 1
+            }
+            let a = x[i], b = y[i]
+            if !a.isNaN && !b.isNaN {
+                sums.add(a, b)
+                flatX.observe(a)
+                flatY.observe(b)
+            } else if a.isNaN != b.isNaN {
+                unpaired += 1
+            }
+            guard sums.n >= 2 else { out[i] = .nan; continue }
+            let nd = Double(sums.n)
+            let sx = sums.sx, sy = sums.sy, sxx = sums.sxx, syy = sums.syy, sxy = sums.sxy
+            let cxy = sxy * nd - sx * sy  // n(n-1) times the covariance
+            if function == .cov {
+                out[i] = (cxy / (nd * (nd - 1))).value
+                continue
+            }
+            if flatX.isFlat(count: sums.n) || flatY.isFlat(count: sums.n) { out[i] = .nan; continue }
+            let cxx = (sxx * nd - sx * sx).value, cyy = (syy * nd - sy * sy).value
+            // Qlib: NaN where either series' own rolling std is within 2e-5 of 0 (variance 4e-10).
+            let limit = 4e-10 * nd * (nd - 1)
+            let quiet = unpaired == 0
+                ? cxx <= limit || cyy <= limit
+                : ownStdIsWithin(x, start, i) || ownStdIsWithin(y, start, i)
+            if quiet { out[i] = .nan; continue }
+            guard cxx > 0, cyy > 0 else { out[i] = .nan; continue }
+            out[i] = cxy.value / (cxx.squareRoot() * cyy.squareRoot())
+        }
+    }
+
+    /// Whether the sample std of `v`'s values in rows `start...end` (NaN skipped) is within 2e-5 of 0.
+    private static func ownStdIsWithin(_ v: UnsafeBufferPointer<Double>, _ start: Int, _ end: Int) -> Bool {
+        var n = 0
+        var sum = DoubleDouble.zero, squares = DoubleDouble.zero
+        for k in start ... end where !v[k].isNaN {
+            n += 1
+            sum = sum.adding(v[k])
+            squares = squares + DoubleDouble.twoProduct(v[k], v[k])
+        }
+        guard n >= 2 else { return false }
+        let nd = Double(n)
+        return (squares * nd - sum * sum).value <= 4e-10 * nd * (nd - 1)
+    }
+}
+
+/// Running sums over the rows where both series have values, in double-double.
+struct PairSums {
+    var n = 0
+    var sx = DoubleDouble.zero, sy = DoubleDouble.zero, sxx = DoubleDouble.zero, syy = DoubleDouble.zero, sxy = DoubleDouble.zero
+
+    @inline(__always) mutating func add(_ a: Double, _ b: Double) {
+        n += 1
+        sx = sx.adding(a); sy = sy.adding(b)
+        sxx = sxx + DoubleDouble.twoProduct(a, a); syy = syy + DoubleDouble.twoProduct(b, b); sxy = sxy + DoubleDouble.twoProduct(a, b)
+    }
+
+    @inline(__always) mutating func remove(_ a: Double, _ b: Double) {
+        n -= 1
+        sx = sx.adding(-a); sy = sy.adding(-b)
+        sxx = sxx - DoubleDouble.twoProduct(a, a); syy = syy - DoubleDouble.twoProduct(b, b); sxy = sxy - DoubleDouble.twoProduct(a, b)
+    }
+}
