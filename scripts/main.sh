@@ -67,6 +67,13 @@ if [[ -d $market ]]; then
     "$sluice" delta read "$table" --where "Name = 'AAPL' AND Date >= '2019-12-30'" --columns Date,Name,Close,Volume
     "$sluice" delta read "$table" --version 0 --where "Date >= '2019-12-30'" --columns Date,Name,Close,Volume
     "$sluice" delta describe "$table"
+    log "Alpha158 over the bronze table into stockdata.silver_features (2019 written; earlier rows feed the windows)"
+    rm -rf lake/stockdata/silver_features
+    "$sluice" factors compute --set alpha158 --input "$table" --output stockdata.silver_features --start 2019-01-02
+    "$sluice" delta read stockdata.silver_features --where "ticker = 'AAPL' AND date >= '2019-12-30'" \
+        --columns ticker,date,KMID,MA5,STD20,RSQR60,CORD30
+    log "Alpha158 over the whole market (482 tickers) into lake/alpha158.parquet"
+    "$sluice" factors compute --set alpha158 --input "$market" --output lake/alpha158.parquet --timing
 else
     log "skipping the Delta demo: $market is not present"
 fi

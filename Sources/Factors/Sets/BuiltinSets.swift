@@ -5,9 +5,9 @@ enum BuiltinSets {
     static let alpha158 = #"""
 name: alpha158
 description: "Qlib's Alpha158: 9 candlestick shapes, 4 price ratios and 29 rolling features over 5, 10, 20, 30 and 60 days, with Qlib's names and definitions."
-notes:
-  - "Without a vwap column, $vwap is the typical price (high + low + close) / 3 (VWAP0 then differs from Qlib's)."
-  - "Windows are exact (see docs/factors.md): flat windows give std 0, where pandas leaves rounding residue."
+# Without a vwap column, $vwap is the typical price (high + low + close) / 3 (VWAP0 then differs
+# from Qlib's); loading the panel says so. Windows are exact (docs/factors.md): flat windows give
+# std 0 where pandas leaves rounding residue.
 factors:
   - {name: KMID, expr: "($close-$open)/$open"}
   - {name: KLEN, expr: "($high-$low)/$open"}
@@ -172,8 +172,7 @@ factors:
     static let alpha360 = #"""
 name: alpha360
 description: "Qlib's Alpha360: the last 60 days of close, open, high, low and vwap divided by today's close, and of volume divided by today's volume."
-notes:
-  - "Without a vwap column, $vwap is the typical price (high + low + close) / 3."
+# Without a vwap column, $vwap is the typical price (high + low + close) / 3.
 factors:
   - {name: CLOSE59, expr: "Ref($close, 59)/$close"}
   - {name: CLOSE58, expr: "Ref($close, 58)/$close"}
@@ -540,10 +539,12 @@ factors:
     static let ta = #"""
 name: ta
 description: "Classic technical indicators as TA-Lib computes them, plus returns, volatility and volume ratios."
-notes:
-  - "Indicators match TA-Lib (RSI, MACD, BBANDS with population std, ATR, OBV) including their warm-up: rows before an indicator's first full window are null. `x+0*Ref(x, k)` is how a definition leaves the first k rows empty."
-  - "rsi_14 is the seed pipeline's variant: pandas ewm(com=13, adjust=False) of gains and losses (it differs from TA-Lib's Wilder RSI only through its seed)."
-  - "vol_20 is the sample std (ddof 1) of 20 one-day returns; volume_ratio_20 divides by the mean volume of 20 full days."
+# Indicators match TA-Lib (RSI, MACD, BBANDS with population std, ATR, OBV) including their
+# warm-up: rows before an indicator's first full window are null; `x+0*Ref(x, k)` is how a
+# definition leaves the first k rows empty. rsi_14 is the seed pipeline's variant: pandas
+# ewm(com=13, adjust=False) of gains and losses (it differs from TA-Lib's Wilder RSI only through
+# its seed). vol_20 is the sample std (ddof 1) of 20 one-day returns; volume_ratio_20 divides by
+# the mean volume of 20 full days.
 factors:
   - {name: rsi_14_wilder, expr: "If(WilderMA(Greater($close-Ref($close, 1), 0), 14)+WilderMA(Greater(Ref($close, 1)-$close, 0), 14) != 0, 100*WilderMA(Greater($close-Ref($close, 1), 0), 14)/(WilderMA(Greater($close-Ref($close, 1), 0), 14)+WilderMA(Greater(Ref($close, 1)-$close, 0), 14)), 0)"}
   - {name: rsi_14, expr: "100-100/(1+EWM(Greater($close-Ref($close, 1), 0), 1/14)/EWM(Greater(Ref($close, 1)-$close, 0), 1/14))"}
