@@ -24,6 +24,8 @@ let package = Package(
         .systemLibrary(name: "CSnappy", providers: [.apt(["libsnappy-dev"])]),
         .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // XGBoost's C API from Debian's libxgboost-dev (1.7).
+        .systemLibrary(name: "CXGBoost", providers: [.apt(["libxgboost-dev"])]),
         // Typed columns with validity bitmaps, schemas and record batches.
         .target(name: "Columnar", swiftSettings: optimisedInDebug),
         // Parquet reader and writer: Thrift compact metadata, encodings, codecs.
@@ -32,6 +34,8 @@ let package = Package(
         .target(name: "DeltaLake", dependencies: ["Parquet", "Columnar", "CSluiceSystem"], swiftSettings: optimisedInDebug),
         // Factor expressions (Qlib's language), their compiler and rolling/cross-sectional kernels.
         .target(name: "Factors", dependencies: ["Columnar", "Parquet", "DeltaLake", "SluiceCore"], swiftSettings: optimisedInDebug),
+        // Gradient-boosted models (XGBoost, LightGBM), metrics, walk-forward cross-validation, grid search.
+        .target(name: "Learning", dependencies: ["Columnar", "CXGBoost"], swiftSettings: optimisedInDebug),
         // The few glibc calls Swift's Glibc module hides behind _GNU_SOURCE.
         .target(name: "CSluiceSystem"),
         .target(
@@ -70,6 +74,7 @@ let package = Package(
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Columnar"]),
         .testTarget(name: "DeltaLakeTests", dependencies: ["DeltaLake", "Parquet", "Columnar"]),
         .testTarget(name: "FactorsTests", dependencies: ["Factors", "Columnar", "Parquet"]),
+        .testTarget(name: "LearningTests", dependencies: ["Learning", "Columnar"]),
         .testTarget(name: "SluiceMetadataTests", dependencies: ["SluiceMetadata", "SluiceCore"]),
         .testTarget(name: "SluiceSchedulerTests", dependencies: ["SluiceScheduler", "SluiceMetadata", "SluiceCore"], exclude: ["Fixtures"]),
         // Runs the built `sluice` binary the way users and scripts do.
