@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Columnar"]),
         .testTarget(name: "DeltaLakeTests", dependencies: ["DeltaLake", "Parquet", "Columnar"]),
         .testTarget(name: "FactorsTests", dependencies: ["Factors", "Columnar", "Parquet"]),
-        .testTarget(name: "LearningTests", dependencies: ["Learning", "Columnar"]),
+        .testTarget(name: "LearningTests", dependencies: ["Learning", "Factors", "Columnar"]),
         .testTarget(name: "SluiceMetadataTests", dependencies: ["SluiceMetadata", "SluiceCore"]),
         .testTarget(name: "SluiceSchedulerTests", dependencies: ["SluiceScheduler", "SluiceMetadata", "SluiceCore"], exclude: ["Fixtures"]),
         // Runs the built `sluice` binary the way users and scripts do.

@@ -24,9 +24,10 @@ public struct LearningDataset: Sendable {
         self.dates = dates
     }
 
-    /// Builds the matrix from record batches: `features` (numeric columns, null as NaN, written
-    /// straight into the row-major matrix), `label` and the date column. Rows whose label is
-    /// missing are left out (a label not yet known cannot train or score).
+    /// Builds the matrix from record batches: `features` (numeric columns; null and ±inf become
+    /// NaN, XGBoost's missing value), `label` and the date column. Rows whose label is missing or
+    /// not finite are left out (a label not yet known, or a division by a zero price, cannot
+    /// train or score).
     public init(batches: [RecordBatch], features: [String], label: String, date: String = "date") throws(LearningError) {
         guard !features.isEmpty else { throw LearningError("no feature columns") }
         var labelValues: [Float] = []
@@ -43,7 +44,7 @@ public struct LearningDataset: Sendable {
                 return column
             }
             let labels = try Self.floats(labelColumn, name: label)
-            let keep = labels.indices.filter { !labels[$0].isNaN }
+            let keep = labels.indices.filter { labels[$0].isFinite }
             let base = labelValues.count
             labelValues += keep.map { labels[$0] }
             for row in keep {
@@ -55,7 +56,7 @@ public struct LearningDataset: Sendable {
             matrix += [Float](repeating: .nan, count: keep.count * width)
             for (j, column) in columns.enumerated() {
                 let values = try Self.floats(column, name: features[j])
-                for (k, row) in keep.enumerated() { matrix[(base + k) * width + j] = values[row] }
+                for (k, row) in keep.enumerated() where values[row].isFinite { matrix[(base + k) * width + j] = values[row] }
             }
         }
         try self.init(featureNames: features, features: matrix, labels: labelValues, dates: dateValues)

@@ -37,6 +37,8 @@ public final class XGBoostMatrix: @unchecked Sendable {
     let handle: DMatrixHandle
     public let rowCount: Int
     public let featureNames: [String]
+    /// The mean label (0 when there are none).
+    public let labelMean: Double
 
     public init(_ data: LearningDataset) throws(LearningError) {
         var out: DMatrixHandle?
@@ -48,6 +50,7 @@ public final class XGBoostMatrix: @unchecked Sendable {
         handle = out
         rowCount = data.rowCount
         featureNames = data.featureNames
+        labelMean = data.labels.isEmpty ? 0 : data.labels.reduce(0.0) { $0 + Double($1) } / Double(data.labels.count)
         try XGBoostCall.check(data.labels.withUnsafeBufferPointer { XGDMatrixSetFloatInfo(handle, "label", $0.baseAddress, bst_ulong($0.count)) },
                               "could not set the labels")
         try XGBoostCall.setMatrixFeatureNames(out, data.featureNames)
@@ -91,7 +94,9 @@ public final class XGBoostBooster: @unchecked Sendable {
         let booster = XGBoostBooster(handle: out, rounds: rounds)
         booster.featureNames = train.featureNames
         // Defaults that matter for reproducible, quiet training; the caller's parameters win.
-        var settings = ["tree_method": "hist", "verbosity": "0", "seed": "0", "nthread": "1"]
+        // base_score starts from the mean label, as XGBoost 2+ estimates it (1.7 starts at 0.5,
+        // far from any return, so early-stopped models would predict about 0.5).
+        var settings = ["tree_method": "hist", "verbosity": "0", "seed": "0", "nthread": "1", "base_score": String(train.labelMean)]
         for (key, value) in parameters { settings[key] = value }
         for (key, value) in settings.sorted(by: { $0.key < $1.key }) {
             try XGBoostCall.check(XGBoosterSetParam(out, key, value), "rejected parameter \(key)=\(value)")
