@@ -40,7 +40,7 @@ struct MarketDataTests {
             #expect(abs(trial.metrics["rank_ic"]!) < 0.1, "\(trial.metrics)")
         }
         #expect(result.refitRounds >= 1)
-        let predictions = try result.model.predict(XGBoostMatrix(data))
+        let predictions = try result.model.predict(data)
         #expect(predictions.count == data.rowCount && predictions.allSatisfy(\.isFinite))
     }
 }

@@ -40,15 +40,16 @@ public struct SearchResult: @unchecked Sendable {
     public var trials: [TrialResult]
     public var best: Int
     public var selection: String
-    public var model: XGBoostBooster
+    public var model: any TrainedModel
     public var refitRounds: Int
 }
 
-/// Walk-forward grid search of XGBoost models: trials run side by side within a thread budget,
+/// Walk-forward grid search of XGBoost or LightGBM models: trials run side by side within a thread budget,
 /// each fold stops boosting early on its validation dates, the best trial is chosen by a metric
 /// (`rank_ic` by default), and its parameters are refitted on every date.
 public struct GridSearch: Sendable {
     public var grid: [[String: String]]
+    public var model: ModelKind
     public var validation: WalkForward
     public var selection: String
     /// Threads for the whole search (0: one per processor).
@@ -56,13 +57,14 @@ public struct GridSearch: Sendable {
     /// Parameters every trial shares (a grid value overrides).
     public var base: [String: String]
 
-    public init(grid: [[String: String]], validation: WalkForward, selection: String = "rank_ic", threads: Int = 0,
+    public init(grid: [[String: String]], model: ModelKind = .xgboost, validation: WalkForward, selection: String = "rank_ic", threads: Int = 0,
                 base: [String: String] = [:]) throws(LearningError) {
         guard !grid.isEmpty else { throw LearningError("the grid has no parameter sets") }
         guard Evaluation.metricNames.contains(selection) else {
             throw LearningError("unknown selection metric '\(selection)' (expected one of \(Evaluation.metricNames.joined(separator: ", ")))")
         }
         self.grid = grid
+        self.model = model
         self.validation = validation
         self.selection = selection
         self.threads = threads
@@ -94,6 +96,7 @@ public struct GridSearch: Sendable {
         let results = Mutex<[Result<TrialResult, LearningError>?]>(Array(repeating: nil, count: sets.count))
         let next = Atomic<Int>(0)
         let grid = grid
+        let model = model
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while true {
                 let t = next.add(1, ordering: .relaxed).oldValue
@@ -105,12 +108,9 @@ public struct GridSearch: Sendable {
                     var evaluations: [Evaluation] = []
                     var bestRounds: [Int] = []
                     for fold in foldData {
-                        let train = try XGBoostMatrix(fold.train)
-                        let validation = fold.validation.rowCount > 0 ? try XGBoostMatrix(fold.validation) : nil
-                        let booster = try XGBoostBooster.train(train, parameters: parameters, rounds: sets[t].rounds,
-                                                               validation: validation, earlyStoppingRounds: sets[t].patience)
-                        let test = try XGBoostMatrix(fold.test)
-                        let predictions = try booster.predict(test)
+                        let booster = try model.train(fold.train, parameters: parameters, rounds: sets[t].rounds,
+                                                      validation: fold.validation.rowCount > 0 ? fold.validation : nil, patience: sets[t].patience)
+                        let predictions = try booster.predict(fold.test)
                         evaluations.append(Metrics.evaluate(predictions: predictions, labels: fold.test.labels, dates: fold.test.dates))
                         bestRounds.append(booster.rounds)
                     }
@@ -142,8 +142,8 @@ public struct GridSearch: Sendable {
         let rounds = Swift.max(1, Int((Double(trials[best].bestRounds.reduce(0, +)) / Double(trials[best].bestRounds.count)).rounded()))
         var parameters = sets[best].parameters
         parameters["nthread"] = parameters["nthread"] ?? String(budget)
-        let model = try XGBoostBooster.train(try XGBoostMatrix(data), parameters: parameters, rounds: rounds)
-        return SearchResult(trials: trials, best: best, selection: selection, model: model, refitRounds: rounds)
+        let refitted = try model.train(data, parameters: parameters, rounds: rounds, validation: nil, patience: nil)
+        return SearchResult(trials: trials, best: best, selection: selection, model: refitted, refitRounds: rounds)
     }
 }
 
