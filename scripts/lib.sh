@@ -45,3 +45,15 @@ ensure_interop_venv() {
         || die "pip could not install interop/requirements.txt"
     cp interop/requirements.txt "$stamp"
 }
+
+# MLflow and the Python model libraries, in their own venv (interop/.venv-mlflow): mlflow pins an
+# older pyarrow than the Parquet oracles use. Re-installed only when its requirements change.
+ensure_mlflow_venv() {
+    local venv=interop/.venv-mlflow stamp=interop/.venv-mlflow/.requirements
+    if [[ -x $venv/bin/python ]] && cmp -s interop/mlflow-requirements.txt "$stamp"; then return 0; fi
+    log "creating the MLflow venv ($venv) with $(tr '\n' ' ' < interop/mlflow-requirements.txt)"
+    python3 -m venv "$venv" || die "python3 -m venv failed (install python3-venv)"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r interop/mlflow-requirements.txt \
+        || die "pip could not install interop/mlflow-requirements.txt"
+    cp interop/mlflow-requirements.txt "$stamp"
+}

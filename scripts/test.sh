@@ -9,6 +9,7 @@ ensure_swift
 ensure_apt_packages "${SLUICE_APT_PACKAGES[@]}"
 
 ensure_interop_venv
+ensure_mlflow_venv
 
 if [[ ! -d ../shared ]]; then
     log "note: ../shared is absent; tests that need the shared data and conformance corpora will skip"
