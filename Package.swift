@@ -36,6 +36,8 @@ let package = Package(
         .target(name: "Factors", dependencies: ["Columnar", "Parquet", "DeltaLake", "SluiceCore"], swiftSettings: optimisedInDebug),
         // Gradient-boosted models (XGBoost, LightGBM), metrics, walk-forward cross-validation, grid search.
         .target(name: "Learning", dependencies: ["Columnar", "CXGBoost"], swiftSettings: optimisedInDebug),
+        // Experiment tracking and the model registry: embedded (SQLite + artifact folder) or a real MLflow server.
+        .target(name: "Tracking", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         // The few glibc calls Swift's Glibc module hides behind _GNU_SOURCE.
         .target(name: "CSluiceSystem"),
         .target(
@@ -74,7 +76,8 @@ let package = Package(
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Columnar"]),
         .testTarget(name: "DeltaLakeTests", dependencies: ["DeltaLake", "Parquet", "Columnar"]),
         .testTarget(name: "FactorsTests", dependencies: ["Factors", "Columnar", "Parquet"]),
-        .testTarget(name: "LearningTests", dependencies: ["Learning", "Factors", "Columnar"]),
+        .testTarget(name: "LearningTests", dependencies: ["Learning", "Factors", "Columnar", "Tracking"]),
+        .testTarget(name: "TrackingTests", dependencies: ["Tracking"]),
         .testTarget(name: "SluiceMetadataTests", dependencies: ["SluiceMetadata", "SluiceCore"]),
         .testTarget(name: "SluiceSchedulerTests", dependencies: ["SluiceScheduler", "SluiceMetadata", "SluiceCore"], exclude: ["Fixtures"]),
         // Runs the built `sluice` binary the way users and scripts do.

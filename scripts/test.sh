@@ -11,6 +11,22 @@ ensure_apt_packages "${SLUICE_APT_PACKAGES[@]}"
 ensure_interop_venv
 ensure_mlflow_venv
 
+# A real MLflow server on loopback for the tracking contract and the registry interop tests.
+mlflow_dir=$(mktemp -d /tmp/sluice-mlflow.XXXXXX)
+mlflow_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+interop/.venv-mlflow/bin/mlflow server --backend-store-uri "sqlite:///$mlflow_dir/mlflow.db" --artifacts-destination "$mlflow_dir/artifacts" \
+    --host 127.0.0.1 --port "$mlflow_port" --workers 1 > "$mlflow_dir/server.log" 2>&1 &
+mlflow_pid=$!
+trap 'kill "$mlflow_pid" 2>/dev/null || true; rm -rf "$mlflow_dir"' EXIT
+for _ in $(seq 1 120); do
+    curl -fsS "http://127.0.0.1:$mlflow_port/health" >/dev/null 2>&1 && break
+    kill -0 "$mlflow_pid" 2>/dev/null || die "the MLflow server did not start (log: $(tail -5 "$mlflow_dir/server.log"))"
+    sleep 0.5
+done
+curl -fsS "http://127.0.0.1:$mlflow_port/health" >/dev/null 2>&1 || die "the MLflow server did not answer within 60 s"
+export SLUICE_TEST_MLFLOW_URI="http://127.0.0.1:$mlflow_port"
+log "MLflow server on $SLUICE_TEST_MLFLOW_URI"
+
 if [[ ! -d ../shared ]]; then
     log "note: ../shared is absent; tests that need the shared data and conformance corpora will skip"
 fi
@@ -34,7 +50,7 @@ filtered '^\[[0-9]+/[0-9]+\]' /tmp/sluice-build.log swift build --build-tests -X
 # Two runs: the data libraries' tests (CPU-heavy, synchronous: they hold Swift's cooperative
 # threads for seconds at a time) apart from the scheduler's and the CLI's, whose timing checks
 # (a timeout fires on time, a task starts promptly) need those threads free.
-data='ParquetTests|DeltaLakeTests|ColumnarTests|FactorsTests|LearningTests'
+data='ParquetTests|DeltaLakeTests|ColumnarTests|FactorsTests|LearningTests|TrackingTests'
 log "running the test suite: data libraries"
 filtered '^(◇|↳)|Test .* started\.$' /tmp/sluice-test-data.log swift test --skip-build --parallel --filter "$data" \
     || die "tests failed (full log: /tmp/sluice-test-data.log)"
