@@ -61,6 +61,8 @@ let package = Package(
                 "Parquet",
                 "DeltaLake",
                 "Factors",
+                "Learning",
+                "Tracking",
                 "Columnar",
                 "SluiceMetadata",
                 "SluiceScheduler",

@@ -5,7 +5,8 @@ import SluiceMetadata
 
 /// `sluice runs list`.
 struct RunsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "runs", abstract: "Inspect DAG runs.", subcommands: [RunsList.self])
+    static let configuration = CommandConfiguration(commandName: "runs", abstract: "Inspect DAG runs, and tracked training runs (--experiment).",
+                                                    subcommands: [RunsList.self, RunsShow.self])
 }
 
 struct RunsList: ParsableCommand {
@@ -15,8 +16,15 @@ struct RunsList: ParsableCommand {
     @Option(help: "Only runs in this state (queued, running, success, failed).") var state: String?
     @Option(help: "At most this many runs.") var limit = 100
     @Flag(help: "Print a JSON array (stable format, see docs/cli.md).") var json = false
+    @Option(help: "List the tracked runs of this experiment instead of DAG runs.") var experiment: String?
+    @Option(help: "Tracked runs: order, e.g. \"metrics.rank_ic DESC\".") var orderBy: String?
+    @Option(help: "Tracked runs: the tracking URI (default from scheduler.yaml).") var trackingUri: String?
 
     func run() throws {
+        if let experiment {
+            try reportingErrors { try TrackedRuns.list(experiment: experiment, orderBy: orderBy, limit: limit, json: json, trackingURI: trackingUri, options) }
+            return
+        }
         let runtime = try Runtime(options)
         var states: [DagRunState] = []
         if let state {

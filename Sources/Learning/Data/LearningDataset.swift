@@ -62,6 +62,30 @@ public struct LearningDataset: Sendable {
         try self.init(featureNames: features, features: matrix, labels: labelValues, dates: dateValues)
     }
 
+    /// The features of every row, for scoring: no label (0 in its place), every row kept, the date
+    /// column when there is one.
+    public init(scoring batches: [RecordBatch], features: [String], date: String = "date") throws(LearningError) {
+        var matrix: [Float] = []
+        var dates: [Int32] = []
+        let width = features.count
+        for batch in batches {
+            let base = dates.count
+            let dateColumn = batch.column(named: date)
+            for row in 0 ..< batch.rowCount {
+                if let dateColumn, !dateColumn.isNull(row), case .date(let days) = dateColumn.value(at: row) { dates.append(days) } else { dates.append(0) }
+            }
+            matrix += [Float](repeating: .nan, count: batch.rowCount * width)
+            for (j, name) in features.enumerated() {
+                guard let column = batch.column(named: name) else {
+                    throw LearningError("the input has no column '\(name)', a feature of the model (columns: \(batch.schema.names.joined(separator: ", ")))")
+                }
+                let values = try Self.floats(column, name: name)
+                for row in 0 ..< batch.rowCount where values[row].isFinite { matrix[(base + row) * width + j] = values[row] }
+            }
+        }
+        try self.init(featureNames: features, features: matrix, labels: [Float](repeating: 0, count: dates.count), dates: dates)
+    }
+
     /// A numeric column as Float32, null as NaN.
     static func floats(_ column: Column, name: String) throws(LearningError) -> [Float] {
         switch column {
