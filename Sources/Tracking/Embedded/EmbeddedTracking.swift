@@ -187,7 +187,7 @@ public final class EmbeddedTracking: TrackingBackend, @unchecked Sendable {
             guard let walker = files.enumerator(atPath: source) else { throw TrackingError(.notFound, "\(source) does not exist") }
             while let relative = walker.nextObject() as? String {
                 var isDirectory: ObjCBool = false
-                files.fileExists(atPath: source + "/" + relative, isDirectory: &isDirectory)
+                _ = files.fileExists(atPath: source + "/" + relative, isDirectory: &isDirectory)
                 if isDirectory.boolValue {
                     try files.createDirectory(atPath: target + "/" + relative, withIntermediateDirectories: true)
                 } else {

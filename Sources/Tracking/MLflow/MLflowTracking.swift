@@ -171,7 +171,7 @@ public final class MLflowTracking: TrackingBackend, @unchecked Sendable {
         guard let walker = FileManager.default.enumerator(atPath: localDirectory) else { throw TrackingError(.notFound, "\(localDirectory) does not exist") }
         while let relative = walker.nextObject() as? String {
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: localDirectory + "/" + relative, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: localDirectory + "/" + relative, isDirectory: &isDirectory)
             guard !isDirectory.boolValue else { continue }
             guard let data = FileManager.default.contents(atPath: localDirectory + "/" + relative) else {
                 throw TrackingError(.backend, "cannot read \(localDirectory)/\(relative)")
