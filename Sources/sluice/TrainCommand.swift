@@ -71,6 +71,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Register the best model under this name.") var register: String?
     @Option(help: "Tracking URI (a folder, or http://host:port of an MLflow server); default from scheduler.yaml.") var trackingUri: String?
     @Option(help: "Threads (0: one per processor).") var threads = 0
+    @Flag(help: "Print the seconds the work took (and its parts) to stderr, for benchmarks.") var timing = false
 
     func run() throws {
         guard cv == "walk-forward" else {
@@ -81,17 +82,27 @@ struct TrainCommand: ParsableCommand {
             Terminal.error("error: --model must be xgboost or lightgbm, not '\(model)'")
             throw ExitCode(2)
         }
-        try reportingErrors {
+        try reportingErrors(timing: timing) {
+            let clock = ContinuousClock()
+            var mark = clock.now
+            func lap(_ label: String) {
+                guard timing else { return }
+                let elapsed = clock.now - mark
+                Terminal.error(String(format: "%@ %.3f s", label, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+                mark = clock.now
+            }
             let tracking = try TrackingChoice.backend(trackingUri, global)
             let source = try TrainingInput.load(input, global)
             let excluded = Set((exclude ?? "").split(separator: ",").map(String.init)).union([label, dateColumn, "ticker"])
             let featureNames = features.map { $0.split(separator: ",").map(String.init) } ?? source.numericColumns(excluding: excluded)
             let data = try LearningDataset(batches: source.batches, features: featureNames, label: label, date: dateColumn)
+            lap("data preparation")
             let search = try GridSearch(grid: ParameterGrid.parse(grid), model: kind,
                                         validation: WalkForward(folds: folds, window: slidingDates.map { .sliding(dates: $0) } ?? .expanding,
                                                                 purgeDays: purgeDays, embargoDays: embargoDays),
                                         selection: select, threads: threads)
             let result = try search.run(data)
+            lap("grid search and refit")
             let report = try TrainingReport.track(result, kind: kind, data: data, source: source, tracking: tracking, experiment: experiment,
                                                   settings: ["grid": grid, "model": model, "cv": cv, "folds": String(folds), "purge_days": String(purgeDays),
                                                              "embargo_days": String(embargoDays), "select": select, "label": label])
@@ -106,6 +117,7 @@ struct TrainCommand: ParsableCommand {
             Terminal.output(Evaluation.metricNames.map { String(format: "  %@ %.6f", $0, best.metrics[$0] ?? .nan) }.joined(separator: "\n") + "\n")
             Terminal.output("run \(report.parentRunID) in experiment \(experiment) (refit on all \(data.rowCount) rows, \(result.refitRounds) rounds)\n")
             if let version { Terminal.output("registered \(version.name) version \(version.version)\n") }
+            lap("tracking and registry")
         }
     }
 }
