@@ -98,6 +98,9 @@ public struct GridSearch: Sendable {
         let grid = grid
         let model = model
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            // XGBoost matrices are built once per worker and fold and reused by the trials it runs
+            // (XGBoost keeps each matrix's histogram cuts, so later trials skip the sketching).
+            var matrices: [Int: (train: XGBoostMatrix, validation: XGBoostMatrix?, test: XGBoostMatrix)] = [:]
             while true {
                 let t = next.add(1, ordering: .relaxed).oldValue
                 guard t < sets.count else { return }
@@ -107,10 +110,24 @@ public struct GridSearch: Sendable {
                     parameters["nthread"] = parameters["nthread"] ?? perTrial
                     var evaluations: [Evaluation] = []
                     var bestRounds: [Int] = []
-                    for fold in foldData {
-                        let booster = try model.train(fold.train, parameters: parameters, rounds: sets[t].rounds,
+                    for (index, fold) in foldData.enumerated() {
+                        let booster: any TrainedModel
+                        let predictions: [Float]
+                        if model == .xgboost {
+                            if matrices[index] == nil {
+                                matrices[index] = (try XGBoostMatrix(fold.train), fold.validation.rowCount > 0 ? try XGBoostMatrix(fold.validation) : nil,
+                                                   try XGBoostMatrix(fold.test))
+                            }
+                            let m = matrices[index]!
+                            let xgboost = try XGBoostBooster.train(m.train, parameters: parameters, rounds: sets[t].rounds, validation: m.validation,
+                                                                   earlyStoppingRounds: sets[t].patience)
+                            booster = xgboost
+                            predictions = try xgboost.predict(m.test)
+                        } else {
+                            booster = try model.train(fold.train, parameters: parameters, rounds: sets[t].rounds,
                                                       validation: fold.validation.rowCount > 0 ? fold.validation : nil, patience: sets[t].patience)
-                        let predictions = try booster.predict(fold.test)
+                            predictions = try booster.predict(fold.test)
+                        }
                         evaluations.append(Metrics.evaluate(predictions: predictions, labels: fold.test.labels, dates: fold.test.dates))
                         bestRounds.append(booster.rounds)
                     }
