@@ -25,8 +25,10 @@ public enum ModelKind: String, Sendable, CaseIterable {
                       patience: Int?) throws(LearningError) -> any TrainedModel {
         switch self {
         case .xgboost:
-            let validationMatrix = try validation.map { data throws(LearningError) in try XGBoostMatrix(data) }
-            return try XGBoostBooster.train(try XGBoostMatrix(train), parameters: parameters, rounds: rounds,
+            // Ranking objectives rank each date's rows: rows are sorted by date and grouped.
+            let grouped = LearningDataset.isRanking(parameters)
+            let validationMatrix = try validation.map { data throws(LearningError) in try XGBoostMatrix(grouped ? data.sortedByDate() : data, grouped: grouped) }
+            return try XGBoostBooster.train(try XGBoostMatrix(grouped ? train.sortedByDate() : train, grouped: grouped), parameters: parameters, rounds: rounds,
                                             validation: validationMatrix, earlyStoppingRounds: patience)
         case .lightgbm:
             var parameters = parameters

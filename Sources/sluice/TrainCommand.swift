@@ -12,7 +12,12 @@ enum TrackingChoice {
     static func backend(_ override: String?, _ global: GlobalOptions) throws -> any TrackingBackend {
         let config = try global.loadConfig()
         let uri = override ?? (config.string("tracking", "backend") == "mlflow" ? config.string("tracking", "uri") : config.path("tracking", "uri"))
-        if uri.hasPrefix("http://") || uri.hasPrefix("https://") { return try MLflowTracking(uri: uri) }
+        let library = config.string("learning", "lightgbm_library")
+        if !library.isEmpty, getenv("SLUICE_LIGHTGBM_LIBRARY") == nil { setenv("SLUICE_LIGHTGBM_LIBRARY", library, 1) }
+        if uri.hasPrefix("http://") || uri.hasPrefix("https://") {
+            let token = config.string("tracking", "token")
+            return try MLflowTracking(uri: uri, token: token.isEmpty ? nil : token)
+        }
         return try EmbeddedTracking(root: uri)
     }
 }

@@ -113,7 +113,35 @@ struct XGBoostTests {
         #expect(throws: LearningError.self) { try ParameterGrid.parse("max_depth") }
         #expect(throws: LearningError.self) { try ParameterGrid.parse("eta=0.1;eta=0.2") }
         #expect(try ParameterGrid.parse("max_depth=3,5;eta=0.05,0.1;n_estimators=100,200").count == 8)
+        #expect(try ParameterGrid.parse("max_depth=3;eta=0.1 | max_depth=6;eta=0.02") == [["max_depth": "3", "eta": "0.1"], ["max_depth": "6", "eta": "0.02"]])
+        #expect(throws: LearningError.self) { try ParameterGrid.parse("max_depth=3,5 | eta=0.1") }
         #expect(throws: LearningError.self) { try GridSearch(grid: [["eta": "0.1"]], validation: WalkForward(folds: 2, purgeDays: 1), selection: "accuracy") }
         #expect(throws: LearningError.self) { try WalkForward(folds: 5, purgeDays: 3).folds(dateCount: 10) }
+    }
+}
+
+@Suite("Ranking objectives: each date's rows are one query group")
+struct RankingTests {
+    @Test("XGBoost rank:pairwise and LightGBM lambdarank learn the planted order within dates", arguments: ModelKind.allCases)
+    func ranking(kind: ModelKind) throws {
+        if kind == .lightgbm, (try? LightGBMLibrary.load()) == nil {
+            print("SKIPPED: LightGBM is not installed; its ranking test not run")
+            return
+        }
+        // Ranking labels: the planted return's decile within its date (0...9, integers as LightGBM needs).
+        let planted = try plantedData(dates: 120, tickers: 60)
+        var byDate: [Int32: [Int]] = [:]
+        for (row, date) in planted.dates.enumerated() { byDate[date, default: []].append(row) }
+        var labels = planted.labels
+        for rows in byDate.values {
+            for (rank, row) in rows.sorted(by: { planted.labels[$0] < planted.labels[$1] }).enumerated() { labels[row] = Float(rank * 10 / rows.count) }
+        }
+        let data = try LearningDataset(featureNames: planted.featureNames, features: planted.features, labels: labels, dates: planted.dates)
+        let objective = kind == .xgboost ? "objective=rank:pairwise;max_depth=3" : "objective=lambdarank;num_leaves=8"
+        let search = try GridSearch(grid: ParameterGrid.parse(objective + ";n_estimators=80"), model: kind,
+                                    validation: WalkForward(folds: 2, purgeDays: 1))
+        let result = try search.run(data)
+        #expect(result.trials[0].metrics["rank_ic"]! > 0.2, "\(result.trials[0].metrics)")
+        #expect(result.trials[0].bestRounds.allSatisfy { $0 > 1 }, "\(result.trials[0].bestRounds)")
     }
 }

@@ -97,6 +97,28 @@ public struct LearningDataset: Sendable {
         }
     }
 
+    /// The rows ordered by date (stable), as ranking objectives need: each date's rows form one query group.
+    public func sortedByDate() -> LearningDataset {
+        subset(dates.indices.sorted { dates[$0] != dates[$1] ? dates[$0] < dates[$1] : $0 < $1 })
+    }
+
+    /// The sizes of the runs of equal consecutive dates (the query groups of a date-sorted dataset).
+    public var dateGroupSizes: [UInt32] {
+        var sizes: [UInt32] = []
+        var previous: Int32?
+        for date in dates {
+            if date == previous { sizes[sizes.count - 1] += 1 } else { sizes.append(1); previous = date }
+        }
+        return sizes
+    }
+
+    /// True when `parameters` ask for a ranking objective (XGBoost's `rank:*`, LightGBM's
+    /// `lambdarank` / `rank_xendcg`): the rows of each date are then one query group.
+    public static func isRanking(_ parameters: [String: String]) -> Bool {
+        let objective = parameters["objective"] ?? ""
+        return objective.hasPrefix("rank:") || objective == "lambdarank" || objective == "rank_xendcg"
+    }
+
     /// The rows `rows`, in that order.
     public func subset(_ rows: [Int]) -> LearningDataset {
         let width = featureCount

@@ -20,7 +20,7 @@ public final class LightGBMBooster: @unchecked Sendable {
 
     /// A LightGBM Dataset of `data` (NaN as missing); `reference` aligns a validation set's bins
     /// with its training set's.
-    private static func dataset(_ library: LightGBMLibrary, _ data: LearningDataset, parameters: String,
+    private static func dataset(_ library: LightGBMLibrary, _ data: LearningDataset, parameters: String, grouped: Bool = false,
                                 reference: UnsafeMutableRawPointer? = nil) throws(LearningError) -> UnsafeMutableRawPointer {
         var out: UnsafeMutableRawPointer?
         let status = data.features.withUnsafeBufferPointer { features in
@@ -30,6 +30,11 @@ public final class LightGBMBooster: @unchecked Sendable {
         guard let out else { throw LearningError("LightGBM returned no dataset") }
         let labelStatus = data.labels.withUnsafeBufferPointer { library.datasetSetField(out, "label", $0.baseAddress, Int32($0.count), 0) }
         try library.check(labelStatus, "could not set the labels")
+        if grouped {
+            let groups = data.dateGroupSizes.map { Int32($0) }
+            let groupStatus = groups.withUnsafeBufferPointer { library.datasetSetField(out, "group", $0.baseAddress, Int32($0.count), 2) }
+            try library.check(groupStatus, "could not set the query groups")
+        }
         let copies = data.featureNames.map { strdup($0) }
         defer { for copy in copies { free(copy) } }
         var names = copies.map { UnsafePointer($0) }
@@ -51,10 +56,14 @@ public final class LightGBMBooster: @unchecked Sendable {
             throw LearningError("LightGBM parameter '\(key)=\(value)' must not contain spaces or '='")
         }
         let text = settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        let trainSet = try dataset(library, train, parameters: text)
+        // Ranking objectives rank each date's rows: rows are sorted by date and grouped.
+        let grouped = LearningDataset.isRanking(settings)
+        let train = grouped ? train.sortedByDate() : train
+        let validation = grouped ? validation?.sortedByDate() : validation
+        let trainSet = try dataset(library, train, parameters: text, grouped: grouped)
         defer { _ = library.datasetFree(trainSet) }
         var validSet: UnsafeMutableRawPointer?
-        if let validation { validSet = try dataset(library, validation, parameters: text, reference: trainSet) }
+        if let validation { validSet = try dataset(library, validation, parameters: text, grouped: grouped, reference: trainSet) }
         defer { if let validSet { _ = library.datasetFree(validSet) } }
         var out: UnsafeMutableRawPointer?
         try library.check(library.boosterCreate(trainSet, text, &out), "rejected the parameters '\(text)'")
@@ -65,6 +74,9 @@ public final class LightGBMBooster: @unchecked Sendable {
             try library.check(library.boosterAddValidData(out, validSet), "could not add the validation set")
             try library.check(library.boosterGetEvalCounts(out, &metricCount), "could not count the metrics")
         }
+        // Ranking metrics (ndcg, map) and auc improve upwards.
+        let metric = settings["metric"] ?? (grouped ? "ndcg" : "l2")
+        let maximize = grouped || ["ndcg", "map", "auc"].contains { metric.hasPrefix($0) }
         var best = (round: 0, score: Double.infinity)
         var trained = 0
         for round in 0 ..< rounds {
@@ -77,7 +89,8 @@ public final class LightGBMBooster: @unchecked Sendable {
             var length: Int32 = 0
             try library.check(library.boosterGetEval(out, 1, &length, &results), "could not evaluate round \(round)")
             booster.validationHistory.append(results[0])
-            if results[0] < best.score { best = (round, results[0]) }
+            let score = maximize ? -results[0] : results[0]
+            if score < best.score { best = (round, score) }
             if let patience = earlyStoppingRounds, round - best.round >= patience { break }
         }
         booster.rounds = validSet != nil && metricCount > 0 ? best.round + 1 : trained

@@ -4,8 +4,21 @@ import Synchronization
 /// A grid of XGBoost parameter sets: the cartesian product of `name=v1,v2;name2=...`, or an
 /// explicit list of sets.
 public enum ParameterGrid {
-    /// Parses `max_depth=3,5;eta=0.05,0.1;n_estimators=100,200` into its 8 parameter sets.
+    /// Parses `max_depth=3,5;eta=0.05,0.1;n_estimators=100,200` into its 8 parameter sets (the
+    /// cartesian product), or `max_depth=3;eta=0.1 | max_depth=6;eta=0.02` into exactly the sets
+    /// listed (one value per name in each).
     public static func parse(_ text: String) throws(LearningError) -> [[String: String]] {
+        if text.contains("|") {
+            var sets: [[String: String]] = []
+            for alternative in text.split(separator: "|") {
+                let parsed = try parse(String(alternative))
+                guard parsed.count == 1 else {
+                    throw LearningError("grid: in a list of parameter sets ('a=1;b=2 | a=3;b=4') each set gives one value per name, not '\(alternative.trimmingSpaces)'")
+                }
+                sets.append(parsed[0])
+            }
+            return sets
+        }
         var sets: [[String: String]] = [[:]]
         var seen: Set<String> = []
         for part in text.split(separator: ";").map({ $0.trimmingSpaces }) where !part.isEmpty {
@@ -100,7 +113,7 @@ public struct GridSearch: Sendable {
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             // XGBoost matrices are built once per worker and fold and reused by the trials it runs
             // (XGBoost keeps each matrix's histogram cuts, so later trials skip the sketching).
-            var matrices: [Int: (train: XGBoostMatrix, validation: XGBoostMatrix?, test: XGBoostMatrix)] = [:]
+            var matrices: [Int: (train: XGBoostMatrix, validation: XGBoostMatrix?, test: XGBoostMatrix)] = [:]  // by fold, grouped or not
             while true {
                 let t = next.add(1, ordering: .relaxed).oldValue
                 guard t < sets.count else { return }
@@ -114,11 +127,14 @@ public struct GridSearch: Sendable {
                         let booster: any TrainedModel
                         let predictions: [Float]
                         if model == .xgboost {
-                            if matrices[index] == nil {
-                                matrices[index] = (try XGBoostMatrix(fold.train), fold.validation.rowCount > 0 ? try XGBoostMatrix(fold.validation) : nil,
+                            let grouped = LearningDataset.isRanking(parameters)
+                            let key = index * 2 + (grouped ? 1 : 0)
+                            if matrices[key] == nil {
+                                matrices[key] = (try XGBoostMatrix(grouped ? fold.train.sortedByDate() : fold.train, grouped: grouped),
+                                                   fold.validation.rowCount > 0 ? try XGBoostMatrix(grouped ? fold.validation.sortedByDate() : fold.validation, grouped: grouped) : nil,
                                                    try XGBoostMatrix(fold.test))
                             }
-                            let m = matrices[index]!
+                            let m = matrices[key]!
                             let xgboost = try XGBoostBooster.train(m.train, parameters: parameters, rounds: sets[t].rounds, validation: m.validation,
                                                                    earlyStoppingRounds: sets[t].patience)
                             booster = xgboost

@@ -40,7 +40,9 @@ public final class XGBoostMatrix: @unchecked Sendable {
     /// The mean label (0 when there are none).
     public let labelMean: Double
 
-    public init(_ data: LearningDataset) throws(LearningError) {
+    /// A matrix of `data`; with `grouped`, each date's rows form one query group (the rows must be
+    /// sorted by date, as `sortedByDate()` leaves them) for XGBoost's ranking objectives.
+    public init(_ data: LearningDataset, grouped: Bool = false) throws(LearningError) {
         var out: DMatrixHandle?
         let status = data.features.withUnsafeBufferPointer { features in
             XGDMatrixCreateFromMat(features.baseAddress, bst_ulong(data.rowCount), bst_ulong(data.featureCount), Float.nan, &out)
@@ -54,6 +56,11 @@ public final class XGBoostMatrix: @unchecked Sendable {
         try XGBoostCall.check(data.labels.withUnsafeBufferPointer { XGDMatrixSetFloatInfo(handle, "label", $0.baseAddress, bst_ulong($0.count)) },
                               "could not set the labels")
         try XGBoostCall.setMatrixFeatureNames(out, data.featureNames)
+        if grouped {
+            let groups = data.dateGroupSizes
+            try XGBoostCall.check(groups.withUnsafeBufferPointer { XGDMatrixSetUIntInfo(out, "group", $0.baseAddress, bst_ulong($0.count)) },
+                                  "could not set the query groups")
+        }
     }
 
     deinit { XGDMatrixFree(handle) }
@@ -113,10 +120,14 @@ public final class XGBoostBooster: @unchecked Sendable {
             try XGBoostCall.check(XGBoosterEvalOneIter(out, Int32(round), &handles, &names, 1, &result), "could not evaluate round \(round)")
             // "[3]\tvalid-rmse:0.01234" -> 0.01234 (the first metric decides).
             let text = result.map { String(cString: $0) } ?? ""
-            guard let colon = text.firstIndex(of: ":"), let score = Double(text[text.index(after: colon)...].prefix { !$0.isWhitespace }) else {
+            guard let colon = text.firstIndex(of: ":"), let value = Double(text[text.index(after: colon)...].prefix { !$0.isWhitespace }) else {
                 throw LearningError("XGBoost's evaluation '\(text)' has no metric value")
             }
-            booster.validationHistory.append(score)
+            // Ranking and classification metrics (ndcg, map, auc...) improve upwards.
+            let metric = text[..<colon].split(separator: "-").last.map(String.init) ?? ""
+            let maximize = ["ndcg", "map", "auc", "aucpr", "pre"].contains { metric.hasPrefix($0) }
+            booster.validationHistory.append(value)
+            let score = maximize ? -value : value
             if score < best.score { best = (round, score) }
             if let patience = earlyStoppingRounds, round - best.round >= patience { break }
         }

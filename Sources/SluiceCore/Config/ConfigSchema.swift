@@ -34,6 +34,8 @@ public enum ConfigSchema {
         .init(section: "tracking", key: "backend", kind: .choice, defaultValue: "embedded", doc: "Experiment tracking: embedded SQLite or an MLflow server.", choices: ["embedded", "mlflow"]),
         .init(section: "tracking", key: "uri", kind: .string, defaultValue: ".sluice/tracking", doc: "Embedded: a folder. MLflow: http://host:port."),
         .init(section: "tracking", key: "token", kind: .string, defaultValue: "", doc: "Bearer token for the MLflow server, if it needs one.", secret: true),
+        .init(section: "learning", key: "lightgbm_library", kind: .string, defaultValue: "",
+              doc: "LightGBM's lib_lightgbm.so (empty: found in the active or interop venv, or the Python site-packages)."),
         .init(section: "logging", key: "base_log_folder", kind: .path, defaultValue: "logs", doc: "Task logs go to FOLDER/DAG/RUN_ID/TASK/try-N.log."),
         .init(section: "logging", key: "level", kind: .choice, defaultValue: "info", doc: "Sluice's own log level.", choices: ["trace", "debug", "info", "notice", "warning", "error"]),
         .init(section: "api", key: "host", kind: .string, defaultValue: "127.0.0.1", doc: "Address the API server binds to."),

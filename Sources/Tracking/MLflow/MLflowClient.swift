@@ -10,7 +10,10 @@ final class MLflowClient: @unchecked Sendable {
     private let session: URLSession
     private let attempts = 4
 
-    init(uri: String) throws(TrackingError) {
+    private let token: String?
+
+    init(uri: String, token: String? = nil) throws(TrackingError) {
+        self.token = token
         guard let url = URL(string: uri.hasSuffix("/") ? String(uri.dropLast()) : uri), url.scheme == "http" || url.scheme == "https" else {
             throw TrackingError(.invalid, "tracking URI '\(uri)' is not http(s)://HOST:PORT")
         }
@@ -42,6 +45,7 @@ final class MLflowClient: @unchecked Sendable {
         if !query.isEmpty { components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) } }
         var request = URLRequest(url: components.url!)
         request.httpMethod = method
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         if let json {
             request.httpBody = try? JSONSerialization.data(withJSONObject: json)
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")

@@ -7,8 +7,9 @@ public final class MLflowTracking: TrackingBackend, @unchecked Sendable {
     private let client: MLflowClient
     public var uri: String { client.base.absoluteString }
 
-    public init(uri: String) throws(TrackingError) {
-        client = try MLflowClient(uri: uri)
+    /// A backend for the server at `uri`; `token` (tracking.token) is sent as a bearer token.
+    public init(uri: String, token: String? = nil) throws(TrackingError) {
+        client = try MLflowClient(uri: uri, token: token)
     }
 
     // MARK: experiments and runs
