@@ -7,8 +7,8 @@ struct MLflowFormatTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let python = repository.appendingPathComponent("interop/.venv-mlflow/bin/python").path
 
-    /// MLflow's predictions for `data` through `mlflow.pyfunc.load_model(directory)`.
-    static func mlflowPredictions(_ directory: String, _ data: LearningDataset) throws -> [Double] {
+    /// Writes `data`'s features as mlflow_predict.py's input JSON (null for missing).
+    static func writeFeatures(_ data: LearningDataset, to path: String) throws {
         var rows: [String] = []
         for r in 0 ..< data.rowCount {
             let values = (0 ..< data.featureCount).map { c -> String in
@@ -18,11 +18,15 @@ struct MLflowFormatTests {
             rows.append("[" + values.joined(separator: ",") + "]")
         }
         let names = data.featureNames.map { "\"\($0)\"" }.joined(separator: ",")
-        let features = directory + "-features.json"
-        try "{\"columns\": [\(names)], \"rows\": [\(rows.joined(separator: ","))]}".write(toFile: features, atomically: true, encoding: .utf8)
+        try "{\"columns\": [\(names)], \"rows\": [\(rows.joined(separator: ","))]}".write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// MLflow's predictions for the features at `features` through `mlflow.pyfunc.load_model(model)`.
+    static func mlflowPredictions(_ model: String, features: String, trackingURI: String? = nil) throws -> [Double] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [repository.appendingPathComponent("interop/mlflow_predict.py").path, directory, features]
+        process.arguments = [repository.appendingPathComponent("interop/mlflow_predict.py").path, model, features]
+            + (trackingURI.map { ["--tracking-uri", $0] } ?? [])
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
@@ -30,7 +34,7 @@ struct MLflowFormatTests {
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let problems = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw LearningError("mlflow_predict.py failed: \(problems)") }
+        guard process.terminationStatus == 0 else { throw LearningError("mlflow_predict.py failed: \(problems.suffix(800))") }
         return text.split(separator: "\n").compactMap { Double($0) }
     }
 
@@ -58,7 +62,8 @@ struct MLflowFormatTests {
                                       metadata: [("training_table", "lake/stockdata/gold_training_set"), ("training_version", "7")])
         let mlmodel = try String(contentsOfFile: directory + "/MLmodel", encoding: .utf8)
         #expect(mlmodel.contains("loader_module: mlflow.\(kind.rawValue)") && mlmodel.contains("data: \(kind.modelFileName)"))
-        let theirs = try Self.mlflowPredictions(directory, data)
+        try Self.writeFeatures(data, to: directory + "-features.json")
+        let theirs = try Self.mlflowPredictions(directory, features: directory + "-features.json")
         #expect(theirs.count == ours.count)
         let worst = zip(ours, theirs).map { abs(Double($0) - $1) }.max() ?? .infinity
         #expect(worst <= 1e-6, "largest difference \(worst)")

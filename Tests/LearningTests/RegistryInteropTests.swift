@@ -35,26 +35,9 @@ struct RegistryInteropTests {
         let version = try tracking.createModelVersion(name: name, runID: run.id, artifactPath: "model", tags: ["training_table": "synthetic"])
         try tracking.setAlias(name: name, alias: "champion", version: version.version)
         // MLflow itself resolves the alias, downloads the artifacts through the server and loads the flavor.
-        var rows: [String] = []
-        for r in 0 ..< data.rowCount {
-            rows.append("[" + (0 ..< data.featureCount).map { "\(Double(data.features[r * data.featureCount + $0]))" }.joined(separator: ",") + "]")
-        }
         let features = local + "-features.json"
-        try "{\"columns\": [\(data.featureNames.map { "\"\($0)\"" }.joined(separator: ","))], \"rows\": [\(rows.joined(separator: ","))]}"
-            .write(toFile: features, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: MLflowFormatTests.python)
-        process.arguments = [MLflowFormatTests.repository.appendingPathComponent("interop/mlflow_predict.py").path, "models:/\(name)@champion", features,
-                             "--tracking-uri", uri]
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let problems = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(problems.suffix(800))")
-        let theirs = text.split(separator: "\n").compactMap { Double($0) }
+        try MLflowFormatTests.writeFeatures(data, to: features)
+        let theirs = try MLflowFormatTests.mlflowPredictions("models:/\(name)@champion", features: features, trackingURI: uri)
         #expect(theirs.count == ours.count)
         #expect(zip(ours, theirs).allSatisfy { abs(Double($0) - $1) <= 1e-6 })
     }

@@ -79,32 +79,24 @@ enum SmoothingKernels {
     /// `(previous * (N - 1) + x) / N`; NaN until N values were seen; a NaN row outputs NaN and
     /// leaves the average as it was.
     static func wilder(window: Int, _ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
-        var seen = 0
-        var sum = DoubleDouble.zero
-        var average = Double.nan
         let n = Double(window)
-        for i in 0 ..< x.count {
-            let v = x[i]
-            if v.isNaN { out[i] = .nan; continue }
-            if seen < window {
-                seen += 1
-                sum = sum + DoubleDouble(v)
-                if seen == window { average = (sum / n).value }
-                out[i] = seen == window ? average : .nan
-            } else {
-                average = (average * (n - 1) + v) / n
-                out[i] = average
-            }
-        }
+        seeded(window: window, x, into: out) { average, v in (average * (n - 1) + v) / n }
     }
 
     /// TA-Lib's EMA: the mean of the first N values, then `previous + k * (x - previous)` with
     /// k = 2 / (N + 1); NaN before; a NaN row outputs NaN and leaves the average as it was.
     static func seededEMA(window: Int, _ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
+        let k = 2 / (Double(window) + 1)
+        seeded(window: window, x, into: out) { average, v in (v - average) * k + average }
+    }
+
+    /// A recursive average seeded with the mean of the first `window` values (TA-Lib's way).
+    @inline(__always)
+    private static func seeded(window: Int, _ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>,
+                               update: (Double, Double) -> Double) {
         var seen = 0
         var sum = DoubleDouble.zero
         var average = Double.nan
-        let k = 2 / (Double(window) + 1)
         for i in 0 ..< x.count {
             let v = x[i]
             if v.isNaN { out[i] = .nan; continue }
@@ -114,7 +106,7 @@ enum SmoothingKernels {
                 if seen == window { average = (sum / Double(window)).value }
                 out[i] = seen == window ? average : .nan
             } else {
-                average = (v - average) * k + average
+                average = update(average, v)
                 out[i] = average
             }
         }
