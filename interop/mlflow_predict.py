@@ -5,7 +5,7 @@ what Sluice trained. Runs in interop/.venv-mlflow.
     python interop/mlflow_predict.py MODEL_URI FEATURES.json [--tracking-uri URI]
 
 FEATURES.json: {"columns": [...], "rows": [[...], ...]} (null for missing)."""
-import argparse, json, sys
+import argparse, json, sys, tempfile
 
 import mlflow
 import numpy as np
@@ -18,8 +18,9 @@ def main():
     ap.add_argument("features")
     ap.add_argument("--tracking-uri")
     args = ap.parse_args()
-    if args.tracking_uri:
-        mlflow.set_tracking_uri(args.tracking_uri)
+    # Without a server, point MLflow at a throwaway store so loading a local directory does not
+    # leave an ./mlruns folder behind.
+    mlflow.set_tracking_uri(args.tracking_uri or "file:" + tempfile.mkdtemp(prefix="sluice-mlruns-"))
     spec = json.load(open(args.features))
     frame = pd.DataFrame(np.array(spec["rows"], dtype=np.float64), columns=spec["columns"])
     model = mlflow.pyfunc.load_model(args.model)
