@@ -38,6 +38,8 @@ let package = Package(
         .target(name: "Learning", dependencies: ["Columnar", "CXGBoost"], swiftSettings: optimisedInDebug),
         // Experiment tracking and the model registry: embedded (SQLite + artifact folder) or a real MLflow server.
         .target(name: "Tracking", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        // The quant pipeline's operators (generate, ingest, features, gold, train, promote, infer, report).
+        .target(name: "SluiceOperators", dependencies: ["SluiceCore", "Columnar", "Parquet", "DeltaLake", "Factors", "Learning", "Tracking"]),
         // The few glibc calls Swift's Glibc module hides behind _GNU_SOURCE.
         .target(name: "CSluiceSystem"),
         .target(
@@ -63,6 +65,7 @@ let package = Package(
                 "Factors",
                 "Learning",
                 "Tracking",
+                "SluiceOperators",
                 "Columnar",
                 "SluiceMetadata",
                 "SluiceScheduler",
@@ -80,6 +83,7 @@ let package = Package(
         .testTarget(name: "FactorsTests", dependencies: ["Factors", "Columnar", "Parquet"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "Factors", "Columnar", "Tracking"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking"]),
+        .testTarget(name: "SluiceOperatorsTests", dependencies: ["SluiceOperators", "SluiceCore", "Columnar", "Parquet", "Factors"]),
         .testTarget(name: "SluiceMetadataTests", dependencies: ["SluiceMetadata", "SluiceCore"]),
         .testTarget(name: "SluiceSchedulerTests", dependencies: ["SluiceScheduler", "SluiceMetadata", "SluiceCore"], exclude: ["Fixtures"]),
         // Runs the built `sluice` binary the way users and scripts do.

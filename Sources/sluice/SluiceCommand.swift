@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 #endif
 import SluiceCore
+import SluiceOperators
 
 /// Starts the CLI, accepting the global `--config` before the subcommand as well as after it.
 @main
@@ -42,7 +43,7 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// The built-in operators (plugins join them in a later release).
-    func registry(_ config: SluiceConfig) -> OperatorRegistry { .builtin }
+    func registry(_ config: SluiceConfig) -> OperatorRegistry { QuantOperators.registry(.builtin) }
 }
 
 /// `sluice version`.
