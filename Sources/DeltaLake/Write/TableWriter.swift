@@ -47,13 +47,18 @@ extension DeltaTable {
         var rewritten: [RecordBatch] = []
         var scope = ReadScope.blind
         var condition: Expression?
+        // Every written row must satisfy replaceWhere (Spark's constraint check), new table or not:
+        // a row outside it would survive the next replacement of the same predicate.
+        if options.mode == .overwrite, let text = options.replaceWhere {
+            let expression = try Self.parsePredicate(text, schema: plan.schema, table: storage.root)
+            for batch in conformed where !(try expression.matches(batch)).allSatisfy({ $0 }) {
+                throw DeltaError(.invalidRequest, table: storage.root, "written rows must all satisfy replaceWhere \(expression)")
+            }
+        }
         if options.mode == .overwrite, let snapshot {
             if let text = options.replaceWhere {
                 let expression = try Self.parsePredicate(text, schema: plan.schema, table: storage.root)
                 condition = expression
-                for batch in conformed where !(try expression.matches(batch)).allSatisfy({ $0 }) {
-                    throw DeltaError(.invalidRequest, table: storage.root, "written rows must all satisfy replaceWhere \(expression)")
-                }
                 let matching = try FileSelection(snapshot: snapshot, storage: storage).select(expression)
                 removes = matching.removed
                 for batch in matching.kept { rewritten.append(try plan.conform(batch)) }

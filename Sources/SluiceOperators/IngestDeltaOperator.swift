@@ -1,0 +1,146 @@
+import Columnar
+import DeltaLake
+import Foundation
+import Parquet
+import SluiceCore
+
+/// `ingest_delta`: loads the run's day of bars (landing Parquet files) into the bronze Delta
+/// table partitioned by date, replacing exactly that date's partition in one atomic commit, after
+/// data-quality checks; failing rows either fail the task (nothing is written) or go to a
+/// quarantine table with their reason.
+public enum IngestDeltaOperator {
+    public static let descriptor = OperatorDescriptor(
+        name: "ingest_delta",
+        summary: "Loads the run's day of bars into the bronze Delta table (that date's partition replaced), after data-quality checks.",
+        details: """
+        Checks every row: a missing field (null or NaN), a non-positive price, high below low, a
+        (ticker, date) key seen twice, a date other than the run's. With quality: fail, any bad row
+        fails the task and no table changes. With quality: quarantine, bad rows go to the
+        quarantine table (with a reason column) and the rest to bronze; both tables have the run's
+        date partition replaced, so re-running a date leaves them as they were.
+        """,
+        arguments: [
+            ArgumentSpec("source", .string, required: true, doc: "A Parquet file or a folder of them (templated, e.g. lake/landing/market/date={{ ds }})."),
+            ArgumentSpec("table", .string, default: .string("lake/stockdata/bronze_market_data"), doc: "The bronze Delta table's path."),
+            ArgumentSpec("quality", .string, default: .string("quarantine"), doc: "fail or quarantine."),
+            ArgumentSpec("quarantine_table", .string, doc: "Where quarantined rows go (default: TABLE_quarantine)."),
+        ],
+        runner: Runner())
+
+    static let columns = ["ticker", "date", "open", "high", "low", "close", "volume"]
+
+    struct Runner: TaskRunner {
+        func run(_ context: TaskRunContext) async throws -> TaskResult {
+            let source = context.arguments.string("source") ?? ""
+            let table = context.arguments.string("table") ?? "lake/stockdata/bronze_market_data"
+            let policy = context.arguments.string("quality") ?? "quarantine"
+            guard policy == "fail" || policy == "quarantine" else { throw TaskFailure("quality must be fail or quarantine, not '\(policy)'") }
+            let quarantineTable = context.arguments.string("quarantine_table") ?? table + "_quarantine"
+            let day = Int32((context.logicalDate.timeIntervalSince1970 / 86_400).rounded(.down))
+            let dayText = TextFormat.date(days: Int64(day))
+            let batch = try Self.read(source)
+            let (good, bad, reasons) = try BarQuality.split(batch, day: day)
+            if !reasons.isEmpty {
+                let summary = BarQuality.summary(reasons)
+                guard policy == "quarantine" else {
+                    throw TaskFailure("\(source): \(reasons.count) of \(batch.rowCount) rows fail the data-quality checks (\(summary)); nothing was written")
+                }
+                context.log.line("quarantining \(reasons.count) rows: \(summary)")
+            }
+            var options = WriteOptions()
+            options.mode = .overwrite
+            options.partitionBy = ["date"]
+            options.replaceWhere = "date = '\(dayText)'"
+            // The quarantine first: if bronze then fails, a re-run rewrites both.
+            // Quarantined rows are partitioned by the run's date (a stale row keeps its own date
+            // column), so re-running the date replaces exactly what the last run quarantined.
+            if policy == "quarantine" {
+                let reasonColumn = Column.binary(BinaryColumn(reasons.map(Optional.some)))
+                let runDate = Column.int32(PrimitiveColumn([Int32](repeating: day, count: bad.rowCount), type: .date32))
+                let quarantined = try RecordBatch(bad.schema.fields.indices.map { (bad.schema.fields[$0].name, bad.columns[$0]) }
+                    + [("reason", reasonColumn), ("run_date", runDate)])
+                if quarantined.rowCount > 0 || FileManager.default.fileExists(atPath: quarantineTable + "/_delta_log") {
+                    var quarantineOptions = options
+                    quarantineOptions.partitionBy = ["run_date"]
+                    quarantineOptions.replaceWhere = "run_date = '\(dayText)'"
+                    try DeltaTable(path: quarantineTable).write([quarantined], options: quarantineOptions)
+                }
+            }
+            let result = try DeltaTable(path: table).write([good], options: options)
+            context.log.line("\(good.rowCount) rows of \(dayText) into \(table) (version \(result.version.map(String.init) ?? "-"))")
+            return .success(.map([("rows", .int(Int64(good.rowCount))), ("quarantined", .int(Int64(reasons.count))),
+                                  ("version", result.version.map { .int($0) } ?? .null)]))
+        }
+
+        /// The source's rows with the bronze columns (names matched case-insensitively).
+        static func read(_ source: String) throws -> RecordBatch {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else { throw TaskFailure("\(source): no such file or folder") }
+            let files = isDirectory.boolValue
+                ? try FileManager.default.contentsOfDirectory(atPath: source).filter { $0.hasSuffix(".parquet") }.sorted().map { source + "/" + $0 }
+                : [source]
+            guard !files.isEmpty else { throw TaskFailure("\(source): no .parquet files") }
+            var batches: [RecordBatch] = []
+            for file in files {
+                let reader = try ParquetFileReader(path: file)
+                for group in 0 ..< reader.rowGroupCount {
+                    let batch = try reader.readRowGroup(group)
+                    var picked: [(String, Column)] = []
+                    for name in IngestDeltaOperator.columns {
+                        guard let index = batch.schema.names.firstIndex(where: { $0.lowercased() == name }) else {
+                            throw TaskFailure("\(file): no '\(name)' column (expected \(IngestDeltaOperator.columns.joined(separator: ", ")))")
+                        }
+                        picked.append((name, batch.columns[index]))
+                    }
+                    batches.append(try RecordBatch(picked))
+                }
+            }
+            return batches.count == 1 ? batches[0] : try RecordBatch.concatenate(batches)
+        }
+    }
+}
+
+/// The data-quality rules for daily bars.
+enum BarQuality {
+    /// The rows that pass, the rows that fail, and each failing row's reason.
+    static func split(_ batch: RecordBatch, day: Int32) throws -> (good: RecordBatch, bad: RecordBatch, reasons: [String]) {
+        func number(_ name: String, _ row: Int) -> Double? {
+            guard let column = batch.column(named: name), !column.isNull(row) else { return nil }
+            switch column.value(at: row) {
+            case .double(let v): return v.isNaN ? nil : v
+            case .float(let v): return v.isNaN ? nil : Double(v)
+            case .int(let v): return Double(v)
+            default: return nil
+            }
+        }
+        let tickers = batch.column(named: "ticker")!, dates = batch.column(named: "date")!
+        var keyCount: [String: Int] = [:]
+        for row in 0 ..< batch.rowCount {
+            let key = "\(tickers.isNull(row) ? "" : tickers.value(at: row).keyText)|\(dates.isNull(row) ? "" : dates.value(at: row).keyText)"
+            keyCount[key, default: 0] += 1
+        }
+        var goodRows: [Int] = [], badRows: [Int] = [], reasons: [String] = []
+        for row in 0 ..< batch.rowCount {
+            var problems: [String] = []
+            let prices = ["open", "high", "low", "close"].map { ($0, number($0, row)) }
+            let missing = (prices.filter { $0.1 == nil }.map(\.0) + (number("volume", row) == nil ? ["volume"] : []) + (tickers.isNull(row) ? ["ticker"] : []))
+            if !missing.isEmpty { problems.append("missing \(missing.joined(separator: ","))") }
+            if prices.contains(where: { ($0.1 ?? 1) <= 0 }) { problems.append("non-positive price") }
+            if let high = number("high", row), let low = number("low", row), high < low { problems.append("high below low") }
+            let key = "\(tickers.isNull(row) ? "" : tickers.value(at: row).keyText)|\(dates.isNull(row) ? "" : dates.value(at: row).keyText)"
+            if keyCount[key, default: 0] > 1 { problems.append("duplicate key") }
+            if dates.isNull(row) { problems.append("missing date") } else if case .date(let d) = dates.value(at: row), d != day {
+                problems.append("stale date \(TextFormat.date(days: Int64(d)))")
+            }
+            if problems.isEmpty { goodRows.append(row) } else { badRows.append(row); reasons.append(problems.joined(separator: "; ")) }
+        }
+        return (try batch.take(goodRows), try batch.take(badRows), reasons)
+    }
+
+    /// Counts by reason, for messages.
+    static func summary(_ reasons: [String]) -> String {
+        var counts: [String: Int] = [:]
+        for reason in reasons { for part in reason.split(separator: ";") { counts[part.trimmingCharacters(in: .whitespaces).components(separatedBy: " 20").first ?? "", default: 0] += 1 } }
+        return counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+    }
+}
