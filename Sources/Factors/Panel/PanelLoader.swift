@@ -48,7 +48,20 @@ public enum PanelLoader {
             try CSVPanelReader.read(path, into: &rows, mapping: mapping)
         }
         guard rows.count > 0 else { throw PanelError("\(path): no rows") }
-        var panel = rows.assemble()
+        return derivedVwap(rows.assemble())
+    }
+
+    /// A panel from record batches already in memory (a Delta read filtered to a date range, ...),
+    /// with the same column recognition, sorting, duplicate handling and `$vwap` rule as `load`.
+    public static func panel(_ batches: [RecordBatch], mapping: PanelMapping = PanelMapping(), source: String = "input") throws(PanelError) -> Panel {
+        var rows = PanelRows()
+        for batch in batches { try append(batch, to: &rows, mapping: mapping, source: source) }
+        guard rows.count > 0 else { throw PanelError("\(source): no rows") }
+        return derivedVwap(rows.assemble())
+    }
+
+    static func derivedVwap(_ panel: Panel) -> Panel {
+        var panel = panel
         if panel.fields["vwap"] == nil, let high = panel.fields["high"], let low = panel.fields["low"], let close = panel.fields["close"] {
             panel.fields["vwap"] = (0 ..< panel.rowCount).map { (high[$0] + low[$0] + close[$0]) / 3 }
             panel.notes.append("no vwap column: $vwap is the typical price (high + low + close) / 3")
