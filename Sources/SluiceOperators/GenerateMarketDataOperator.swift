@@ -48,7 +48,7 @@ public enum GenerateMarketDataOperator {
 
 /// The quant pipeline's operators, added to the built-in ones.
 public enum QuantOperators {
-    public static var descriptors: [OperatorDescriptor] { [GenerateMarketDataOperator.descriptor, IngestDeltaOperator.descriptor, FeaturesUpsertOperator.descriptor] }
+    public static var descriptors: [OperatorDescriptor] { [GenerateMarketDataOperator.descriptor, IngestDeltaOperator.descriptor, FeaturesUpsertOperator.descriptor, GoldBuildOperator.descriptor] }
 
     /// `base` with the quant operators registered.
     public static func registry(_ base: OperatorRegistry = .builtin) -> OperatorRegistry {
