@@ -48,9 +48,10 @@ filtered '^\[[0-9]+/[0-9]+\]' /tmp/sluice-build.log swift build --build-tests -X
     || die "build failed (full log: /tmp/sluice-build.log)"
 
 # Two runs: the data libraries' tests (CPU-heavy, synchronous: they hold Swift's cooperative
-# threads for seconds at a time) apart from the scheduler's and the CLI's, whose timing checks
-# (a timeout fires on time, a task starts promptly) need those threads free.
-data='ParquetTests|DeltaLakeTests|ColumnarTests|FactorsTests|LearningTests|TrackingTests|SluiceOperatorsTests'
+# threads for seconds at a time), and the CLI's 2,000-factor run (both cores for ~20 s), apart
+# from the scheduler's and the CLI's other tests, whose timing checks (a timeout fires on time, a
+# task starts promptly) need the machine free.
+data='ParquetTests|DeltaLakeTests|ColumnarTests|FactorsTests|LearningTests|TrackingTests|SluiceOperatorsTests|FactorsScaleTests'
 log "running the test suite: data libraries"
 filtered '^(◇|↳)|Test .* started\.$' /tmp/sluice-test-data.log swift test --skip-build --parallel --filter "$data" \
     || die "tests failed (full log: /tmp/sluice-test-data.log)"
