@@ -37,18 +37,9 @@ public enum FeaturesUpsertOperator {
             for name in sets { factors += try FactorSet.load(name).factors }
             let plan = try FactorPlan(factors: factors)
             // Bronze over the lookback, reading only the date partitions in range.
-            let table = DeltaTable(path: bronze)
-            let snapshot = try table.snapshot()
             let range = "date >= '\(TextFormat.date(days: Int64(day) - Int64(lookback)))' AND date <= '\(TextFormat.date(days: Int64(day)))'"
-            let condition = try ExpressionParser.parse(range, schema: snapshot.schema)
-            let scan = TableScan(snapshot: snapshot)
-            var batches: [RecordBatch] = []
-            for file in scan.files(matching: condition) {
-                for batch in try scan.read(file, storage: table.storage) {
-                    let keep = try condition.matches(batch)
-                    batches.append(try batch.filter(keep))
-                }
-            }
+            let (batches, bronzeVersion) = try DateRange.read(bronze, range)
+            guard bronzeVersion != nil else { throw TaskFailure("\(bronze): no Delta table there (ingest_delta creates it)") }
             guard batches.contains(where: { $0.rowCount > 0 }) else {
                 return .skipped(reason: "bronze has no rows in \(range)")
             }
@@ -61,17 +52,10 @@ public enum FeaturesUpsertOperator {
             let rows = output.reduce(0) { $0 + $1.rowCount }
             guard rows > 0 else { return .skipped(reason: "bronze has no rows on \(TextFormat.date(days: Int64(day)))") }
             let target = DeltaTable(path: silver)
-            let result: CommitResult
-            if try target.latestSnapshotIfExists() == nil {
-                var options = WriteOptions()
-                options.partitionBy = ["date"]
-                result = try target.write(output.filter { $0.rowCount > 0 }, options: options)
-            } else {
-                result = try target.merge(output.filter { $0.rowCount > 0 }, on: ["ticker", "date"])
-            }
-            context.log.line("\(rows) rows x \(plan.outputs.count) factors merged into \(silver) (version \(result.version.map(String.init) ?? "-")) from bronze version \(snapshot.version)")
+            let result = try target.upsert(output.filter { $0.rowCount > 0 }, on: ["ticker", "date"], partitionBy: ["date"])
+            context.log.line("\(rows) rows x \(plan.outputs.count) factors merged into \(silver) (version \(result.version.map(String.init) ?? "-")) from bronze version \(bronzeVersion.map(String.init) ?? "-")")
             return .success(.map([("rows", .int(Int64(rows))), ("factors", .int(Int64(plan.outputs.count))),
-                                  ("bronze_version", .int(snapshot.version)), ("silver_version", result.version.map { .int($0) } ?? .null)]))
+                                  ("bronze_version", bronzeVersion.map { .int($0) } ?? .null), ("silver_version", result.version.map { .int($0) } ?? .null)]))
         }
     }
 }

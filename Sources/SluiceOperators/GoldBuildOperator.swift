@@ -39,7 +39,9 @@ public enum GoldBuildOperator {
             let from = day - Int32(lookback)
             let range = "date >= '\(TextFormat.date(days: Int64(from)))' AND date <= '\(TextFormat.date(days: Int64(day)))'"
             // Labels from bronze up to D (nothing later can leak in).
-            let bronze = try DateRange.read(arguments.string("bronze") ?? "lake/stockdata/bronze_market_data", range)
+            let bronzePath = arguments.string("bronze") ?? "lake/stockdata/bronze_market_data"
+            let (bronze, bronzeVersion) = try DateRange.read(bronzePath, range)
+            guard bronzeVersion != nil else { throw TaskFailure("\(bronzePath): no Delta table there (ingest_delta creates it)") }
             guard !bronze.isEmpty else { return .skipped(reason: "bronze has no rows in \(range)") }
             let expression = form == "forward" ? "Ref($close, -\(horizon)) / $close - 1" : "Ref($close, -\(1 + horizon)) / Ref($close, -1) - 1"
             var labels: [String: Double] = [:]
@@ -51,7 +53,7 @@ public enum GoldBuildOperator {
             }
             // The silver rows whose labels are known, with the label appended.
             var rows: [RecordBatch] = []
-            for batch in try DateRange.read(arguments.string("silver") ?? "lake/stockdata/silver_features", range) {
+            for batch in try DateRange.read(arguments.string("silver") ?? "lake/stockdata/silver_features", range).batches {
                 guard let tickers = batch.column(named: "ticker"), let dates = batch.column(named: "date") else { continue }
                 var keep: [Int] = [], values: [Double] = []
                 for row in 0 ..< batch.rowCount {
@@ -64,14 +66,7 @@ public enum GoldBuildOperator {
             }
             guard !rows.isEmpty else { return .skipped(reason: "no silver row in \(range) has a known label yet") }
             let target = DeltaTable(path: arguments.string("gold") ?? "lake/stockdata/gold_training_set")
-            let result: CommitResult
-            if try target.latestSnapshotIfExists() == nil {
-                var options = WriteOptions()
-                options.partitionBy = ["date"]
-                result = try target.write(rows, options: options)
-            } else {
-                result = try target.merge(rows, on: ["ticker", "date"])
-            }
+            let result = try target.upsert(rows, on: ["ticker", "date"], partitionBy: ["date"])
             let count = rows.reduce(0) { $0 + $1.rowCount }
             context.log.line("\(count) labelled rows upserted into gold (version \(result.version.map(String.init) ?? "-"))")
             return .success(.map([("rows", .int(Int64(count))), ("gold_version", result.version.map { .int($0) } ?? .null)]))
@@ -81,9 +76,10 @@ public enum GoldBuildOperator {
 
 /// Reading a date-partitioned table's rows in a date range (only those partitions' files).
 enum DateRange {
-    static func read(_ path: String, _ range: String) throws -> [RecordBatch] {
+    /// The rows matching `range`, and the version read (nil when there is no table).
+    static func read(_ path: String, _ range: String) throws -> (batches: [RecordBatch], version: Int64?) {
         let table = DeltaTable(path: path)
-        guard let snapshot = try table.latestSnapshotIfExists() else { return [] }
+        guard let snapshot = try table.latestSnapshotIfExists() else { return ([], nil) }
         let condition = try ExpressionParser.parse(range, schema: snapshot.schema)
         let scan = TableScan(snapshot: snapshot)
         var batches: [RecordBatch] = []
@@ -93,6 +89,6 @@ enum DateRange {
                 if filtered.rowCount > 0 { batches.append(filtered) }
             }
         }
-        return batches
+        return (batches, snapshot.version)
     }
 }

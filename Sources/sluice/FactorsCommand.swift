@@ -76,7 +76,7 @@ struct FactorsCompute: ParsableCommand {
     @Option(help: "Threads (0: one per processor).") var threads = 0
     @Option(name: .customLong("map"), help: "Input column for a panel name, e.g. --map close=Adj_Close --map ticker=Name (repeatable).")
     var mappings: [String] = []
-    @Option(help: "Delta output: overwrite (default), append, or merge (upsert on ticker, date).") var mode = "overwrite"
+    @Option(help: "Delta output: overwrite (default), append, or merge (upsert on ticker, date; creates the table when missing).") var mode = "overwrite"
     @Flag(help: "Print the seconds the command's work took (after start-up) to stderr, for benchmarks.") var timing = false
 
     func run() throws {
@@ -153,7 +153,7 @@ struct FactorsCompute: ParsableCommand {
                 let table = DeltaTable(path: outputPath)
                 if !batches.isEmpty {
                     if mode == "merge" {
-                        try table.merge(batches, on: ["ticker", "date"])
+                        try table.upsert(batches, on: ["ticker", "date"])
                     } else {
                         var options = WriteOptions()
                         options.mode = mode == "append" ? .append : .overwrite
