@@ -3,7 +3,22 @@
 enum SmoothingKernels {
     /// pandas `ewm(alpha:, adjust: true, ignore_na: false, min_periods: 1).mean()`, step for step.
     static func ema(alpha: Double, _ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
+        exponential(alpha: alpha, adjusted: true, x, into: out)
+    }
+
+    /// pandas `ewm(alpha:, adjust: false, ignore_na: false, min_periods: 1).mean()`, step for
+    /// step: `((1-α)^k * previous + α * x) / ((1-α)^k + α)` where k counts the rows since the
+    /// previous value.
+    static func ewm(alpha: Double, _ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
+        exponential(alpha: alpha, adjusted: false, x, into: out)
+    }
+
+    /// pandas' ewm mean recursion: the old weight decays by 1-α every row (NaN rows included), a
+    /// value enters with weight 1 (adjusted) or α, and after it the old weight is their sum
+    /// (adjusted) or 1. Rows before the first value are NaN; NaN rows repeat the mean.
+    private static func exponential(alpha: Double, adjusted: Bool, _ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
         let oldFactor = 1 - alpha
+        let newWeight = adjusted ? 1 : alpha
         var weighted = Double.nan
         var oldWeight = 1.0
         for i in 0 ..< x.count {
@@ -14,31 +29,9 @@ enum SmoothingKernels {
                 oldWeight *= oldFactor
                 if !v.isNaN {
                     if weighted != v {  // pandas leaves constant series untouched
-                        weighted = (oldWeight * weighted + v) / (oldWeight + 1)
+                        weighted = (oldWeight * weighted + newWeight * v) / (oldWeight + newWeight)
                     }
-                    oldWeight += 1
-                }
-            }
-            out[i] = weighted
-        }
-    }
-
-    /// pandas `ewm(alpha:, adjust: false, ignore_na: false, min_periods: 1).mean()`, step for
-    /// step: `((1-α)^k * previous + α * x) / ((1-α)^k + α)` where k counts the rows since the
-    /// previous value.
-    static func ewm(alpha: Double, _ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
-        let oldFactor = 1 - alpha
-        var weighted = Double.nan
-        var oldWeight = 1.0
-        for i in 0 ..< x.count {
-            let v = x[i]
-            if weighted.isNaN {
-                if !v.isNaN { weighted = v; oldWeight = 1 }
-            } else {
-                oldWeight *= oldFactor
-                if !v.isNaN {
-                    if weighted != v { weighted = (oldWeight * weighted + alpha * v) / (oldWeight + alpha) }
-                    oldWeight = 1
+                    oldWeight = adjusted ? oldWeight + newWeight : 1
                 }
             }
             out[i] = weighted
