@@ -32,7 +32,7 @@ public enum FeaturesUpsertOperator {
             let sets = context.arguments["sets"]?.listValue?.compactMap(\.stringValue) ?? ["alpha158"]
             let lookback = context.arguments.int("lookback_days") ?? 120
             guard lookback >= 0 else { throw TaskFailure("lookback_days must be 0 or more") }
-            let day = Int32((context.logicalDate.timeIntervalSince1970 / 86_400).rounded(.down))
+            let day = context.runDay
             var factors: [(name: String, expression: String)] = []
             for name in sets { factors += try FactorSet.load(name).factors }
             let plan = try FactorPlan(factors: factors)

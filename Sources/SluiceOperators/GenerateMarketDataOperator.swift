@@ -30,7 +30,7 @@ public enum GenerateMarketDataOperator {
             let signal = context.arguments.double("signal") ?? 0.05
             guard tickers > 0, tickers <= 100_000 else { throw TaskFailure("tickers must be between 1 and 100000, not \(tickers)") }
             guard signal >= 0, signal < 1 else { throw TaskFailure("signal must be in [0, 1), not \(signal)") }
-            let day = Int32((context.logicalDate.timeIntervalSince1970 / 86_400).rounded(.down))
+            let day = context.runDay
             let generator = MarketDataGenerator(seed: UInt64(context.arguments.int("seed") ?? 7), tickers: tickers, signal: signal)
             guard let bars = generator.bars(day: day) else {
                 return .skipped(reason: "\(TextFormat.date(days: Int64(day))) is not a business day")

@@ -35,7 +35,7 @@ public enum GoldBuildOperator {
             guard horizon >= 1 else { throw TaskFailure("horizon must be at least 1") }
             guard form == "forward" || form == "qlib" else { throw TaskFailure("form must be forward or qlib, not '\(form)'") }
             let lookback = arguments.int("lookback_days") ?? 30
-            let day = Int32((context.logicalDate.timeIntervalSince1970 / 86_400).rounded(.down))
+            let day = context.runDay
             let from = day - Int32(lookback)
             let range = "date >= '\(TextFormat.date(days: Int64(from)))' AND date <= '\(TextFormat.date(days: Int64(day)))'"
             // Labels from bronze up to D (nothing later can leak in).
@@ -71,24 +71,5 @@ public enum GoldBuildOperator {
             context.log.line("\(count) labelled rows upserted into gold (version \(result.version.map(String.init) ?? "-"))")
             return .success(.map([("rows", .int(Int64(count))), ("gold_version", result.version.map { .int($0) } ?? .null)]))
         }
-    }
-}
-
-/// Reading a date-partitioned table's rows in a date range (only those partitions' files).
-enum DateRange {
-    /// The rows matching `range`, and the version read (nil when there is no table).
-    static func read(_ path: String, _ range: String) throws -> (batches: [RecordBatch], version: Int64?) {
-        let table = DeltaTable(path: path)
-        guard let snapshot = try table.latestSnapshotIfExists() else { return ([], nil) }
-        let condition = try ExpressionParser.parse(range, schema: snapshot.schema)
-        let scan = TableScan(snapshot: snapshot)
-        var batches: [RecordBatch] = []
-        for file in scan.files(matching: condition) {
-            for batch in try scan.read(file, storage: table.storage) {
-                let filtered = try batch.filter(try condition.matches(batch))
-                if filtered.rowCount > 0 { batches.append(filtered) }
-            }
-        }
-        return (batches, snapshot.version)
     }
 }

@@ -36,7 +36,7 @@ public enum IngestDeltaOperator {
             let policy = context.arguments.string("quality") ?? "quarantine"
             guard policy == "fail" || policy == "quarantine" else { throw TaskFailure("quality must be fail or quarantine, not '\(policy)'") }
             let quarantineTable = context.arguments.string("quarantine_table") ?? table + "_quarantine"
-            let day = Int32((context.logicalDate.timeIntervalSince1970 / 86_400).rounded(.down))
+            let day = context.runDay
             let dayText = TextFormat.date(days: Int64(day))
             let batch = try Self.read(source)
             let (good, bad, reasons) = try BarQuality.split(batch, day: day)

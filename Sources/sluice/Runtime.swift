@@ -13,6 +13,7 @@ struct Runtime {
     init(_ options: GlobalOptions) throws {
         config = try options.loadConfig()
         registry = options.registry(config)
+        TrackingChoice.export(config)
         do {
             store = try MetadataStore(path: config.path("metadata", "database"))
         } catch {

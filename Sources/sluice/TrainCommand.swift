@@ -5,20 +5,29 @@ import Foundation
 import Learning
 import Parquet
 import SluiceCore
+import SluiceOperators
 import Tracking
 
 /// Where the CLI tracks: `--tracking-uri`, else `tracking.backend` / `tracking.uri` of the configuration.
 enum TrackingChoice {
     static func backend(_ override: String?, _ global: GlobalOptions) throws -> any TrackingBackend {
         let config = try global.loadConfig()
-        let uri = override ?? (config.string("tracking", "backend") == "mlflow" ? config.string("tracking", "uri") : config.path("tracking", "uri"))
+        let uri = override ?? configuredURI(config)
         let library = config.string("learning", "lightgbm_library")
         if !library.isEmpty, getenv("SLUICE_LIGHTGBM_LIBRARY") == nil { setenv("SLUICE_LIGHTGBM_LIBRARY", library, 1) }
-        if uri.hasPrefix("http://") || uri.hasPrefix("https://") {
-            let token = config.string("tracking", "token")
-            return try MLflowTracking(uri: uri, token: token.isEmpty ? nil : token)
-        }
-        return try EmbeddedTracking(root: uri)
+        return try TrackingConnection.backend(uri, token: config.string("tracking", "token"))
+    }
+
+    /// The configuration's tracking URI (a folder resolved against the configuration, or a server).
+    static func configuredURI(_ config: SluiceConfig) -> String {
+        config.string("tracking", "backend") == "mlflow" ? config.string("tracking", "uri") : config.path("tracking", "uri")
+    }
+
+    /// Lets in-process operators find the configured tracking backend and LightGBM library.
+    static func export(_ config: SluiceConfig) {
+        TrackingConnection.export(uri: configuredURI(config), token: config.string("tracking", "token"))
+        let library = config.string("learning", "lightgbm_library")
+        if !library.isEmpty, getenv("SLUICE_LIGHTGBM_LIBRARY") == nil { setenv("SLUICE_LIGHTGBM_LIBRARY", library, 1) }
     }
 }
 
@@ -108,7 +117,7 @@ struct TrainCommand: ParsableCommand {
                                         selection: select, threads: threads)
             let result = try search.run(data)
             lap("grid search and refit")
-            let report = try TrainingReport.track(result, kind: kind, data: data, source: source, tracking: tracking, experiment: experiment,
+            let report = try TrainingReport.track(result, kind: kind, data: data, source: TrainingSource(uri: source.uri, version: source.version, sourceType: source.sourceType), tracking: tracking, experiment: experiment,
                                                   settings: ["grid": grid, "model": model, "cv": cv, "folds": String(folds), "purge_days": String(purgeDays),
                                                              "embargo_days": String(embargoDays), "select": select, "label": label])
             var version: ModelVersion?
@@ -124,62 +133,6 @@ struct TrainCommand: ParsableCommand {
             if let version { Terminal.output("registered \(version.name) version \(version.version)\n") }
             lap("tracking and registry")
         }
-    }
-}
-
-/// Tracks a grid search: a parent run with the settings, the input dataset, the best trial's
-/// metrics and the refitted model; one child run per trial with its parameters and per-fold metrics.
-enum TrainingReport {
-    struct Tracked {
-        var parentRunID: String
-        var lineage: [String: String]
-    }
-
-    static func track(_ result: SearchResult, kind: ModelKind, data: LearningDataset, source: TrainingInput, tracking: any TrackingBackend,
-                      experiment name: String, settings: [String: String]) throws -> Tracked {
-        let experiment = try tracking.experiment(named: name)
-        let parent = try tracking.createRun(experimentID: experiment.id, name: "grid-search-\(kind.rawValue)", parentRunID: nil,
-                                            tags: ["sluice.kind": "grid-search", "sluice.version": SluiceVersion.current])
-        do {
-            let featureHash = SHA256.hex(Data(data.featureNames.joined(separator: ",").utf8)).prefix(16)
-            var lineage = ["training_table": source.uri, "feature_names_hash": String(featureHash), "sluice_version": SluiceVersion.current,
-                           "feature_count": String(data.featureCount)]
-            if let version = source.version { lineage["training_table_version"] = String(version) }
-            let sourceJSON = "{\"path\": \"\(source.uri)\"" + (source.version.map { ", \"version\": \($0)" } ?? "") + "}"
-            try tracking.logInputs(runID: parent.id, datasets: [DatasetInput(name: URL(fileURLWithPath: source.uri).lastPathComponent, digest: String(featureHash),
-                                                                             sourceType: source.sourceType, source: sourceJSON)])
-            for (k, trial) in result.trials.enumerated() {
-                let child = try tracking.createRun(experimentID: experiment.id, name: "trial-\(k + 1)", parentRunID: parent.id, tags: [:])
-                var metrics: [Metric] = []
-                for (fold, evaluation) in trial.folds.enumerated() {
-                    for metric in Evaluation.metricNames { metrics.append(Metric(key: "fold_\(metric)", value: evaluation.value(metric)!, step: Int64(fold))) }
-                }
-                metrics += trial.metrics.map { Metric(key: $0.key, value: $0.value) }
-                try tracking.log(runID: child.id, params: trial.parameters, metrics: metrics.filter { $0.value.isFinite },
-                                 tags: ["best_rounds": trial.bestRounds.map(String.init).joined(separator: ",")])
-                try tracking.finish(runID: child.id, status: .finished)
-            }
-            let best = result.trials[result.best]
-            try tracking.log(runID: parent.id, params: settings.merging(best.parameters.mapKeys { "best.\($0)" }) { $1 },
-                             metrics: best.metrics.map { Metric(key: $0.key, value: $0.value) }.filter { $0.value.isFinite },
-                             tags: lineage.mapKeys { "sluice.\($0)" }.merging(["refit_rounds": String(result.refitRounds)]) { $1 })
-            let directory = NSTemporaryDirectory() + "sluice-model-\(UUID().uuidString)"
-            defer { try? FileManager.default.removeItem(atPath: directory) }
-            try MLflowModelDirectory.save(result.model, kind: kind, featureNames: data.featureNames, to: directory, runID: parent.id,
-                                          metadata: lineage.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
-            try tracking.uploadArtifacts(runID: parent.id, from: directory, to: "model")
-            try tracking.finish(runID: parent.id, status: .finished)
-            return Tracked(parentRunID: parent.id, lineage: lineage)
-        } catch {
-            try? tracking.finish(runID: parent.id, status: .failed)
-            throw error
-        }
-    }
-}
-
-extension Dictionary where Key == String {
-    func mapKeys(_ transform: (String) -> String) -> [String: Value] {
-        Dictionary(uniqueKeysWithValues: map { (transform($0.key), $0.value) })
     }
 }
 
@@ -211,35 +164,6 @@ struct PredictCommand: ParsableCommand {
             try ScoreOutput.write(scores, batches: source.batches, to: output)
             Terminal.output("\(scores.count) rows scored with \(loaded.kind.rawValue) (\(loaded.featureNames.count) features) -> \(output)\n")
         }
-    }
-}
-
-/// A model read back from an MLflow model directory: its library, booster and feature names.
-struct SavedModel {
-    var kind: ModelKind
-    var model: any TrainedModel
-    var featureNames: [String]
-
-    static func load(_ directory: String) throws -> SavedModel {
-        guard let text = try? String(contentsOfFile: directory + "/MLmodel", encoding: .utf8) else {
-            throw LearningError("\(directory) is not an MLflow model directory (no MLmodel file)")
-        }
-        let kind: ModelKind
-        if text.contains("loader_module: mlflow.xgboost") { kind = .xgboost }
-        else if text.contains("loader_module: mlflow.lightgbm") { kind = .lightgbm }
-        else { throw LearningError("\(directory)/MLmodel: neither an xgboost nor a lightgbm model") }
-        // The signature's inputs: `  inputs: '[{"type": "double", "name": "f0", ...}, ...]'`.
-        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("  inputs: '") }) else {
-            throw LearningError("\(directory)/MLmodel has no column signature")
-        }
-        let json = String(line.dropFirst("  inputs: '".count).dropLast()).replacingOccurrences(of: "''", with: "'")
-        guard let columns = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [[String: Any]] else {
-            throw LearningError("\(directory)/MLmodel: the signature is not JSON")
-        }
-        let names = columns.compactMap { $0["name"] as? String }
-        let file = directory + "/" + kind.modelFileName
-        let model: any TrainedModel = kind == .xgboost ? try XGBoostBooster.load(file) : try LightGBMBooster.load(file)
-        return SavedModel(kind: kind, model: model, featureNames: names)
     }
 }
 

@@ -1,0 +1,45 @@
+import Columnar
+import DeltaLake
+import Foundation
+import SluiceCore
+
+extension TaskRunContext {
+    /// The run's date as days since 1970-01-01: the DAG's `ds` (its logical date in the DAG's time
+    /// zone) when the scheduler provides it, else the logical date's UTC day.
+    var runDay: Int32 {
+        if let ds = environment["SLUICE_DS"], let day = CalendarDays.parse(ds) { return day }
+        return Int32((logicalDate.timeIntervalSince1970 / 86_400).rounded(.down))
+    }
+
+    /// The run's date as YYYY-MM-DD.
+    var runDate: String { TextFormat.date(days: Int64(runDay)) }
+}
+
+/// The SQL condition `date >= FROM AND date <= TO` over a date column, for partition skipping.
+func dateRange(_ from: Int32, _ to: Int32, column: String = "date") -> String {
+    "\(column) >= '\(TextFormat.date(days: Int64(from)))' AND \(column) <= '\(TextFormat.date(days: Int64(to)))'"
+}
+
+/// Reading a date-partitioned table's rows in a date range (only those partitions' files).
+enum DateRange {
+    /// The rows matching `range`, and the version read (nil when there is no table).
+    static func read(_ path: String, _ range: String) throws -> (batches: [RecordBatch], version: Int64?) {
+        let table = DeltaTable(path: path)
+        guard let snapshot = try table.latestSnapshotIfExists() else { return ([], nil) }
+        return (try read(snapshot: snapshot, storage: table.storage, range), snapshot.version)
+    }
+
+    /// The rows of one snapshot matching `range`.
+    static func read(snapshot: Snapshot, storage: any DeltaStorage, _ range: String) throws -> [RecordBatch] {
+        let condition = try ExpressionParser.parse(range, schema: snapshot.schema)
+        let scan = TableScan(snapshot: snapshot)
+        var batches: [RecordBatch] = []
+        for file in scan.files(matching: condition) {
+            for batch in try scan.read(file, storage: storage) {
+                let filtered = try batch.filter(try condition.matches(batch))
+                if filtered.rowCount > 0 { batches.append(filtered) }
+            }
+        }
+        return batches
+    }
+}
