@@ -3,6 +3,9 @@ import Columnar
 /// A Delta table at a path: loads snapshots (the latest, a version, or a point in time).
 public struct DeltaTable: Sendable {
     public let storage: any DeltaStorage
+    /// Extra top-level fields of the `commitInfo` this handle's commits write (as delta-rs's
+    /// `CommitProperties(custom_metadata=...)`), e.g. the upstream table versions a write read.
+    public var commitMetadata: [String: String] = [:]
 
     /// The reader features this engine implements; a table needing any other is refused.
     public static let supportedReaderFeatures: Set<String> = ["columnMapping", "deletionVectors", "timestampNtz", "v2Checkpoint", "vacuumProtocolCheck"]

@@ -43,3 +43,14 @@ enum DateRange {
         return batches
     }
 }
+
+extension TaskRunContext {
+    /// A handle on the table at `path` whose commits record which task wrote them (and `reads`:
+    /// the upstream table versions the write came from), for `sluice lineage`.
+    func table(_ path: String, reads: [String: String] = [:]) -> DeltaTable {
+        var table = DeltaTable(path: path)
+        table.commitMetadata = ["sluice.dag_id": dagID, "sluice.task_id": taskID, "sluice.run_id": runID, "sluice.run_date": runDate]
+            .merging(reads.mapKeys { "sluice.\($0)" }) { $1 }
+        return table
+    }
+}

@@ -48,7 +48,10 @@ public enum GenerateMarketDataOperator {
 
 /// The quant pipeline's operators, added to the built-in ones.
 public enum QuantOperators {
-    public static var descriptors: [OperatorDescriptor] { [GenerateMarketDataOperator.descriptor, IngestDeltaOperator.descriptor, FeaturesUpsertOperator.descriptor, GoldBuildOperator.descriptor] }
+    public static var descriptors: [OperatorDescriptor] { [
+        GenerateMarketDataOperator.descriptor, IngestDeltaOperator.descriptor, FeaturesUpsertOperator.descriptor, GoldBuildOperator.descriptor,
+        TrainGridSearchOperator.descriptor, RegisterModelOperator.descriptor, PromoteModelOperator.descriptor, BatchInferenceOperator.descriptor,
+    ] }
 
     /// `base` with the quant operators registered.
     public static func registry(_ base: OperatorRegistry = .builtin) -> OperatorRegistry {

@@ -20,7 +20,9 @@ public enum IngestDeltaOperator {
         date partition replaced, so re-running a date leaves them as they were.
         """,
         arguments: [
-            ArgumentSpec("source", .string, required: true, doc: "A Parquet file or a folder of them (templated, e.g. lake/landing/market/date={{ ds }})."),
+            ArgumentSpec("source", .string, required: true, doc: "A Parquet or CSV file or a folder of them (templated, e.g. lake/landing/market/date={{ ds }})."),
+            ArgumentSpec("columns", .map(.string), default: .map([]), doc: "Source column names for bronze's, e.g. {ticker: Name} (default: matched case-insensitively)."),
+            ArgumentSpec("only_run_date", .bool, default: .bool(false), doc: "Keep only the rows dated the run's date (files holding many dates), instead of quarantining the others as stale."),
             ArgumentSpec("table", .string, default: .string("lake/stockdata/bronze_market_data"), doc: "The bronze Delta table's path."),
             ArgumentSpec("quality", .string, default: .string("quarantine"), doc: "fail or quarantine."),
             ArgumentSpec("quarantine_table", .string, doc: "Where quarantined rows go (default: TABLE_quarantine)."),
@@ -38,7 +40,9 @@ public enum IngestDeltaOperator {
             let quarantineTable = context.arguments.string("quarantine_table") ?? table + "_quarantine"
             let day = context.runDay
             let dayText = TextFormat.date(days: Int64(day))
-            let batch = try Self.read(source)
+            let mapping = Dictionary(context.arguments.stringMap("columns").map { ($0.key.lowercased(), $0.value) }) { $1 }
+            var batch = try BarFiles.read(source, mapping: mapping)
+            if context.arguments.bool("only_run_date") ?? false { batch = try BarFiles.rows(of: day, in: batch) }
             let (good, bad, reasons) = try BarQuality.split(batch, day: day)
             if !reasons.isEmpty {
                 let summary = BarQuality.summary(reasons)
@@ -63,39 +67,13 @@ public enum IngestDeltaOperator {
                     var quarantineOptions = options
                     quarantineOptions.partitionBy = ["run_date"]
                     quarantineOptions.replaceWhere = "run_date = '\(dayText)'"
-                    try DeltaTable(path: quarantineTable).write([quarantined], options: quarantineOptions)
+                    try context.table(quarantineTable, reads: ["source": source]).write([quarantined], options: quarantineOptions)
                 }
             }
-            let result = try DeltaTable(path: table).write([good], options: options)
+            let result = try context.table(table, reads: ["source": source]).write([good], options: options)
             context.log.line("\(good.rowCount) rows of \(dayText) into \(table) (version \(result.version.map(String.init) ?? "-"))")
             return .success(.map([("rows", .int(Int64(good.rowCount))), ("quarantined", .int(Int64(reasons.count))),
                                   ("version", result.version.map { .int($0) } ?? .null)]))
-        }
-
-        /// The source's rows with the bronze columns (names matched case-insensitively).
-        static func read(_ source: String) throws -> RecordBatch {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else { throw TaskFailure("\(source): no such file or folder") }
-            let files = isDirectory.boolValue
-                ? try FileManager.default.contentsOfDirectory(atPath: source).filter { $0.hasSuffix(".parquet") }.sorted().map { source + "/" + $0 }
-                : [source]
-            guard !files.isEmpty else { throw TaskFailure("\(source): no .parquet files") }
-            var batches: [RecordBatch] = []
-            for file in files {
-                let reader = try ParquetFileReader(path: file)
-                for group in 0 ..< reader.rowGroupCount {
-                    let batch = try reader.readRowGroup(group)
-                    var picked: [(String, Column)] = []
-                    for name in IngestDeltaOperator.columns {
-                        guard let index = batch.schema.names.firstIndex(where: { $0.lowercased() == name }) else {
-                            throw TaskFailure("\(file): no '\(name)' column (expected \(IngestDeltaOperator.columns.joined(separator: ", ")))")
-                        }
-                        picked.append((name, batch.columns[index]))
-                    }
-                    batches.append(try RecordBatch(picked))
-                }
-            }
-            return batches.count == 1 ? batches[0] : try RecordBatch.concatenate(batches)
         }
     }
 }

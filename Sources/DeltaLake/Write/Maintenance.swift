@@ -94,7 +94,7 @@ extension DeltaTable {
                                                              ("zOrderBy", .string(JSONNode.array(zOrderBy.map(JSONNode.string)).text))]
         let metrics: [(key: String, value: JSONNode)] = [("numRemovedFiles", .string(String(removes.count))), ("numAddedFiles", .string(String(adds.count)))]
         let actions: [DeltaAction] = [.commitInfo(CommitInfoBuilder.make(operation: "OPTIMIZE", parameters: parameters, readVersion: snapshot.version,
-                                                                         blindAppend: false, metrics: metrics))]
+                                                                         blindAppend: false, metrics: metrics, custom: commitMetadata))]
             + removes.map(DeltaAction.remove) + adds.map(DeltaAction.add)
         // Concurrent appends do not conflict with a compaction; a concurrent delete of a file it read does.
         let scope = ReadScope(blindAppend: true, predicate: nil, readFiles: Set(removes.map { DeltaPath.decode($0.path) }))
@@ -211,7 +211,7 @@ extension DeltaTable {
         let removes = currentKeys.subtracting(targetKeys).sorted(by: { $0.path < $1.path }).map { current.state.files[$0]!.removal(at: now) }
         var actions: [DeltaAction] = [.commitInfo(CommitInfoBuilder.make(
             operation: "RESTORE", parameters: [("version", .string(String(version)))], readVersion: current.version, blindAppend: false,
-            metrics: [("numRemovedFiles", .string(String(removes.count))), ("numRestoredFiles", .string(String(adds.count)))]))]
+            metrics: [("numRemovedFiles", .string(String(removes.count))), ("numRestoredFiles", .string(String(adds.count)))], custom: commitMetadata))]
         if target.metadata != current.metadata {
             var metadata = target.metadata
             metadata.id = current.metadata.id

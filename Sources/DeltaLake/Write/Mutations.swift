@@ -218,7 +218,7 @@ extension DeltaTable {
         let allMetrics = metrics + [("numRemovedFiles", String(removes.count)), ("numAddedFiles", String(adds.count))]
         var actions: [DeltaAction] = [.commitInfo(CommitInfoBuilder.make(
             operation: operation, parameters: parameters, readVersion: snapshot.version, blindAppend: false,
-            metrics: allMetrics.map { ($0.0, JSONNode.string($0.1)) }))]
+            metrics: allMetrics.map { ($0.0, JSONNode.string($0.1)) }, custom: commitMetadata))]
         actions += removes.map(DeltaAction.remove)
         actions += adds.map(DeltaAction.add)
         let (version, warnings) = try commitWritten(actions, readVersion: snapshot.version, scope: scope, snapshot: snapshot, written: written,

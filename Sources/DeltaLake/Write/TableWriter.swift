@@ -101,7 +101,7 @@ extension DeltaTable {
         let metrics: [(key: String, value: JSONNode)] = [("numFiles", .string(String(adds.count))), ("numOutputRows", .string(String(rows))),
                                                           ("numOutputBytes", .string(String(bytes))), ("numRemovedFiles", .string(String(removes.count)))]
         actions.insert(.commitInfo(CommitInfoBuilder.make(operation: created ? "CREATE TABLE" : "WRITE", parameters: parameters,
-                                                          readVersion: snapshot?.version, blindAppend: scope.blindAppend, metrics: metrics)),
+                                                          readVersion: snapshot?.version, blindAppend: scope.blindAppend, metrics: metrics, custom: commitMetadata)),
                        at: 0)
         let (version, warnings) = try commitWritten(actions, readVersion: snapshot?.version ?? -1, scope: scope, snapshot: snapshot,
                                                     written: written, configuration: plan.metadata(existing: snapshot?.metadata, options: options).configuration)
@@ -151,13 +151,15 @@ enum CommitInfoBuilder {
     static let engine = "Sluice/0.1"
 
     static func make(operation: String, parameters: [(key: String, value: JSONNode)], readVersion: Int64?, blindAppend: Bool,
-                     metrics: [(key: String, value: JSONNode)]) -> JSONNode {
+                     metrics: [(key: String, value: JSONNode)], custom: [String: String] = [:]) -> JSONNode {
         var members: [(key: String, value: JSONNode)] = [
             ("timestamp", .int(Clock.millis())), ("operation", .string(operation)), ("operationParameters", .object(parameters)),
         ]
         if let readVersion { members.append(("readVersion", .int(readVersion))) }
         members += [("isolationLevel", .string("Serializable")), ("isBlindAppend", .bool(blindAppend)),
                     ("operationMetrics", .object(metrics)), ("engineInfo", .string(engine))]
+        let reserved = Set(members.map(\.key))
+        members += custom.sorted { $0.key < $1.key }.filter { !reserved.contains($0.key) }.map { ($0.key, JSONNode.string($0.value)) }
         return .object(members)
     }
 }
