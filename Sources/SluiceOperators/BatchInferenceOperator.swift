@@ -16,11 +16,16 @@ public enum BatchInferenceOperator {
         Signals columns: date, ticker, score, rank (1 = highest score; ties by ticker), decile
         (10 = top: 10 - floor((rank - 1) * 10 / n)), side (long for decile 10, short for decile 1,
         else flat), model_name, model_version, silver_version. The date's partition is replaced
-        in one commit, so re-running a date leaves one copy. Downloaded models are cached by
+        in one commit, so re-running a date leaves one copy. `@champion` means the champion on the
+        run's date as promote_model's decision log records it, so re-running an old date scores it
+        with the model that scored it then (not one crowned since). Downloaded models are cached by
         name, version and run under the system temporary folder.
         """,
         arguments: [
             ArgumentSpec("model", .string, default: .string("models:/quant_alpha158_xgb@champion"), doc: "models:/NAME@ALIAS, models:/NAME/STAGE or models:/NAME/VERSION."),
+            ArgumentSpec("as_of", .string, default: .string("ledger"), allowed: ["ledger", "current"],
+                         doc: "For @champion: ledger is the champion on the run's date by promote_model's log (the alias when nothing was logged); current is the alias now."),
+            ArgumentSpec("promotions_experiment", .string, default: .string("quant_daily_promotions"), doc: "Where promote_model logs its decisions."),
             ArgumentSpec("silver", .string, default: .string("lake/stockdata/silver_features"), doc: "The silver table (features)."),
             ArgumentSpec("signals", .string, default: .string("lake/stockdata/signals"), doc: "The signals table."),
             ArgumentSpec("tracking_uri", .string, default: .string(""), doc: "Tracking URI (default: SLUICE_TRACKING_URI, i.e. the configuration's)."),
@@ -33,7 +38,9 @@ public enum BatchInferenceOperator {
             let tracking = try TrackingConnection.backend(context.arguments.string("tracking_uri"))
             let version: ModelVersion
             do {
-                guard let named = try tracking.modelVersion(for: uri) else { throw TaskFailure("\(uri) names no registered version (use models:/...)") }
+                guard let named = try ChampionAsOf.resolve(uri, context: context, tracking: tracking) else {
+                    return .skipped(reason: "\(uri) had no version on \(context.runDate)")
+                }
                 version = named
             } catch let error as TrackingError where error.kind == .notFound {
                 return .skipped(reason: "no model yet: \(error.message)")
@@ -41,20 +48,18 @@ public enum BatchInferenceOperator {
             let model = try ModelCache.load(version, tracking: tracking)
             let day = context.runDay
             let silverPath = context.arguments.string("silver") ?? "lake/stockdata/silver_features"
-            let (batches, silverVersion) = try DateRange.read(silverPath, dateRange(day, day))
-            guard let silverVersion else { throw TaskFailure("\(silverPath): no Delta table there (features_upsert creates it)") }
+            let (batches, silverRead) = try DateRange.read(silverPath, dateRange(day, day))
+            guard let latestSilver = silverRead else { throw TaskFailure("\(silverPath): no Delta table there (features_upsert creates it)") }
             guard !batches.isEmpty else { return .skipped(reason: "silver has no rows on \(context.runDate)") }
             let scores = try model.model.predict(try LearningDataset(scoring: batches, features: model.featureNames))
+            // The silver version that last wrote this date (stable when later dates are added).
+            let silverVersion = try DeltaTable(path: silverPath).lastChange(ofPartition: ["date": context.runDate], atOrBefore: latestSilver) ?? latestSilver
             let tickers = try Column.concatenate(batches.map { $0.column(named: "ticker")! })
             let signals = try Signals.batch(day: day, tickers: (0 ..< tickers.count).map { tickers.value(at: $0).keyText }, scores: scores.map(Double.init),
                                             model: version, silverVersion: silverVersion)
-            var options = WriteOptions()
-            options.mode = .overwrite
-            options.replaceWhere = "date = '\(context.runDate)'"
-            options.partitionBy = ["date"]
             let path = context.arguments.string("signals") ?? "lake/stockdata/signals"
             let reads = ["model": version.name, "model_version": String(version.version), "model_run_id": version.runID, "silver_version": String(silverVersion)]
-            let result = try context.table(path, reads: reads).write([signals], options: options)
+            let result = try PartitionReplace.write(context.table(path, reads: reads), rows: signals, column: "date", day: day)
             context.log.line("\(signals.rowCount) signals from \(version.name) v\(version.version) on silver version \(silverVersion) written to \(path) (version \(result.version.map(String.init) ?? "-"))")
             return .success(.map([("rows", .int(Int64(signals.rowCount))), ("model_version", .int(Int64(version.version))),
                                   ("silver_version", .int(silverVersion)), ("signals_version", result.version.map { .int($0) } ?? .null)]))
@@ -108,5 +113,24 @@ enum ModelCache {
             }
         }
         return try SavedModel.load(folder)
+    }
+}
+
+/// Which version a model URI means for a run: `models:/NAME@champion` is read as of the run's date.
+enum ChampionAsOf {
+    static func resolve(_ uri: String, context: TaskRunContext, tracking: any TrackingBackend) throws -> ModelVersion? {
+        guard uri.hasPrefix("models:/"), uri.hasSuffix("@champion"), context.arguments.string("as_of") != "current" else {
+            guard let version = try tracking.modelVersion(for: uri) else { throw TaskFailure("\(uri) names no registered version (use models:/...)") }
+            return version
+        }
+        let name = String(uri.dropFirst("models:/".count).dropLast("@champion".count))
+        let experiment = context.arguments.string("promotions_experiment") ?? "quant_daily_promotions"
+        let logged = try TrackingLedger.promotions(tracking, experiment: experiment, model: name)
+        guard !logged.isEmpty else { return try tracking.modelVersion(for: uri) }
+        guard let number = try TrackingLedger.champion(tracking, experiment: experiment, model: name, asOf: context.runDate) else { return nil }
+        guard let version = try tracking.modelVersions(name: name).first(where: { $0.version == number }) else {
+            throw TaskFailure("the promotion log of \(name) names version \(number), which the registry does not have")
+        }
+        return version
     }
 }

@@ -54,3 +54,34 @@ extension TaskRunContext {
         return table
     }
 }
+
+/// Replacing one date's partition of a table, committing nothing when it already holds the rows.
+enum PartitionReplace {
+    /// Overwrites the rows where `column` = `day` with `rows` in one commit (creating the table,
+    /// partitioned by `column`, when missing); when the partition already holds exactly these rows
+    /// in this order, nothing is committed, so re-running a date leaves the table's version as it was.
+    static func write(_ table: DeltaTable, rows: RecordBatch, column: String, day: Int32) throws -> CommitResult {
+        let condition = "\(column) = '\(TextFormat.date(days: Int64(day)))'"
+        if let snapshot = try table.latestSnapshotIfExists() {
+            let existing = try DateRange.read(snapshot: snapshot, storage: table.storage, condition)
+            if try same(existing, rows) { return CommitResult(version: nil, skipped: "the partition \(condition) already holds these rows") }
+        }
+        var options = WriteOptions()
+        options.mode = .overwrite
+        options.partitionBy = [column]
+        options.replaceWhere = condition
+        return try table.write([rows], options: options)
+    }
+
+    static func same(_ existing: [RecordBatch], _ rows: RecordBatch) throws -> Bool {
+        guard existing.reduce(0, { $0 + $1.rowCount }) == rows.rowCount else { return false }
+        guard rows.rowCount > 0 else { return true }
+        let old = existing.count == 1 ? existing[0] : try RecordBatch.concatenate(existing)
+        for (index, field) in rows.schema.fields.enumerated() {
+            guard let column = old.column(named: field.name) else { return false }
+            let new = rows.columns[index]
+            for row in 0 ..< rows.rowCount where column.value(at: row) != new.value(at: row) { return false }
+        }
+        return true
+    }
+}

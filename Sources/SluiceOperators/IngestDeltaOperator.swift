@@ -51,10 +51,6 @@ public enum IngestDeltaOperator {
                 }
                 context.log.line("quarantining \(reasons.count) rows: \(summary)")
             }
-            var options = WriteOptions()
-            options.mode = .overwrite
-            options.partitionBy = ["date"]
-            options.replaceWhere = "date = '\(dayText)'"
             // The quarantine first: if bronze then fails, a re-run rewrites both.
             // Quarantined rows are partitioned by the run's date (a stale row keeps its own date
             // column), so re-running the date replaces exactly what the last run quarantined.
@@ -64,13 +60,10 @@ public enum IngestDeltaOperator {
                 let quarantined = try RecordBatch(bad.schema.fields.indices.map { (bad.schema.fields[$0].name, bad.columns[$0]) }
                     + [("reason", reasonColumn), ("run_date", runDate)])
                 if quarantined.rowCount > 0 || FileManager.default.fileExists(atPath: quarantineTable + "/_delta_log") {
-                    var quarantineOptions = options
-                    quarantineOptions.partitionBy = ["run_date"]
-                    quarantineOptions.replaceWhere = "run_date = '\(dayText)'"
-                    try context.table(quarantineTable, reads: ["source": source]).write([quarantined], options: quarantineOptions)
+                    _ = try PartitionReplace.write(context.table(quarantineTable, reads: ["source": source]), rows: quarantined, column: "run_date", day: day)
                 }
             }
-            let result = try context.table(table, reads: ["source": source]).write([good], options: options)
+            let result = try PartitionReplace.write(context.table(table, reads: ["source": source]), rows: good, column: "date", day: day)
             context.log.line("\(good.rowCount) rows of \(dayText) into \(table) (version \(result.version.map(String.init) ?? "-"))")
             return .success(.map([("rows", .int(Int64(good.rowCount))), ("quarantined", .int(Int64(reasons.count))),
                                   ("version", result.version.map { .int($0) } ?? .null)]))

@@ -56,8 +56,9 @@ public enum PromoteModelOperator {
         The metric is read from each version's training run: the best trial's mean over its
         walk-forward test folds (out of sample). Higher is better except for rmse and mae. With no
         champion yet, the candidate becomes champion. Every decision is logged as a run in
-        `experiment` (both versions, both metrics, the margin and the outcome). Re-running for the
-        version that is already champion changes nothing. Returns {decision, champion, candidate,
+        `experiment` (both versions, both metrics, the margin, the outcome and the run's date);
+        re-running for a version already decided returns that decision and changes nothing, and
+        `batch_inference` reads this log to find the champion as of a date. Returns {decision, champion, candidate,
         candidate_metric, champion_metric}.
         """,
         arguments: [
@@ -82,6 +83,14 @@ public enum PromoteModelOperator {
             guard let candidate = versions.first(where: { $0.version == number }) else {
                 throw TaskFailure("model '\(name)' has no version \(number) (versions: \(versions.map { String($0.version) }.joined(separator: ", ")))")
             }
+            let experimentName = arguments.string("experiment") ?? "quant_daily_promotions"
+            if let earlier = try TrackingLedger.promotions(tracking, experiment: experimentName, model: name)
+                .first(where: { $0.params["candidate_version"] == String(number) }), let outcome = earlier.params["decision"] {
+                // Decided before: a re-run must not compare against champions crowned since.
+                context.log.line("\(name) version \(number) was decided before (\(outcome), run \(earlier.info.id))")
+                return .success(decision(outcome, candidate: number, champion: earlier.params["champion_version"].flatMap(Int.init),
+                                         candidateMetric: earlier.metrics["candidate_\(metric)"], championMetric: earlier.metrics["champion_\(metric)"]))
+            }
             let champion = versions.first { $0.aliases.contains("champion") }
             if champion?.version == number {
                 context.log.line("\(name) version \(number) is already the champion")
@@ -100,11 +109,13 @@ public enum PromoteModelOperator {
             _ = try tracking.transition(name: name, version: number, to: wins ? .production : .staging, archiveExisting: true)
             try tracking.setAlias(name: name, alias: wins ? "champion" : "challenger", version: number)
             let outcome = wins ? (champion == nil ? "first champion" : "promoted") : "kept champion"
-            let experiment = try tracking.experiment(named: arguments.string("experiment") ?? "quant_daily_promotions")
+            let experiment = try tracking.experiment(named: experimentName)
             let run = try tracking.createRun(experimentID: experiment.id, name: "promote-\(name)-v\(number)", parentRunID: nil,
-                                             tags: ["sluice.kind": "promotion", "sluice.dag_run_id": context.runID])
+                                             tags: ["sluice.kind": "promotion", "sluice.dag_id": context.dagID, "sluice.dag_run_id": context.runID,
+                                                    "sluice.run_date": context.runDate])
             var params = ["model": name, "candidate_version": String(number), "metric": metric, "margin": String(margin), "decision": outcome]
-            if let champion { params["champion_version"] = String(champion.version) }
+            if wins { params["champion_version"] = String(number) } else if let champion { params["champion_version"] = String(champion.version) }
+            if let champion { params["previous_champion_version"] = String(champion.version) }
             var metrics = [Metric(key: "candidate_\(metric)", value: candidateMetric)]
             if let championMetric { metrics.append(Metric(key: "champion_\(metric)", value: championMetric)) }
             try tracking.log(runID: run.id, params: params, metrics: metrics, tags: [:])

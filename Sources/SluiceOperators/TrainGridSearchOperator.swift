@@ -21,7 +21,9 @@ public enum TrainGridSearchOperator {
         Retraining follows `every`: daily, weekly (Mondays)
         or monthly (the first weekday of its month); with `model_name`, a model that has no version
         yet is trained on any date. Skipped on other dates and while gold has fewer than
-        `min_dates` usable dates. Returns {run_id, metric, value, gold_version, rows, dates}.
+        `min_dates` usable dates. A date this DAG already trained for (a finished run tagged with
+        the DAG and date) returns that run instead of training again, so clearing and re-running
+        the task repeats the date's decision. Returns {run_id, metric, value, gold_version, rows, dates}.
         """,
         arguments: [
             ArgumentSpec("gold", .string, default: .string("lake/stockdata/gold_training_set"), doc: "The gold Delta table."),
@@ -50,6 +52,17 @@ public enum TrainGridSearchOperator {
             let day = context.runDay
             let every = arguments.string("every") ?? "weekly"
             let tracking = try TrackingConnection.backend(arguments.string("tracking_uri"))
+            let experiment = arguments.string("experiment") ?? "quant_daily"
+            if let earlier = try TrackingLedger.trainingRun(tracking, experiment: experiment, dagID: context.dagID, runDate: context.runDate) {
+                // A re-run of this date returns what the date trained (training again would compete
+                // against champions crowned later).
+                let select = earlier.params["select"] ?? "rank_ic"
+                context.log.line("\(context.dagID) already trained for \(context.runDate): run \(earlier.info.id)")
+                return .success(.map([("run_id", .string(earlier.info.id)), ("experiment", .string(experiment)), ("metric", .string(select)),
+                                      ("value", earlier.metrics[select].map(Value.double) ?? .null),
+                                      ("gold_version", earlier.tags["sluice.training_table_version"].flatMap(Int64.init).map(Value.int) ?? .null),
+                                      ("reused", .bool(true))]))
+            }
             let modelName = arguments.string("model_name") ?? ""
             let untrained = !modelName.isEmpty && ((try? tracking.modelVersions(name: modelName))?.isEmpty ?? true)
             if !untrained, !Cadence.isRetrainingDay(day, every: every) {
@@ -84,11 +97,15 @@ public enum TrainGridSearchOperator {
             let grid = arguments.string("grid") ?? ""
             let folds = arguments.int("folds") ?? 3, purge = arguments.int("purge_days") ?? 1, embargo = arguments.int("embargo_days") ?? 0
             let select = arguments.string("select") ?? "rank_ic"
-            let search = try GridSearch(grid: ParameterGrid.parse(grid), model: kind,
-                                        validation: WalkForward(folds: folds, purgeDays: purge, embargoDays: embargo),
+            let validation = try WalkForward(folds: folds, purgeDays: purge, embargoDays: embargo)
+            do {
+                _ = try validation.folds(dateCount: dates.count)
+            } catch {
+                return .skipped(reason: "not enough gold dates yet: \(error.message)")
+            }
+            let search = try GridSearch(grid: ParameterGrid.parse(grid), model: kind, validation: validation,
                                         selection: select, threads: arguments.int("threads") ?? 0)
             let result = try search.run(data)
-            let experiment = arguments.string("experiment") ?? "quant_daily"
             let first = TextFormat.date(days: Int64(dates.first!)), last = TextFormat.date(days: Int64(dates.last!))
             let source = TrainingSource(uri: URL(fileURLWithPath: goldPath).standardized.path, version: snapshot.version, sourceType: "delta",
                                         lineage: ["trained_from": first, "trained_to": last, "trained_dates": String(dates.count), "run_date": context.runDate,

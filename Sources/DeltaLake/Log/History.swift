@@ -37,6 +37,34 @@ extension DeltaTable {
         return entries
     }
 
+    /// The newest version at or before `version` (the latest when nil) that added or removed a
+    /// file of the partition with these values, read from the commits still in the log, newest
+    /// first; nil when none of them did.
+    public func lastChange(ofPartition values: [String: String], atOrBefore version: Int64? = nil) throws(DeltaError) -> Int64? {
+        guard let listing = try storage.list("_delta_log") else {
+            throw DeltaError(.io, table: storage.root, "not a Delta table: there is no _delta_log directory")
+        }
+        var commits: [(Int64, String)] = []
+        for file in listing {
+            if case .commit(let v)? = LogFileName.parse(file.name), v <= (version ?? .max) { commits.append((v, file.name)) }
+        }
+        let reader = LogReader(storage: storage)
+        func matches(_ partition: [String: String?]?) -> Bool {
+            guard let partition else { return false }
+            return values.allSatisfy { partition[$0.key] == .some($0.value) }
+        }
+        for (version, name) in commits.sorted(by: { $0.0 > $1.0 }) {
+            for action in try reader.commitActions(name) {
+                switch action {
+                case .add(let add) where matches(add.partitionValues): return version
+                case .remove(let remove) where matches(remove.partitionValues): return version
+                default: continue
+                }
+            }
+        }
+        return nil
+    }
+
     /// The snapshot as of `timestamp` (milliseconds since the epoch): the latest version committed
     /// at or before it. A time before the first commit still in the log, or after the latest, is
     /// an error (as in Spark).

@@ -11,6 +11,10 @@ extension AddFile {
 /// What MERGE does with a target row whose keys match a source row.
 public enum MergeMatchedAction: String, Sendable {
     case updateAll = "update-all", delete, ignore
+    /// Update only the target rows that differ from their source row in some column (Spark's
+    /// `whenMatchedUpdateAll(condition = "NOT (target <=> source)")`): a MERGE of rows already
+    /// there rewrites no file and commits nothing.
+    case updateChanged = "update-changed"
 }
 
 /// What MERGE does with a source row that matches no target row.
@@ -147,6 +151,10 @@ extension DeltaTable {
                     case .updateAll:
                         keep[row] = false
                         updated.append(match)
+                    case .updateChanged:
+                        guard Self.differs(target: batch, row, source: rows[match.batch], match.row) else { continue }
+                        keep[row] = false
+                        updated.append(match)
                     }
                     changed = true
                 }
@@ -182,14 +190,26 @@ extension DeltaTable {
         if removes.isEmpty && newRows.isEmpty { return CommitResult(version: nil, skipped: "nothing to change") }
         let parameters: [(key: String, value: JSONNode)] = [
             ("predicate", .string(keys.map { "target.\($0) = source.\($0)" }.joined(separator: " AND "))),
-            ("matchedPredicates", .string(JSONNode.array([.object([("actionType", .string(whenMatched.rawValue))])]).text)),
+            ("matchedPredicates", .string(JSONNode.array([whenMatched == .updateChanged
+                ? .object([("actionType", .string("update")), ("predicate", .string("NOT (target <=> source)"))])
+                : .object([("actionType", .string(whenMatched.rawValue))])]).text)),
             ("notMatchedPredicates", .string(JSONNode.array([.object([("actionType", .string(whenNotMatched.rawValue))])]).text)),
         ]
         return try rewrite(snapshot: snapshot, removes: removes, newRows: newRows, operation: "MERGE", parameters: parameters,
                            scope: ReadScope(blindAppend: false, predicate: condition, readFiles: readFiles),
-                           metrics: [("numTargetRowsUpdated", String(whenMatched == .updateAll ? updated.count : 0)),
+                           metrics: [("numTargetRowsUpdated", String(updated.count)),
                                      ("numTargetRowsDeleted", String(deletedRows)), ("numSourceRowsMatched", String(matchedCount)),
                                      ("numSourceRows", String(rows.reduce(0) { $0 + $1.rowCount }))])
+    }
+
+    /// True when some column of the target row differs from the source row (null equals null,
+    /// NaN equals NaN); a column the source lacks counts as a difference.
+    static func differs(target: RecordBatch, _ row: Int, source: RecordBatch, _ sourceRow: Int) -> Bool {
+        for (index, field) in target.schema.fields.enumerated() {
+            guard let other = source.column(named: field.name) else { return true }
+            if target.columns[index].value(at: row) != other.value(at: sourceRow) { return true }
+        }
+        return false
     }
 
     /// Commits `removes` plus new files for `newRows` (in the table's schema).

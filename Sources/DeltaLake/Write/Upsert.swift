@@ -1,7 +1,8 @@
 import Columnar
 
 extension DeltaTable {
-    /// MERGE `source` on `keys` (matched rows updated, the rest inserted), creating the table from
+    /// MERGE `source` on `keys` (matched rows that differ updated, the rest inserted; rows already
+    /// there as given change nothing, so re-running an upsert commits nothing), creating the table from
     /// `source` (partitioned by `partitionBy`) when it does not exist yet. Two writers creating it
     /// at once do not duplicate rows: the one that loses the race to version 0 merges instead.
     @discardableResult
@@ -17,6 +18,6 @@ extension DeltaTable {
                 guard try latestSnapshotIfExists() != nil else { throw error }
             }
         }
-        return try merge(source, on: keys)
+        return try merge(source, on: keys, whenMatched: .updateChanged)
     }
 }
