@@ -83,13 +83,13 @@ let package = Package(
         .testTarget(name: "FactorsTests", dependencies: ["Factors", "Columnar", "Parquet"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "Factors", "Columnar", "Tracking"]),
         .testTarget(name: "TrackingTests", dependencies: ["Tracking"]),
-        .testTarget(name: "SluiceOperatorsTests", dependencies: ["SluiceOperators", "SluiceCore", "Columnar", "Parquet", "Factors"]),
+        .testTarget(name: "SluiceOperatorsTests", dependencies: ["SluiceOperators", "SluiceCore", "Columnar", "Parquet", "Factors", "DeltaLake", "Learning", "Tracking"]),
         .testTarget(name: "SluiceMetadataTests", dependencies: ["SluiceMetadata", "SluiceCore"]),
         .testTarget(name: "SluiceSchedulerTests", dependencies: ["SluiceScheduler", "SluiceMetadata", "SluiceCore"], exclude: ["Fixtures"]),
         // Runs the built `sluice` binary the way users and scripts do.
         .testTarget(
             name: "SluiceCLITests",
-            dependencies: ["sluice", "SluiceCore"]
+            dependencies: ["sluice", "SluiceCore", "Columnar", "DeltaLake", "Tracking"]
         ),
     ],
     swiftLanguageModes: [.v6]

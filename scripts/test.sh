@@ -51,7 +51,7 @@ filtered '^\[[0-9]+/[0-9]+\]' /tmp/sluice-build.log swift build --build-tests -X
 # threads for seconds at a time), and the CLI's 2,000-factor run (both cores for ~20 s), apart
 # from the scheduler's and the CLI's other tests, whose timing checks (a timeout fires on time, a
 # task starts promptly) need the machine free.
-data='ParquetTests|DeltaLakeTests|ColumnarTests|FactorsTests|LearningTests|TrackingTests|SluiceOperatorsTests|FactorsScaleTests'
+data='ParquetTests|DeltaLakeTests|ColumnarTests|FactorsTests|LearningTests|TrackingTests|SluiceOperatorsTests|FactorsScaleTests|QuantPipelineTests'
 log "running the test suite: data libraries"
 filtered '^(◇|↳)|Test .* started\.$' /tmp/sluice-test-data.log swift test --skip-build --parallel --filter "$data" \
     || die "tests failed (full log: /tmp/sluice-test-data.log)"

@@ -51,6 +51,7 @@ public enum QuantOperators {
     public static var descriptors: [OperatorDescriptor] { [
         GenerateMarketDataOperator.descriptor, IngestDeltaOperator.descriptor, FeaturesUpsertOperator.descriptor, GoldBuildOperator.descriptor,
         TrainGridSearchOperator.descriptor, RegisterModelOperator.descriptor, PromoteModelOperator.descriptor, BatchInferenceOperator.descriptor,
+        SignalReportOperator.descriptor,
     ] }
 
     /// `base` with the quant operators registered.

@@ -1,6 +1,7 @@
 import Columnar
 import DeltaLake
 import Foundation
+import Learning
 import SluiceCore
 import Tracking
 
@@ -271,41 +272,10 @@ struct SignalSummary {
     }
 }
 
-/// The statistics above. Learning's `Metrics.pearson` and `averageRanks` are the same formulas
-/// but internal to Learning, and its public `Metrics.evaluate` works in Float.
+/// The report's statistics: Learning's, with a Pearson correlation that is NaN (not nil) when undefined.
 enum SampleStatistics {
-    static func mean(_ v: [Double]) -> Double { v.isEmpty ? .nan : v.reduce(0, +) / Double(v.count) }
-
-    /// Sample standard deviation (ddof 1); NaN under two values.
-    static func std(_ v: [Double]) -> Double {
-        guard v.count >= 2 else { return .nan }
-        let m = mean(v)
-        return (v.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(v.count - 1)).squareRoot()
-    }
-
-    /// Pearson correlation; NaN under two values or when either side is constant.
-    static func pearson(_ a: [Double], _ b: [Double]) -> Double {
-        guard a.count >= 2 else { return .nan }
-        let ma = mean(a), mb = mean(b)
-        var sab = 0.0, saa = 0.0, sbb = 0.0
-        for (x, y) in zip(a, b) {
-            sab += (x - ma) * (y - mb); saa += (x - ma) * (x - ma); sbb += (y - mb) * (y - mb)
-        }
-        guard saa > 0, sbb > 0 else { return .nan }
-        return sab / (saa.squareRoot() * sbb.squareRoot())
-    }
-
-    /// 1-based ranks, ties averaged.
-    static func averageRanks(_ v: [Double]) -> [Double] {
-        let order = v.indices.sorted { v[$0] < v[$1] }
-        var ranks = [Double](repeating: 0, count: v.count)
-        var k = 0
-        while k < order.count {
-            var end = k
-            while end + 1 < order.count, v[order[end + 1]] == v[order[k]] { end += 1 }
-            for m in k ... end { ranks[order[m]] = Double(k + end + 2) / 2 }
-            k = end + 1
-        }
-        return ranks
-    }
+    static func mean(_ v: [Double]) -> Double { Metrics.mean(v) }
+    static func std(_ v: [Double]) -> Double { Metrics.std(v) }
+    static func pearson(_ a: [Double], _ b: [Double]) -> Double { a.count >= 2 ? Metrics.pearson(a, b) ?? .nan : .nan }
+    static func averageRanks(_ v: [Double]) -> [Double] { Metrics.averageRanks(v) }
 }

@@ -71,16 +71,18 @@ public enum Metrics {
                           icir: mean(ics) / std(ics), rankICIR: mean(rankICs) / std(rankICs), longShort: mean(spreads), dates: ics.count)
     }
 
-    static func mean(_ v: [Double]) -> Double { v.isEmpty ? .nan : v.reduce(0, +) / Double(v.count) }
+    /// The mean; NaN when empty.
+    public static func mean(_ v: [Double]) -> Double { v.isEmpty ? .nan : v.reduce(0, +) / Double(v.count) }
 
-    static func std(_ v: [Double]) -> Double {
+    /// Sample standard deviation (ddof 1); NaN under two values.
+    public static func std(_ v: [Double]) -> Double {
         guard v.count >= 2 else { return .nan }
         let m = mean(v)
         return (v.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(v.count - 1)).squareRoot()
     }
 
     /// Pearson correlation; nil when either side is constant.
-    static func pearson(_ a: [Double], _ b: [Double]) -> Double? {
+    public static func pearson(_ a: [Double], _ b: [Double]) -> Double? {
         let ma = mean(a), mb = mean(b)
         var sab = 0.0, saa = 0.0, sbb = 0.0
         for (x, y) in zip(a, b) {
@@ -91,7 +93,7 @@ public enum Metrics {
     }
 
     /// 1-based ranks, ties averaged.
-    static func averageRanks(_ v: [Double]) -> [Double] {
+    public static func averageRanks(_ v: [Double]) -> [Double] {
         let order = v.indices.sorted { v[$0] < v[$1] }
         var ranks = [Double](repeating: 0, count: v.count)
         var k = 0
