@@ -58,7 +58,7 @@ public enum BatchInferenceOperator {
             let signals = try Signals.batch(day: day, tickers: (0 ..< tickers.count).map { tickers.value(at: $0).keyText }, scores: scores.map(Double.init),
                                             model: version, silverVersion: silverVersion)
             let path = context.arguments.string("signals") ?? "lake/stockdata/signals"
-            let reads = ["model": version.name, "model_version": String(version.version), "model_run_id": version.runID, "silver_version": String(silverVersion)]
+            let reads = ["model": version.name, "model_version": String(version.version), "model_run_id": version.runID, "silver": silverPath, "silver_version": String(silverVersion)]
             let result = try PartitionReplace.write(context.table(path, reads: reads), rows: signals, column: "date", day: day)
             context.log.line("\(signals.rowCount) signals from \(version.name) v\(version.version) on silver version \(silverVersion) written to \(path) (version \(result.version.map(String.init) ?? "-"))")
             return .success(.map([("rows", .int(Int64(signals.rowCount))), ("model_version", .int(Int64(version.version))),

@@ -51,7 +51,7 @@ public enum FeaturesUpsertOperator {
             }
             let rows = output.reduce(0) { $0 + $1.rowCount }
             guard rows > 0 else { return .skipped(reason: "bronze has no rows on \(TextFormat.date(days: Int64(day)))") }
-            let target = context.table(silver, reads: ["bronze_version": String(bronzeVersion!)])
+            let target = context.table(silver, reads: ["bronze": bronze, "bronze_version": String(bronzeVersion!)])
             let result = try target.upsert(output.filter { $0.rowCount > 0 }, on: ["ticker", "date"], partitionBy: ["date"])
             context.log.line("\(rows) rows x \(plan.outputs.count) factors merged into \(silver) (version \(result.version.map(String.init) ?? "-")) from bronze version \(bronzeVersion.map(String.init) ?? "-")")
             return .success(.map([("rows", .int(Int64(rows))), ("factors", .int(Int64(plan.outputs.count))),

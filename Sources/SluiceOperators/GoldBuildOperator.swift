@@ -53,7 +53,8 @@ public enum GoldBuildOperator {
             }
             // The silver rows whose labels are known, with the label appended.
             var rows: [RecordBatch] = []
-            let (silverRows, silverVersion) = try DateRange.read(arguments.string("silver") ?? "lake/stockdata/silver_features", range)
+            let silverPath = arguments.string("silver") ?? "lake/stockdata/silver_features"
+            let (silverRows, silverVersion) = try DateRange.read(silverPath, range)
             for batch in silverRows {
                 guard let tickers = batch.column(named: "ticker"), let dates = batch.column(named: "date") else { continue }
                 var keep: [Int] = [], values: [Double] = []
@@ -67,7 +68,8 @@ public enum GoldBuildOperator {
             }
             guard !rows.isEmpty else { return .skipped(reason: "no silver row in \(range) has a known label yet") }
             let target = context.table(arguments.string("gold") ?? "lake/stockdata/gold_training_set",
-                                       reads: ["bronze_version": String(bronzeVersion!), "silver_version": silverVersion.map(String.init) ?? "-"])
+                                       reads: ["bronze": bronzePath, "bronze_version": String(bronzeVersion!), "silver": silverPath,
+                                                "silver_version": silverVersion.map(String.init) ?? "-"])
             let result = try target.upsert(rows, on: ["ticker", "date"], partitionBy: ["date"])
             let count = rows.reduce(0) { $0 + $1.rowCount }
             context.log.line("\(count) labelled rows upserted into gold (version \(result.version.map(String.init) ?? "-"))")

@@ -36,7 +36,7 @@ public enum RegisterModelOperator {
             } else {
                 // The run's `sluice.KEY` lineage tags become the version's KEY tags (as `sluice train --register` sets them).
                 var lineage: [String: String] = [:]
-                for (key, value) in run.tags where key.hasPrefix("sluice.") && key != "sluice.kind" { lineage[String(key.dropFirst("sluice.".count))] = value }
+                for (key, value) in run.tags where key.hasPrefix("sluice.") && key != "sluice.kind" && key != "sluice.version" { lineage[String(key.dropFirst("sluice.".count))] = value }
                 version = try tracking.createModelVersion(name: name, runID: runID, artifactPath: context.arguments.string("artifact_path") ?? "model", tags: lineage)
                 context.log.line("registered \(name) version \(version.version) from run \(runID)")
             }

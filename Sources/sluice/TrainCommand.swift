@@ -12,7 +12,8 @@ import Tracking
 enum TrackingChoice {
     static func backend(_ override: String?, _ global: GlobalOptions) throws -> any TrackingBackend {
         let config = try global.loadConfig()
-        let uri = override ?? configuredURI(config)
+        // As MLflow's MLFLOW_TRACKING_URI: the environment's SLUICE_TRACKING_URI wins over the file.
+        let uri = override ?? ProcessInfo.processInfo.environment["SLUICE_TRACKING_URI"].flatMap { $0.isEmpty ? nil : $0 } ?? configuredURI(config)
         let library = config.string("learning", "lightgbm_library")
         if !library.isEmpty, getenv("SLUICE_LIGHTGBM_LIBRARY") == nil { setenv("SLUICE_LIGHTGBM_LIBRARY", library, 1) }
         return try TrackingConnection.backend(uri, token: config.string("tracking", "token"))

@@ -131,5 +131,17 @@ struct QuantPipelineTests {
             #expect(after[k].version == before[k].version, "\(name) went from version \(before[k].version) to \(after[k].version)")
         }
         #expect(try tracking.modelVersions(name: "quant_alpha158_xgb").count == versions.count)
+
+        // Lineage: from a signal row to its model, training run, gold version and the silver and
+        // bronze versions behind them.
+        let lineage = try sluice(["lineage", "signals", "--date", "2023-02-08", "--ticker", "T0042", "--signals", lake + "signals", "--json"]).stdout
+        let steps = try JSONSerialization.jsonObject(with: Data(lineage.utf8)) as? [[String: Any]] ?? []
+        #expect(steps.map { $0["kind"] as? String ?? "" } == ["signal", "model", "training", "gold", "silver", "bronze", "bronze", "silver", "bronze"], "\(lineage)")
+        let signalDetails = steps.first?["details"] as? [String: String] ?? [:]
+        let modelDetails = steps.dropFirst().first?["details"] as? [String: String] ?? [:]
+        #expect(signalDetails["model_version"] == modelDetails["version"])
+        #expect(modelDetails["training_table_version"] == (steps[3]["details"] as? [String: String])?["version"])
+        let missing = try CLI.run(["lineage", "signals", "--date", "2023-02-08", "--ticker", "NOPE", "--signals", lake + "signals"], cwd: folder, environment: environment)
+        #expect(missing.status == 1 && missing.stderr.contains("has no signal for NOPE on 2023-02-08"), "\(missing.stderr)")
     }
 }
