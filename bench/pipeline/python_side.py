@@ -1,0 +1,473 @@
+"""The Python side of bench/pipeline: Sluice's daily quant pipeline as a quant team would write it
+without Sluice, with pandas + deltalake (delta-rs) + xgboost + mlflow, run over a backfill.
+
+For each business day D (Mon-Fri) in [START, END] that has a landing folder LANDING/date=D/:
+
+  ingest     landing bars -> data-quality checks -> LAKE/bronze (partition date=D replaced);
+             bad rows with their reason -> LAKE/bronze_quarantine (partition run_date=D replaced)
+  features   bronze over [D-120 days, D] -> Alpha158 per ticker (bench/factors/alpha158_pandas.py)
+             -> rows of D MERGEd into LAKE/silver on (ticker, date)
+  gold       bronze over [D-10 days, D] -> label = the ticker's next close / close - 1 where that
+             next row exists by D -> joined to silver -> MERGEd into LAKE/gold on (ticker, date)
+  train      Mondays with >= MIN_DATES gold dates: walk-forward grid search with xgboost, nested
+             MLflow runs, refit, register, aliases challenger / champion
+  inference  the champion (models:/alpha158_xgb@champion) scores silver of D -> LAKE/signals
+  report     signals of the last 60 days vs next-day returns -> HTML with an SVG chart, logged to
+             the MLflow experiment 'reports'
+
+Prints progress to stderr and, at the end, one JSON line on stdout with the seconds per phase
+(summed over days), the total (process start included), the number of trainings and the peak RSS.
+Start from an empty LAKE and a fresh tracking database: the champion alias is read from the
+registry, so an old registry would serve an old model.
+
+Usage: python_side.py LANDING LAKE TRACKING_URI START END [--min-dates 20]
+       e.g. python_side.py out/landing out/lake sqlite:///out/mlflow/mlflow.db 2023-01-02 2023-12-29
+"""
+import time
+
+STARTED = time.perf_counter()  # before the heavy imports: "total" includes them
+
+import argparse
+import datetime as dt
+import html
+import itertools
+import json
+import math
+import os
+import resource
+import sys
+from pathlib import Path
+
+import mlflow
+import mlflow.pyfunc
+import mlflow.xgboost
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import xgboost as xgb
+from deltalake import DeltaTable, write_deltalake
+from mlflow.models import infer_signature
+from mlflow.tracking import MlflowClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "factors"))
+from alpha158_pandas import alpha158  # noqa: E402  (the factors benchmark's pandas Alpha158)
+
+FEATURE_LOOKBACK_DAYS = 120   # calendar days of bronze history for Alpha158 (60-row windows + shift)
+GOLD_LOOKBACK_DAYS = 10       # calendar days whose labels may have matured by D
+HORIZON = 1                   # label horizon in rows (trading days) of the same ticker
+WINDOW_DATES = 120            # training window: the last 120 gold dates
+GRID = {"max_depth": [3, 5], "eta": [0.1], "n_estimators": [60]}
+FOLDS, PURGE, EARLY_STOPPING = 3, 1, 10
+REPORT_DAYS = 60
+MODEL_NAME = "alpha158_xgb"
+KEY = ["ticker", "date"]
+PRICES = ["open", "high", "low", "close"]
+COLUMNS = ["ticker", "date", *PRICES, "volume"]
+
+
+def log(*parts):
+    print(*parts, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Delta helpers
+
+def to_arrow(df):
+    """A pandas frame as the Arrow table the lake stores: dates as date32, tickers as string."""
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    for name, type_ in (("date", pa.date32()), ("run_date", pa.date32()), ("ticker", pa.string())):
+        if name in table.column_names:
+            i = table.column_names.index(name)
+            table = table.set_column(i, name, table[name].cast(type_))
+    return table
+
+
+def read_dates(path, first, last, columns=None):
+    """Rows of a date-partitioned table with first <= date <= last (only those partitions are read),
+    with `date` as datetime64."""
+    df = DeltaTable(path).to_pandas(
+        partitions=[("date", ">=", first.isoformat()), ("date", "<=", last.isoformat())], columns=columns)
+    df["date"] = pd.to_datetime(df["date"])
+    return df
+
+
+def replace_partition(path, table, column, day):
+    write_deltalake(path, table, mode="overwrite", predicate=f"{column} = '{day.isoformat()}'",
+                    partition_by=[column])
+
+
+def upsert(path, table):
+    """MERGE on (ticker, date); the first call creates the table partitioned by date."""
+    if not DeltaTable.is_deltatable(path):
+        write_deltalake(path, table, partition_by=["date"])
+        return
+    (DeltaTable(path)
+     .merge(table, predicate="t.ticker = s.ticker AND t.date = s.date", source_alias="s", target_alias="t")
+     .when_matched_update_all()
+     .when_not_matched_insert_all()
+     .execute())
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. ingest
+
+def quality_reasons(df, day):
+    """Each row's problems joined with '; ' ('' for a good row), with Sluice's wording."""
+    missing = df[[*PRICES, "volume", "ticker"]].isna()  # NaN counts as missing
+    missing_text = "missing " + missing.dot(missing.columns + ",").str.rstrip(",")
+    checks = [
+        (missing.any(axis=1), missing_text),
+        ((df[PRICES] <= 0).any(axis=1), "non-positive price"),
+        (df["high"] < df["low"], "high below low"),
+        (df.duplicated(KEY, keep=False), "duplicate key"),  # every copy of a repeated key is bad
+        (df["date"].isna(), "missing date"),
+        (df["date"].notna() & (df["date"] != day), "stale date " + df["date"].astype(str)),
+    ]
+    parts = pd.DataFrame({i: pd.Series(text, index=df.index).where(mask, "") for i, (mask, text) in enumerate(checks)})
+    return parts.apply(lambda row: "; ".join(p for p in row if p), axis=1) if len(df) else pd.Series([], dtype=str)
+
+
+def ingest(landing, lake, day):
+    table = pq.read_table(landing / f"date={day.isoformat()}" / "bars.parquet")
+    table = table.rename_columns([c.lower() for c in table.column_names]).select(COLUMNS)
+    df = table.to_pandas()  # date as datetime.date objects
+    reason = quality_reasons(df, day)
+    good = (reason == "").to_numpy()
+    replace_partition(lake / "bronze", table.filter(pa.array(good)), "date", day)
+    bad = df[~good].assign(reason=reason[~good], run_date=day)
+    if len(bad):
+        # Partitioned by the run's date, not the row's: a stale row's own date differs from D and
+        # would break the replaceWhere predicate, and a re-run must replace its own bad rows.
+        replace_partition(lake / "bronze_quarantine", to_arrow(bad), "run_date", day)
+    return f"{int(good.sum())} rows, {len(bad)} quarantined"
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. features
+
+def features(lake, day):
+    history = read_dates(lake / "bronze", day - dt.timedelta(days=FEATURE_LOOKBACK_DAYS), day, COLUMNS)
+    factors = alpha158(history)
+    today = factors[factors["date"] == pd.Timestamp(day)]
+    if today.empty:
+        raise RuntimeError(f"bronze has no rows of {day}")
+    upsert(lake / "silver", to_arrow(today))
+    return f"{len(today)} rows from {len(history)} bronze rows"
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. gold
+
+def gold(lake, day):
+    first = day - dt.timedelta(days=GOLD_LOOKBACK_DAYS)
+    bars = read_dates(lake / "bronze", first, day, ["ticker", "date", "close"])
+    bars = bars.sort_values(KEY, ignore_index=True)
+    # The ticker's own next row (never another ticker's): known only if it exists by D.
+    bars["label"] = bars.groupby("ticker", sort=False)["close"].shift(-HORIZON) / bars["close"] - 1
+    labels = bars.dropna(subset=["label"])[["ticker", "date", "label"]]
+    silver = read_dates(lake / "silver", first, day)
+    rows = silver.merge(labels, on=KEY, how="inner")
+    if rows.empty:
+        return "no labelled rows yet"
+    upsert(lake / "gold", to_arrow(rows))
+    return f"{len(rows)} labelled rows over {rows['date'].nunique()} dates"
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. train
+
+def folds(n_dates, k, purge):
+    """bench/training/python_side.py's cut: the first 1/(k+1) of the sorted dates trains only,
+    then k consecutive test blocks; each fold trains on the dates before its test block less a
+    purge gap, holding out the last 20% of them (after another purge) for early stopping.
+    Returns ((train), (validation), (test)) date-index ranges [lo, hi)."""
+    initial = n_dates // (k + 1)
+    block = (n_dates - initial) // k
+    out = []
+    for f in range(k):
+        test_start = initial + f * block
+        test_end = n_dates if f == k - 1 else test_start + block
+        train_end = test_start - purge
+        validation = max(1, int(train_end * 0.2))
+        inner_end = train_end - validation - purge
+        out.append(((0, inner_end), (train_end - validation, train_end), (test_start, test_end)))
+    return out
+
+
+def scores(pred, frame):
+    """RMSE, IC and RankIC (means over dates of the per-date Pearson / Spearman correlation)."""
+    frame = frame.assign(pred=pred)
+    by_date = frame.groupby("date")
+    ic = by_date.apply(lambda d: d["pred"].corr(d["label"]), include_groups=False).dropna()
+    rank_ic = by_date.apply(lambda d: d["pred"].rank().corr(d["label"].rank()), include_groups=False).dropna()
+    return {"rmse": float(np.sqrt(((frame["pred"] - frame["label"]) ** 2).mean())),
+            "ic": float(ic.mean()), "rank_ic": float(rank_ic.mean())}
+
+
+def finite(metrics):
+    return {k: v for k, v in metrics.items() if np.isfinite(v)}
+
+
+def train(lake, day, min_dates, experiment_id):
+    table = DeltaTable(lake / "gold")
+    gold_version = table.version()  # everything below reads this one snapshot
+    frame = table.to_pandas(partitions=[("date", "<=", day.isoformat())])
+    frame["date"] = pd.to_datetime(frame["date"])
+    dates = np.sort(frame["date"].unique())
+    if len(dates) < min_dates:
+        return None, f"skipped: gold has {len(dates)} dates, fewer than {min_dates}"
+    # Leave the last HORIZON dates out, then keep the sliding window of the last WINDOW_DATES.
+    dates = dates[:-HORIZON][-WINDOW_DATES:]
+    frame = frame[frame["date"].isin(dates) & np.isfinite(frame["label"])].replace([np.inf, -np.inf], np.nan)
+    features = [c for c in frame.columns if c not in ("ticker", "date", "label")]
+    frame["d"] = frame["date"].map(pd.Series(np.arange(len(dates)), index=dates))
+    parts = []
+    for ranges in folds(len(dates), FOLDS, PURGE):
+        part = [frame[(frame["d"] >= lo) & (frame["d"] < hi)] for lo, hi in ranges]
+        if any(p.empty for p in part):
+            raise RuntimeError(f"{len(dates)} dates are too few for {FOLDS} folds with purge {PURGE}")
+        parts.append(part)
+
+    grid = [dict(zip(GRID, values)) for values in itertools.product(*GRID.values())]
+    base = {"tree_method": "hist", "nthread": 2, "seed": 0, "verbosity": 0,
+            "base_score": float(frame["label"].mean())}
+    results = []
+    with mlflow.start_run(experiment_id=experiment_id, run_name=f"train-{day}") as parent:
+        mlflow.log_params({"run_date": day.isoformat(), "gold_version": gold_version, "window_dates": len(dates),
+                           "first_date": str(dates[0].astype("datetime64[D]")), "last_date": str(dates[-1].astype("datetime64[D]")),
+                           "rows": len(frame), "features": len(features), "folds": FOLDS, "purge": PURGE})
+        for t, params in enumerate(grid):
+            booster_params = {**base, "max_depth": params["max_depth"], "eta": params["eta"]}
+            fold_scores, best_rounds = [], []
+            with mlflow.start_run(experiment_id=experiment_id, run_name=f"trial-{t + 1}", nested=True):
+                mlflow.log_params(params)
+                for i, (fit, valid, test) in enumerate(parts):
+                    booster = xgb.train(booster_params, xgb.DMatrix(fit[features], label=fit["label"]),
+                                        params["n_estimators"], evals=[(xgb.DMatrix(valid[features], label=valid["label"]), "valid")],
+                                        early_stopping_rounds=EARLY_STOPPING, verbose_eval=False)
+                    rounds = booster.best_iteration + 1
+                    best_rounds.append(rounds)
+                    pred = booster.predict(xgb.DMatrix(test[features]), iteration_range=(0, rounds))
+                    s = scores(pred, test[["date", "label"]])
+                    fold_scores.append(s)
+                    mlflow.log_metrics(finite({f"fold_{k}": v for k, v in s.items()}), step=i)
+                mean = {k: float(np.mean([s[k] for s in fold_scores])) for k in fold_scores[0]}
+                mlflow.log_metrics(finite(mean))
+            results.append((mean["rank_ic"], t, params, booster_params, int(round(np.mean(best_rounds)))))
+        rank_ic, t, params, booster_params, rounds = max(results, key=lambda r: r[0] if np.isfinite(r[0]) else -np.inf)
+        # Refit the best trial on every window date, with its mean early-stopped round count.
+        refit = xgb.train(booster_params, xgb.DMatrix(frame[features], label=frame["label"]), max(1, rounds))
+        mlflow.log_params({f"best_{k}": v for k, v in params.items()} | {"best_trial": t + 1, "refit_rounds": rounds})
+        mlflow.log_metrics(finite({"rank_ic": rank_ic}))
+        sample = frame[features].head(50)
+        info = mlflow.xgboost.log_model(refit, name="model",
+                                        signature=infer_signature(sample, refit.predict(xgb.DMatrix(sample))))
+    version = mlflow.register_model(info.model_uri, MODEL_NAME).version
+    return promote(version, rank_ic, parent.info.run_id), f"rank_ic {rank_ic:.4f} (trial {t + 1}), gold v{gold_version}, {len(dates)} dates"
+
+
+def promote(version, rank_ic, run_id):
+    """challenger = the new version; champion moves to it when there is none yet or when its
+    RankIC beats the champion's logged one. Returns the version."""
+    client = MlflowClient()
+    client.set_registered_model_alias(MODEL_NAME, "challenger", version)
+    aliases = client.get_registered_model(MODEL_NAME).aliases
+    if "champion" in aliases:
+        champion = client.get_model_version_by_alias(MODEL_NAME, "champion")
+        champion_ic = client.get_run(champion.run_id).data.metrics.get("rank_ic", -math.inf)
+        if not rank_ic > champion_ic:
+            log(f"    v{version} rank_ic {rank_ic:.4f} <= champion v{champion.version}'s {champion_ic:.4f}: challenger only")
+            return version
+    client.set_registered_model_alias(MODEL_NAME, "champion", version)
+    log(f"    v{version} is the champion")
+    return version
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. inference
+
+def champion_version():
+    client = MlflowClient()
+    if not client.search_registered_models(filter_string=f"name = '{MODEL_NAME}'"):
+        return None
+    return client.get_registered_model(MODEL_NAME).aliases.get("champion")
+
+
+def inference(lake, day):
+    version = champion_version()
+    if version is None:
+        return "skipped: no champion yet"
+    model = mlflow.pyfunc.load_model(f"models:/{MODEL_NAME}@champion")
+    silver_version = DeltaTable(lake / "silver").version()
+    rows = read_dates(lake / "silver", day, day)
+    features = [c for c in rows.columns if c not in KEY]
+    score = np.asarray(model.predict(rows[features].replace([np.inf, -np.inf], np.nan)), dtype="float64")
+    n = len(rows)
+    signals = rows[KEY].assign(score=score)
+    # rank 1 = the highest score (ties broken by row order), decile 10 = the top tenth
+    signals["rank"] = signals["score"].rank(ascending=False, method="first").astype("int64")
+    signals["decile"] = 10 - (signals["rank"] - 1) * 10 // n
+    signals["side"] = np.select([signals["decile"] == 10, signals["decile"] == 1], ["long", "short"], "flat")
+    signals["model_version"] = int(version)
+    signals["silver_version"] = silver_version
+    replace_partition(lake / "signals", to_arrow(signals), "date", day)
+    return f"{n} signals from v{version}"
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. report
+
+def report(lake, day, experiment_id):
+    if not DeltaTable.is_deltatable(lake / "signals"):
+        return "skipped: no signals yet"
+    first = day - dt.timedelta(days=REPORT_DAYS)
+    signals = read_dates(lake / "signals", first, day, ["ticker", "date", "score", "decile", "side"])
+    bars = read_dates(lake / "bronze", first, day, ["ticker", "date", "close"]).sort_values(KEY, ignore_index=True)
+    bars["ret"] = bars.groupby("ticker", sort=False)["close"].shift(-1) / bars["close"] - 1
+    frame = signals.merge(bars[["ticker", "date", "ret"]], on=KEY, how="left")
+
+    def per_date(d):
+        known = d.dropna(subset=["ret"])
+        if len(known) < 2:
+            return pd.Series({"ic": np.nan, "rank_ic": np.nan, "long_short": np.nan})
+        return pd.Series({"ic": known["score"].corr(known["ret"]),
+                          "rank_ic": known["score"].rank().corr(known["ret"].rank()),
+                          "long_short": known.loc[known["decile"] == 10, "ret"].mean()
+                          - known.loc[known["decile"] == 1, "ret"].mean()})
+
+    daily = frame.groupby("date").apply(per_date, include_groups=False)
+    # Long-side turnover: the share of today's long names that were not long on the previous date.
+    longs = frame[frame["side"] == "long"].groupby("date")["ticker"].agg(frozenset).reindex(daily.index)
+    daily["turnover"] = [len(now - before) / len(now) if isinstance(now, frozenset) and isinstance(before, frozenset) else np.nan
+                         for now, before in zip(longs, longs.shift(1))]
+    ls = daily["long_short"].dropna()
+    cumulative = ls.cumsum()  # additive, as Qlib's risk_analysis (mode "sum") does
+    summary = {
+        "dates": float(len(ls)),
+        "ic": daily["ic"].mean(),
+        "rank_ic": daily["rank_ic"].mean(),
+        "long_short_mean": ls.mean(),
+        "cumulative_long_short": cumulative.iloc[-1] if len(ls) else np.nan,
+        "sharpe": ls.mean() / ls.std() * np.sqrt(252) if len(ls) > 1 else np.nan,
+        "turnover": daily["turnover"].mean(),
+        "max_drawdown": (cumulative - cumulative.cummax().clip(lower=0)).min() if len(ls) else np.nan,
+    }
+    path = lake / "reports" / f"report_{day.isoformat()}.html"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(day, daily, cumulative, summary))
+    with mlflow.start_run(experiment_id=experiment_id, run_name=f"report-{day}"):
+        mlflow.log_param("run_date", day.isoformat())
+        mlflow.log_metrics(finite({k: float(v) for k, v in summary.items()}))
+        mlflow.log_artifact(str(path))
+    return f"{len(ls)} dates, cumulative long-short {summary['cumulative_long_short']:.4f}"
+
+
+def render(day, daily, cumulative, summary):
+    """A small self-contained HTML page: the summary, an SVG line of the cumulative long-short
+    return, and the per-date table."""
+    width, height, pad = 640, 240, 30
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">'
+    svg += f'<rect width="{width}" height="{height}" fill="white" stroke="#ccc"/>'
+    if len(cumulative):
+        values = np.r_[0.0, cumulative.to_numpy()]  # the curve starts at 0 before the first date
+        lo, hi = min(values.min(), 0.0), max(values.max(), 0.0)
+        span = hi - lo or 1.0
+        x = pad + np.arange(len(values)) * (width - 2 * pad) / max(len(values) - 1, 1)
+        y = height - pad - (values - lo) * (height - 2 * pad) / span
+        zero = height - pad - (0 - lo) * (height - 2 * pad) / span
+        svg += f'<line x1="{pad}" y1="{zero:.1f}" x2="{width - pad}" y2="{zero:.1f}" stroke="#999" stroke-dasharray="4"/>'
+        svg += '<polyline fill="none" stroke="#1f77b4" stroke-width="2" points="'
+        svg += " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(x, y)) + '"/>'
+        svg += f'<text x="{pad}" y="{pad - 10}" font-size="12">max {hi:.4f}</text>'
+        svg += f'<text x="{pad}" y="{height - 8}" font-size="12">min {lo:.4f}</text>'
+    else:
+        svg += f'<text x="{pad}" y="{height / 2}" font-size="14">no date with a known next-day return yet</text>'
+    svg += "</svg>"
+    fmt = lambda v: "" if not np.isfinite(v) else f"{v:.4f}"
+    rows = "".join(f"<tr><td>{d.date()}</td>" + "".join(f"<td>{fmt(r[c])}</td>" for c in daily.columns) + "</tr>"
+                   for d, r in daily.iterrows())
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in daily.columns)
+    facts = "".join(f"<tr><th>{html.escape(k)}</th><td>{fmt(float(v))}</td></tr>" for k, v in summary.items())
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>Signals report {day}</title></head><body>"
+            f"<h1>Signals report {day}</h1><p>Signals of the last {REPORT_DAYS} days against the next-day return.</p>"
+            f"<table>{facts}</table><h2>Cumulative long-short (top decile - bottom decile)</h2>{svg}"
+            f"<h2>Per date</h2><table><tr><th>date</th>{head}</tr>{rows}</table></body></html>")
+
+
+# ---------------------------------------------------------------------------------------------
+
+def experiment(client, name, artifact_root):
+    found = client.get_experiment_by_name(name)
+    if found is not None:
+        return found.experiment_id
+    location = (artifact_root / name).as_uri() if artifact_root else None
+    return client.create_experiment(name, artifact_location=location)
+
+
+def business_days(landing, start, end):
+    day, out = start, []
+    while day <= end:
+        if day.weekday() < 5 and (landing / f"date={day.isoformat()}").is_dir():
+            out.append(day)
+        day += dt.timedelta(days=1)
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("landing", type=Path)
+    parser.add_argument("lake", type=Path)
+    parser.add_argument("tracking_uri")
+    parser.add_argument("start", type=dt.date.fromisoformat)
+    parser.add_argument("end", type=dt.date.fromisoformat)
+    parser.add_argument("--min-dates", type=int, default=20)
+    args = parser.parse_args()
+
+    days = business_days(args.landing, args.start, args.end)
+    if not days:
+        raise SystemExit(f"no business day with a landing folder in {args.landing} from {args.start} to {args.end}")
+    args.lake.mkdir(parents=True, exist_ok=True)
+    mlflow.set_tracking_uri(args.tracking_uri)
+    # Artifacts beside a SQLite database (DIR/mlflow.db -> DIR/artifacts/EXPERIMENT); for any other
+    # tracking URI, the server's default location.
+    artifact_root = None
+    if args.tracking_uri.startswith("sqlite:///"):
+        artifact_root = Path(args.tracking_uri[len("sqlite:///"):]).resolve().parent / "artifacts"
+    client = MlflowClient()
+    training_experiment = experiment(client, "training", artifact_root)
+    reports_experiment = experiment(client, "reports", artifact_root)
+
+    phases = dict.fromkeys(["ingest", "features", "gold", "train", "inference", "report"], 0.0)
+    trainings = 0
+    for day in days:
+        line = []
+
+        def timed(name, fn, *fn_args):
+            begin = time.perf_counter()
+            result = fn(*fn_args)
+            seconds = time.perf_counter() - begin
+            phases[name] += seconds
+            line.append(f"{name} {seconds:.2f}s")
+            return result
+
+        notes = [timed("ingest", ingest, args.landing, args.lake, day),
+                 timed("features", features, args.lake, day),
+                 timed("gold", gold, args.lake, day)]
+        if day.isocalendar().weekday == 1 and DeltaTable.is_deltatable(args.lake / "gold"):
+            version, note = timed("train", train, args.lake, day, args.min_dates, training_experiment)
+            trainings += version is not None
+            notes.append(note)
+        notes += [timed("inference", inference, args.lake, day),
+                  timed("report", report, args.lake, day, reports_experiment)]
+        log(f"{day} " + ", ".join(line) + " | " + "; ".join(notes))
+
+    total = time.perf_counter() - STARTED
+    peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    print(json.dumps({"days": len(days), "phases": {k: round(v, 3) for k, v in phases.items()},
+                      "total": round(total, 3), "trainings": trainings, "peak_rss_mib": round(peak, 1)}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
