@@ -1,0 +1,143 @@
+"""DEV AID — checks what python_side.py left behind after a backfill, reading the Delta tables back
+with deltalake and the registry with MLflow; not part of the timed benchmark.
+
+  bronze      every landing row is in bronze or in the quarantine of its run date, never both;
+              bronze has no bad row, one row per (ticker, date)
+  silver      one row per (ticker, date), equal to Alpha158 computed over the whole bronze history
+              (exact when the backfill is shorter than the 120-day lookback)
+  gold        every label equals the same ticker's next bronze close / close - 1; every bronze row
+              but each ticker's last has its gold row; gold features equal silver's
+  signals     rank 1..n per date by descending score, deciles and sides from the ranks, the
+              champion of the last date re-scores that date identically
+  registry    champion = the version with the best logged rank_ic; one report per signal date
+
+Prints one line per check and exits 1 if any fails.
+Usage: check_lake.py LANDING LAKE TRACKING_URI
+"""
+import datetime as dt
+import sys
+from pathlib import Path
+
+import mlflow
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+from deltalake import DeltaTable
+from mlflow.tracking import MlflowClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "factors"))
+from alpha158_pandas import alpha158  # noqa: E402
+
+KEY = ["ticker", "date"]
+failures = []
+
+
+def check(name, ok, detail=""):
+    print(f"{'PASS' if ok else 'FAIL'} {name}" + (f": {detail}" if detail else ""))
+    if not ok:
+        failures.append(name)
+
+
+def table(path):
+    df = DeltaTable(path).to_pandas()
+    for c in ("date", "run_date"):
+        if c in df:
+            df[c] = pd.to_datetime(df[c])
+    return df
+
+
+def close_enough(a, b):
+    """Max abs difference of two float frames, NaN matching NaN (inf matching inf)."""
+    a, b = a.to_numpy(dtype="float64"), b.to_numpy(dtype="float64")
+    same_missing = np.array_equal(np.isnan(a), np.isnan(b))
+    diff = np.abs(np.where(np.isfinite(a) & np.isfinite(b), a - b, 0.0)).max()
+    return same_missing and np.array_equal(np.isinf(a), np.isinf(b)), float(diff)
+
+
+def main(landing, lake, tracking_uri):
+    landing, lake = Path(landing), Path(lake)
+    bronze, silver, gold = table(lake / "bronze"), table(lake / "silver"), table(lake / "gold")
+    quarantine = table(lake / "bronze_quarantine")
+    run_dates = sorted(bronze["date"].unique())
+
+    # bronze + quarantine = landing, day by day
+    counts_ok = True
+    for day in run_dates:
+        raw = pq.read_table(landing / f"date={pd.Timestamp(day).date()}" / "bars.parquet").num_rows
+        counts_ok &= raw == (bronze["date"] == day).sum() + (quarantine["run_date"] == day).sum()
+    check("bronze + quarantine rows = landing rows per day", counts_ok, f"{len(bronze)} + {len(quarantine)} rows, {len(run_dates)} days")
+    prices = bronze[["open", "high", "low", "close"]]
+    clean = (not bronze[["open", "high", "low", "close", "volume", "ticker"]].isna().any().any()
+             and (prices > 0).all().all() and (bronze["high"] >= bronze["low"]).all()
+             and not bronze.duplicated(KEY).any())
+    check("bronze has no bad row and unique keys", clean)
+    reasons = quarantine["reason"].str.split("; ").explode().str.replace(r" \d{4}-.*", "", regex=True).value_counts()
+    check("quarantine reasons", len(quarantine) > 0, ", ".join(f"{k}: {v}" for k, v in reasons.items()))
+
+    # silver = Alpha158 over the whole history
+    full = alpha158(bronze[["ticker", "date", "open", "high", "low", "close", "volume"]].copy())
+    check("silver has one row per bronze row", len(silver) == len(bronze) and not silver.duplicated(KEY).any(),
+          f"{len(silver)} rows")
+    merged = silver.merge(full, on=KEY, suffixes=("", "_full"))
+    names = [c for c in full.columns if c not in KEY]
+    same, diff = close_enough(merged[names], merged[[f"{c}_full" for c in names]])
+    check("silver = Alpha158 over all history", same and diff < 1e-9 and len(merged) == len(silver),
+          f"{len(names)} features, max abs diff {diff:.2e}")
+
+    # gold labels against each ticker's next close
+    bars = bronze.sort_values(KEY, ignore_index=True)
+    bars["next_return"] = bars.groupby("ticker")["close"].shift(-1) / bars["close"] - 1
+    expected = bars.dropna(subset=["next_return"])
+    joined = gold.merge(expected[KEY + ["next_return"]], on=KEY, how="outer", indicator=True)
+    both = joined[joined["_merge"] == "both"]
+    check("every gold label = the ticker's next close / close - 1",
+          (joined["_merge"] != "left_only").all() and np.allclose(both["label"], both["next_return"], rtol=0, atol=1e-12),
+          f"{len(both)} labels, max abs diff {np.abs(both['label'] - both['next_return']).max():.2e}")
+    check("every bronze row but each ticker's last is in gold", (joined["_merge"] != "right_only").all(),
+          f"{(joined['_merge'] == 'right_only').sum()} missing")
+    g = gold.merge(silver, on=KEY, suffixes=("", "_silver"))
+    same, diff = close_enough(g[names], g[[f"{c}_silver" for c in names]])
+    check("gold features = silver features", same and diff == 0)
+
+    # signals
+    if not DeltaTable.is_deltatable(lake / "signals"):
+        check("signals exist", False)
+        return
+    signals = table(lake / "signals")
+    ok = True
+    for day, d in signals.groupby("date"):
+        n = len(d)
+        order = d.sort_values("rank")
+        ok &= (sorted(d["rank"]) == list(range(1, n + 1))) and order["score"].is_monotonic_decreasing
+        ok &= (d["decile"] == 10 - (d["rank"] - 1) * 10 // n).all()
+        ok &= (d["side"] == np.where(d["decile"] == 10, "long", np.where(d["decile"] == 1, "short", "flat"))).all()
+    check("signals: ranks, deciles and sides", ok, f"{signals['date'].nunique()} dates, versions {sorted(signals['model_version'].unique())}")
+
+    mlflow.set_tracking_uri(tracking_uri)
+    client = MlflowClient()
+    versions = client.search_model_versions("name = 'alpha158_xgb'")
+    ics = {int(v.version): client.get_run(v.run_id).data.metrics["rank_ic"] for v in versions}
+    aliases = client.get_registered_model("alpha158_xgb").aliases
+    best = max(ics, key=ics.get)
+    check("champion = best logged rank_ic", int(aliases["champion"]) == best and int(aliases["challenger"]) == max(ics),
+          f"rank_ic by version {ics}, aliases {aliases}")
+    last = signals[signals["date"] == signals["date"].max()].sort_values("ticker")
+    model = mlflow.pyfunc.load_model(f"models:/alpha158_xgb/{int(last['model_version'].iloc[0])}")
+    rows = silver[silver["date"] == last["date"].iloc[0]].sort_values("ticker")
+    rescored = model.predict(rows[names].replace([np.inf, -np.inf], np.nan))
+    check("signals' scores = their model version re-scoring silver", np.allclose(rescored, last["score"], rtol=0, atol=1e-6))
+
+    reports = sorted((lake / "reports").glob("report_*.html"))
+    experiment = client.get_experiment_by_name("reports")
+    runs = client.search_runs([experiment.experiment_id], max_results=1000)
+    with_artifact = sum(1 for r in runs if client.list_artifacts(r.info.run_id))
+    check("one report per signal date, each logged", len(reports) == signals["date"].nunique() == with_artifact,
+          f"{len(reports)} files, {with_artifact} runs with an artifact")
+    for name in ("bronze", "silver", "gold", "signals", "bronze_quarantine"):
+        print(f"     {name}: version {DeltaTable(lake / name).version()}, {len(table(lake / name))} rows")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])
+    print(f"{len(failures)} failed" if failures else "all checks passed")
+    sys.exit(1 if failures else 0)
