@@ -217,7 +217,10 @@ def train(lake, day, min_dates, experiment_id):
     dates = np.sort(frame["date"].unique())
     if len(dates) < min_dates:
         return None, f"skipped: gold has {len(dates)} dates, fewer than {min_dates}"
-    # Leave the last HORIZON dates out, then keep the sliding window of the last WINDOW_DATES.
+    # Leave the last HORIZON gold dates <= D out, then keep the sliding window of the last
+    # WINDOW_DATES. In a forward backfill gold's last date is D-1 (its label needs D's close), so
+    # this drops a date whose label is already known; re-running an old D on a lake that has later
+    # dates therefore trains on one date more than the first run did.
     dates = dates[:-HORIZON][-WINDOW_DATES:]
     frame = frame[frame["date"].isin(dates) & np.isfinite(frame["label"])].replace([np.inf, -np.inf], np.nan)
     features = [c for c in frame.columns if c not in ("ticker", "date", "label")]
