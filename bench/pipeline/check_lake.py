@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "factors"))
 from alpha158_pandas import alpha158  # noqa: E402
 
 KEY = ["ticker", "date"]
+MODEL_NAME = "quant_alpha158_xgb"
 failures = []
 
 
@@ -115,14 +116,20 @@ def main(landing, lake, tracking_uri):
 
     mlflow.set_tracking_uri(tracking_uri)
     client = MlflowClient()
-    versions = client.search_model_versions("name = 'alpha158_xgb'")
+    versions = client.search_model_versions(f"name = '{MODEL_NAME}'")
     ics = {int(v.version): client.get_run(v.run_id).data.metrics["rank_ic"] for v in versions}
-    aliases = client.get_registered_model("alpha158_xgb").aliases
+    aliases = client.get_registered_model(MODEL_NAME).aliases
     best = max(ics, key=ics.get)
     check("champion = best logged rank_ic", int(aliases["champion"]) == best and int(aliases["challenger"]) == max(ics),
           f"rank_ic by version {ics}, aliases {aliases}")
+    trainings = [r for r in client.search_runs([client.get_experiment_by_name("quant_daily").experiment_id], max_results=1000)
+                 if "mlflow.parentRunId" not in r.data.tags]
+    before = all(r.data.params["last_date"] < r.data.params["run_date"] for r in trainings)
+    check("every training used only gold dates before its run date", before and len(trainings) == len(ics),
+          ", ".join(f"{r.data.params['run_date']}: {r.data.params['first_date']}..{r.data.params['last_date']}"
+                    for r in sorted(trainings, key=lambda r: r.data.params["run_date"])))
     last = signals[signals["date"] == signals["date"].max()].sort_values("ticker")
-    model = mlflow.pyfunc.load_model(f"models:/alpha158_xgb/{int(last['model_version'].iloc[0])}")
+    model = mlflow.pyfunc.load_model(f"models:/{MODEL_NAME}/{int(last['model_version'].iloc[0])}")
     rows = silver[silver["date"] == last["date"].iloc[0]].sort_values("ticker")
     rescored = model.predict(rows[names].replace([np.inf, -np.inf], np.nan))
     check("signals' scores = their model version re-scoring silver", np.allclose(rescored, last["score"], rtol=0, atol=1e-6))

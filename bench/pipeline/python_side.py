@@ -9,16 +9,18 @@ For each business day D (Mon-Fri) in [START, END] that has a landing folder LAND
              -> rows of D MERGEd into LAKE/silver on (ticker, date)
   gold       bronze over [D-10 days, D] -> label = the ticker's next close / close - 1 where that
              next row exists by D -> joined to silver -> MERGEd into LAKE/gold on (ticker, date)
-  train      Mondays with >= MIN_DATES gold dates: walk-forward grid search with xgboost, nested
+  train      Mondays (and any day until the model has a version) once gold has MIN_DATES dates
+             before D: walk-forward grid search with xgboost over the last 120 of them, nested
              MLflow runs, refit, register, aliases challenger / champion
-  inference  the champion (models:/alpha158_xgb@champion) scores silver of D -> LAKE/signals
+  inference  the champion (models:/quant_alpha158_xgb@champion) scores silver of D -> LAKE/signals
   report     signals of the last 60 days vs next-day returns -> HTML with an SVG chart, logged to
              the MLflow experiment 'reports'
 
 Prints progress to stderr and, at the end, one JSON line on stdout with the seconds per phase
 (summed over days), the total (process start included), the number of trainings and the peak RSS.
 Start from an empty LAKE and a fresh tracking database: the champion alias is read from the
-registry, so an old registry would serve an old model.
+registry, so an old registry would serve an old model. Where this note and Sluice's operators
+could differ, the code follows Sluice's (train_grid_search, promote_model, batch_inference).
 
 Usage: python_side.py LANDING LAKE TRACKING_URI START END [--min-dates 20]
        e.g. python_side.py out/landing out/lake sqlite:///out/mlflow/mlflow.db 2023-01-02 2023-12-29
@@ -58,9 +60,14 @@ GOLD_LOOKBACK_DAYS = 10       # calendar days whose labels may have matured by D
 HORIZON = 1                   # label horizon in rows (trading days) of the same ticker
 WINDOW_DATES = 120            # training window: the last 120 gold dates
 GRID = {"max_depth": [3, 5], "eta": [0.1], "n_estimators": [60]}
-FOLDS, PURGE, EARLY_STOPPING = 3, 1, 10
+FOLDS, PURGE = 3, 1
+# Sluice's grid search stops after 20 rounds without improvement unless the grid sets
+# early_stopping_rounds, and dags/quant_daily.yaml does not set it.
+EARLY_STOPPING = 20
 REPORT_DAYS = 60
-MODEL_NAME = "alpha158_xgb"
+# The names Sluice's reference DAG (dags/quant_daily.yaml) uses.
+MODEL_NAME = "quant_alpha158_xgb"
+TRAINING_EXPERIMENT = "quant_daily"
 KEY = ["ticker", "date"]
 PRICES = ["open", "high", "low", "close"]
 COLUMNS = ["ticker", "date", *PRICES, "volume"]
@@ -181,9 +188,13 @@ def folds(n_dates, k, purge):
     """bench/training/python_side.py's cut: the first 1/(k+1) of the sorted dates trains only,
     then k consecutive test blocks; each fold trains on the dates before its test block less a
     purge gap, holding out the last 20% of them (after another purge) for early stopping.
-    Returns ((train), (validation), (test)) date-index ranges [lo, hi)."""
+    Returns ((train), (validation) or None, (test)) date-index ranges [lo, hi). As Sluice's
+    WalkForward, a fold that would keep fewer than 2 dates to train on trains on all its dates
+    without early stopping (never the case with 20 dates or more, 3 folds and a purge of 1)."""
     initial = n_dates // (k + 1)
     block = (n_dates - initial) // k
+    if block < 1 or initial <= purge + 1:
+        raise RuntimeError(f"{n_dates} dates are too few for {k} folds with a purge of {purge} dates")
     out = []
     for f in range(k):
         test_start = initial + f * block
@@ -191,7 +202,10 @@ def folds(n_dates, k, purge):
         train_end = test_start - purge
         validation = max(1, int(train_end * 0.2))
         inner_end = train_end - validation - purge
-        out.append(((0, inner_end), (train_end - validation, train_end), (test_start, test_end)))
+        if inner_end >= 2:
+            out.append(((0, inner_end), (train_end - validation, train_end), (test_start, test_end)))
+        else:
+            out.append(((0, train_end), None, (test_start, test_end)))
     return out
 
 
@@ -209,28 +223,40 @@ def finite(metrics):
     return {k: v for k, v in metrics.items() if np.isfinite(v)}
 
 
+def has_versions():
+    return bool(MlflowClient().search_model_versions(f"name = '{MODEL_NAME}'"))
+
+
+def is_retraining_day(day):
+    """Mondays; and, as Sluice's train_grid_search with a model_name, any day while the registered
+    model has no version yet (so the first model comes as soon as gold is deep enough)."""
+    return day.isocalendar().weekday == 1 or not has_versions()
+
+
 def train(lake, day, min_dates, experiment_id):
+    # Called every day, like Sluice's train task, which decides from the date whether to train.
+    if not DeltaTable.is_deltatable(lake / "gold"):
+        return None, "skipped: no gold yet"
+    if not is_retraining_day(day):
+        return None, "not a retraining day"
     table = DeltaTable(lake / "gold")
     gold_version = table.version()  # everything below reads this one snapshot
-    frame = table.to_pandas(partitions=[("date", "<=", day.isoformat())])
-    frame["date"] = pd.to_datetime(frame["date"])
-    dates = np.sort(frame["date"].unique())
+    # Point in time, as Sluice's train_grid_search: the gold dates before D (a date's label is
+    # known at the next date, so every one of them is known by D), less the last HORIZON - 1,
+    # then the last WINDOW_DATES of them. The dates come from the partition values in the log.
+    dates = sorted(d for d in {p["date"] for p in table.partitions()} if d < day.isoformat())
+    dates = dates[:len(dates) - (HORIZON - 1)][-WINDOW_DATES:]
     if len(dates) < min_dates:
-        return None, f"skipped: gold has {len(dates)} dates, fewer than {min_dates}"
-    # Leave the last HORIZON gold dates <= D out, then keep the sliding window of the last
-    # WINDOW_DATES. In a forward backfill gold's last date is D-1 (its label needs D's close), so
-    # this drops a date whose label is already known; re-running an old D on a lake that has later
-    # dates therefore trains on one date more than the first run did.
-    dates = dates[:-HORIZON][-WINDOW_DATES:]
-    frame = frame[frame["date"].isin(dates) & np.isfinite(frame["label"])].replace([np.inf, -np.inf], np.nan)
+        return None, f"skipped: gold has {len(dates)} usable dates before {day}, fewer than {min_dates}"
+    frame = table.to_pandas(partitions=[("date", ">=", dates[0]), ("date", "<=", dates[-1])])
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame = frame[np.isfinite(frame["label"])].replace([np.inf, -np.inf], np.nan)
     features = [c for c in frame.columns if c not in ("ticker", "date", "label")]
-    frame["d"] = frame["date"].map(pd.Series(np.arange(len(dates)), index=dates))
-    parts = []
-    for ranges in folds(len(dates), FOLDS, PURGE):
-        part = [frame[(frame["d"] >= lo) & (frame["d"] < hi)] for lo, hi in ranges]
-        if any(p.empty for p in part):
-            raise RuntimeError(f"{len(dates)} dates are too few for {FOLDS} folds with purge {PURGE}")
-        parts.append(part)
+    index = pd.Series(np.arange(len(dates)), index=pd.to_datetime(dates))
+    frame["d"] = frame["date"].map(index)
+    select = lambda lo, hi: frame[(frame["d"] >= lo) & (frame["d"] < hi)]
+    parts = [(select(*fit), select(*valid) if valid else None, select(*test))
+             for fit, valid, test in folds(len(dates), FOLDS, PURGE)]
 
     grid = [dict(zip(GRID, values)) for values in itertools.product(*GRID.values())]
     base = {"tree_method": "hist", "nthread": 2, "seed": 0, "verbosity": 0,
@@ -238,18 +264,23 @@ def train(lake, day, min_dates, experiment_id):
     results = []
     with mlflow.start_run(experiment_id=experiment_id, run_name=f"train-{day}") as parent:
         mlflow.log_params({"run_date": day.isoformat(), "gold_version": gold_version, "window_dates": len(dates),
-                           "first_date": str(dates[0].astype("datetime64[D]")), "last_date": str(dates[-1].astype("datetime64[D]")),
-                           "rows": len(frame), "features": len(features), "folds": FOLDS, "purge": PURGE})
+                           "first_date": dates[0], "last_date": dates[-1], "rows": len(frame),
+                           "features": len(features), "folds": FOLDS, "purge": PURGE, "early_stopping_rounds": EARLY_STOPPING})
         for t, params in enumerate(grid):
             booster_params = {**base, "max_depth": params["max_depth"], "eta": params["eta"]}
             fold_scores, best_rounds = [], []
             with mlflow.start_run(experiment_id=experiment_id, run_name=f"trial-{t + 1}", nested=True):
                 mlflow.log_params(params)
                 for i, (fit, valid, test) in enumerate(parts):
-                    booster = xgb.train(booster_params, xgb.DMatrix(fit[features], label=fit["label"]),
-                                        params["n_estimators"], evals=[(xgb.DMatrix(valid[features], label=valid["label"]), "valid")],
-                                        early_stopping_rounds=EARLY_STOPPING, verbose_eval=False)
-                    rounds = booster.best_iteration + 1
+                    dtrain = xgb.DMatrix(fit[features], label=fit["label"])
+                    if valid is None:
+                        booster = xgb.train(booster_params, dtrain, params["n_estimators"])
+                        rounds = params["n_estimators"]
+                    else:
+                        booster = xgb.train(booster_params, dtrain, params["n_estimators"],
+                                            evals=[(xgb.DMatrix(valid[features], label=valid["label"]), "valid")],
+                                            early_stopping_rounds=EARLY_STOPPING, verbose_eval=False)
+                        rounds = booster.best_iteration + 1
                     best_rounds.append(rounds)
                     pred = booster.predict(xgb.DMatrix(test[features]), iteration_range=(0, rounds))
                     s = scores(pred, test[["date", "label"]])
@@ -257,12 +288,15 @@ def train(lake, day, min_dates, experiment_id):
                     mlflow.log_metrics(finite({f"fold_{k}": v for k, v in s.items()}), step=i)
                 mean = {k: float(np.mean([s[k] for s in fold_scores])) for k in fold_scores[0]}
                 mlflow.log_metrics(finite(mean))
-            results.append((mean["rank_ic"], t, params, booster_params, int(round(np.mean(best_rounds)))))
-        rank_ic, t, params, booster_params, rounds = max(results, key=lambda r: r[0] if np.isfinite(r[0]) else -np.inf)
+            # mean best rounds rounded half up, as Sluice's refit does
+            results.append((mean, t, params, booster_params, math.floor(np.mean(best_rounds) + 0.5)))
+        mean, t, params, booster_params, rounds = max(
+            results, key=lambda r: r[0]["rank_ic"] if np.isfinite(r[0]["rank_ic"]) else -np.inf)
+        rank_ic = mean["rank_ic"]
         # Refit the best trial on every window date, with its mean early-stopped round count.
         refit = xgb.train(booster_params, xgb.DMatrix(frame[features], label=frame["label"]), max(1, rounds))
         mlflow.log_params({f"best_{k}": v for k, v in params.items()} | {"best_trial": t + 1, "refit_rounds": rounds})
-        mlflow.log_metrics(finite({"rank_ic": rank_ic}))
+        mlflow.log_metrics(finite(mean))  # the best trial's out-of-sample means: promotion reads rank_ic
         sample = frame[features].head(50)
         info = mlflow.xgboost.log_model(refit, name="model",
                                         signature=infer_signature(sample, refit.predict(xgb.DMatrix(sample))))
@@ -307,11 +341,14 @@ def inference(lake, day):
     features = [c for c in rows.columns if c not in KEY]
     score = np.asarray(model.predict(rows[features].replace([np.inf, -np.inf], np.nan)), dtype="float64")
     n = len(rows)
-    signals = rows[KEY].assign(score=score)
-    # rank 1 = the highest score (ties broken by row order), decile 10 = the top tenth
-    signals["rank"] = signals["score"].rank(ascending=False, method="first").astype("int64")
+    # rank 1 = the highest score, ties by ticker, NaN scores last (as Sluice's batch_inference);
+    # decile 10 = the top tenth
+    signals = (rows[["date", "ticker"]].assign(score=score)
+               .sort_values(["score", "ticker"], ascending=[False, True], na_position="last", ignore_index=True))
+    signals["rank"] = np.arange(1, n + 1, dtype="int64")
     signals["decile"] = 10 - (signals["rank"] - 1) * 10 // n
     signals["side"] = np.select([signals["decile"] == 10, signals["decile"] == 1], ["long", "short"], "flat")
+    signals["model_name"] = MODEL_NAME
     signals["model_version"] = int(version)
     signals["silver_version"] = silver_version
     replace_partition(lake / "signals", to_arrow(signals), "date", day)
@@ -438,7 +475,7 @@ def main():
     if args.tracking_uri.startswith("sqlite:///"):
         artifact_root = Path(args.tracking_uri[len("sqlite:///"):]).resolve().parent / "artifacts"
     client = MlflowClient()
-    training_experiment = experiment(client, "training", artifact_root)
+    training_experiment = experiment(client, TRAINING_EXPERIMENT, artifact_root)
     reports_experiment = experiment(client, "reports", artifact_root)
 
     phases = dict.fromkeys(["ingest", "features", "gold", "train", "inference", "report"], 0.0)
@@ -457,10 +494,9 @@ def main():
         notes = [timed("ingest", ingest, args.landing, args.lake, day),
                  timed("features", features, args.lake, day),
                  timed("gold", gold, args.lake, day)]
-        if day.isocalendar().weekday == 1 and DeltaTable.is_deltatable(args.lake / "gold"):
-            version, note = timed("train", train, args.lake, day, args.min_dates, training_experiment)
-            trainings += version is not None
-            notes.append(note)
+        version, note = timed("train", train, args.lake, day, args.min_dates, training_experiment)
+        trainings += version is not None
+        notes.append(note)
         notes += [timed("inference", inference, args.lake, day),
                   timed("report", report, args.lake, day, reports_experiment)]
         log(f"{day} " + ", ".join(line) + " | " + "; ".join(notes))
