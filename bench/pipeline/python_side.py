@@ -301,10 +301,10 @@ def train(lake, day, min_dates, experiment_id):
         info = mlflow.xgboost.log_model(refit, name="model",
                                         signature=infer_signature(sample, refit.predict(xgb.DMatrix(sample))))
     version = mlflow.register_model(info.model_uri, MODEL_NAME).version
-    return promote(version, rank_ic, parent.info.run_id), f"rank_ic {rank_ic:.4f} (trial {t + 1}), gold v{gold_version}, {len(dates)} dates"
+    return promote(version, rank_ic), f"rank_ic {rank_ic:.4f} (trial {t + 1}), gold v{gold_version}, {len(dates)} dates"
 
 
-def promote(version, rank_ic, run_id):
+def promote(version, rank_ic):
     """challenger = the new version; champion moves to it when there is none yet or when its
     RankIC beats the champion's logged one. Returns the version."""
     client = MlflowClient()
