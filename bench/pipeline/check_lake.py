@@ -9,7 +9,9 @@ with deltalake and the registry with MLflow; not part of the timed benchmark.
               but each ticker's last has its gold row; gold features equal silver's
   signals     rank 1..n per date by descending score, deciles and sides from the ranks, the
               champion of the last date re-scores that date identically
-  registry    champion = the version with the best logged rank_ic; one report per signal date
+  registry    champion = the version with the best logged rank_ic; every training used dates
+              before its run date only
+  reports     one per date with an evaluated signal date; the last one's metrics recomputed
 
 Prints one line per check and exits 1 if any fails.
 Usage: check_lake.py LANDING LAKE TRACKING_URI
@@ -134,13 +136,42 @@ def main(landing, lake, tracking_uri):
     rescored = model.predict(rows[names].replace([np.inf, -np.inf], np.nan))
     check("signals' scores = their model version re-scoring silver", np.allclose(rescored, last["score"], rtol=0, atol=1e-6))
 
-    reports = sorted((lake / "reports").glob("report_*.html"))
-    experiment = client.get_experiment_by_name("reports")
+    reports = sorted((lake / "reports").glob("signal_report_*.html"))
+    experiment = client.get_experiment_by_name("quant_daily_reports")
     runs = client.search_runs([experiment.experiment_id], max_results=1000)
     # A re-run date logs another run (MLflow runs are never replaced): count the dates.
-    logged = {r.data.params["run_date"] for r in runs if client.list_artifacts(r.info.run_id)}
-    check("one report per signal date, each logged", len(reports) == signals["date"].nunique() == len(logged),
+    logged = {r.data.params["date"] for r in runs if client.list_artifacts(r.info.run_id, "report")}
+    evaluated = sorted(signals["date"].unique())[:-1]  # the last signal date has no next close yet
+    check("one report per date with an evaluated signal date, each logged", len(reports) == len(evaluated) == len(logged),
           f"{len(reports)} files, {len(logged)} dates logged in {len(runs)} runs")
+
+    # The last report's numbers, recomputed with plain loops over the signals and full bronze.
+    day = max(logged)
+    run = max((r for r in runs if r.data.params["date"] == day), key=lambda r: r.info.start_time)
+    first = pd.Timestamp(day) - pd.Timedelta(days=60)
+    closes = {(t, d): c for t, d, c in bronze[["ticker", "date", "close"]].itertuples(index=False)}
+    following = {}
+    for t, g in bronze[bronze["date"] <= pd.Timestamp(day)].sort_values("date").groupby("ticker"):
+        dates = list(g["date"])
+        following.update({(t, a): b for a, b in zip(dates, dates[1:])})
+    wealth, peak, drawdown, spreads = 1.0, 1.0, 0.0, []
+    for d, g in signals[(signals["date"] >= first) & (signals["date"] <= pd.Timestamp(day))].groupby("date"):
+        rets = {t: closes[(t, following[(t, d)])] / closes[(t, d)] - 1 for t in g["ticker"] if (t, d) in following}
+        if not rets:
+            continue
+        longs = [rets[t] for t, s in zip(g["ticker"], g["side"]) if s == "long" and t in rets]
+        shorts = [rets[t] for t, s in zip(g["ticker"], g["side"]) if s == "short" and t in rets]
+        spread = sum(longs) / len(longs) - sum(shorts) / len(shorts)
+        spreads.append(spread)
+        wealth *= 1 + spread
+        peak = max(peak, wealth)
+        drawdown = max(drawdown, 1 - wealth / peak)
+    metrics = run.data.metrics
+    check(f"report {day}: dates, compounded long-short, max drawdown, Sharpe recomputed",
+          metrics["dates"] == len(spreads) and np.isclose(metrics["cumulative_long_short"], wealth - 1, atol=1e-12)
+          and np.isclose(metrics["max_drawdown"], drawdown, atol=1e-12)
+          and np.isclose(metrics["sharpe"], np.mean(spreads) / np.std(spreads, ddof=1) * np.sqrt(252), atol=1e-9),
+          f"{len(spreads)} dates, cumulative {wealth - 1:.4f}, drawdown {drawdown:.4f}")
     for name in ("bronze", "silver", "gold", "signals", "bronze_quarantine"):
         print(f"     {name}: version {DeltaTable(lake / name).version()}, {len(table(lake / name))} rows")
 

@@ -13,8 +13,8 @@ For each business day D (Mon-Fri) in [START, END] that has a landing folder LAND
              before D: walk-forward grid search with xgboost over the last 120 of them, nested
              MLflow runs, refit, register, aliases challenger / champion
   inference  the champion (models:/quant_alpha158_xgb@champion) scores silver of D -> LAKE/signals
-  report     signals of the last 60 days vs next-day returns -> HTML with an SVG chart, logged to
-             the MLflow experiment 'reports'
+  report     signals of the last 60 days vs next-day returns -> LAKE/reports/signal_report_D.html
+             with SVG charts, logged to the MLflow experiment 'quant_daily_reports'
 
 Prints progress to stderr and, at the end, one JSON line on stdout with the seconds per phase
 (summed over days), the total (process start included), the number of trainings and the peak RSS.
@@ -68,6 +68,7 @@ REPORT_DAYS = 60
 # The names Sluice's reference DAG (dags/quant_daily.yaml) uses.
 MODEL_NAME = "quant_alpha158_xgb"
 TRAINING_EXPERIMENT = "quant_daily"
+REPORT_EXPERIMENT = "quant_daily_reports"
 KEY = ["ticker", "date"]
 PRICES = ["open", "high", "low", "close"]
 COLUMNS = ["ticker", "date", *PRICES, "volume"]
@@ -359,80 +360,105 @@ def inference(lake, day):
 # 6. report
 
 def report(lake, day, experiment_id):
+    """Sluice's signal_report: signals of [D-60 days, D] judged by the same ticker's next close
+    known by D; per date IC, RankIC, decile spread, long-short, long-book turnover; over the window
+    their means, IC IRs, compounded long-short, Sharpe and max drawdown."""
     if not DeltaTable.is_deltatable(lake / "signals"):
         return "skipped: no signals yet"
     first = day - dt.timedelta(days=REPORT_DAYS)
-    signals = read_dates(lake / "signals", first, day, ["ticker", "date", "score", "decile", "side"])
+    signals_version = DeltaTable(lake / "signals").version()
+    bronze_version = DeltaTable(lake / "bronze").version()
+    signals = read_dates(lake / "signals", first, day, ["date", "ticker", "score", "decile", "side"])
+    signals = signals[np.isfinite(signals["score"])]
     bars = read_dates(lake / "bronze", first, day, ["ticker", "date", "close"]).sort_values(KEY, ignore_index=True)
     bars["ret"] = bars.groupby("ticker", sort=False)["close"].shift(-1) / bars["close"] - 1
     frame = signals.merge(bars[["ticker", "date", "ret"]], on=KEY, how="left")
 
     def per_date(d):
         known = d.dropna(subset=["ret"])
-        if len(known) < 2:
-            return pd.Series({"ic": np.nan, "rank_ic": np.nan, "long_short": np.nan})
-        return pd.Series({"ic": known["score"].corr(known["ret"]),
-                          "rank_ic": known["score"].rank().corr(known["ret"].rank()),
-                          "long_short": known.loc[known["decile"] == 10, "ret"].mean()
-                          - known.loc[known["decile"] == 1, "ret"].mean()})
+        mean_ret = lambda mask: known.loc[mask, "ret"].mean()
+        return pd.Series({
+            "count": len(known),
+            "ic": known["score"].corr(known["ret"]) if len(known) > 1 else np.nan,
+            "rank_ic": known["score"].rank().corr(known["ret"].rank()) if len(known) > 1 else np.nan,
+            "decile_spread": mean_ret(known["decile"] == 10) - mean_ret(known["decile"] == 1),
+            "long_short": mean_ret(known["side"] == "long") - mean_ret(known["side"] == "short"),
+            # the book is what the signals say, whether or not each name's return is known
+            "longs": frozenset(d.loc[d["side"] == "long", "ticker"]),
+        })
 
     daily = frame.groupby("date").apply(per_date, include_groups=False)
-    # Long-side turnover: the share of today's long names that were not long on the previous date.
-    longs = frame[frame["side"] == "long"].groupby("date")["ticker"].agg(frozenset).reindex(daily.index)
-    daily["turnover"] = [len(now - before) / len(now) if isinstance(now, frozenset) and isinstance(before, frozenset) else np.nan
+    daily = daily[daily["count"] > 0]  # dates with no return known by D (D itself) are left out
+    if daily.empty:
+        return "skipped: no signal date has a known return yet"
+    longs = daily.pop("longs")
+    daily = daily.astype("float64")
+    # Turnover: the share of the long book that is new since the previous evaluated date.
+    daily["turnover"] = [len(now - before) / len(now) if isinstance(before, frozenset) and now else np.nan
                          for now, before in zip(longs, longs.shift(1))]
-    ls = daily["long_short"].dropna()
-    cumulative = ls.cumsum()  # additive, as Qlib's risk_analysis (mode "sum") does
+    wealth = (1 + daily["long_short"].fillna(0)).cumprod()      # compounded, starting at 1
+    wealth = wealth.where(daily["long_short"].notna().cummax())  # undefined before the first long-short
+    cumulative = wealth - 1
+    ls, ic, rank_ic = (daily[c].dropna() for c in ("long_short", "ic", "rank_ic"))
     summary = {
-        "dates": float(len(ls)),
-        "ic": daily["ic"].mean(),
-        "rank_ic": daily["rank_ic"].mean(),
-        "long_short_mean": ls.mean(),
-        "cumulative_long_short": cumulative.iloc[-1] if len(ls) else np.nan,
-        "sharpe": ls.mean() / ls.std() * np.sqrt(252) if len(ls) > 1 else np.nan,
+        "ic": ic.mean(), "rank_ic": rank_ic.mean(), "icir": ic.mean() / ic.std(), "rank_icir": rank_ic.mean() / rank_ic.std(),
+        "decile_spread": daily["decile_spread"].mean(), "long_short_mean": ls.mean(),
+        "cumulative_long_short": cumulative.dropna().iloc[-1] if len(ls) else np.nan,
+        "sharpe": ls.mean() / ls.std() * np.sqrt(252),
         "turnover": daily["turnover"].mean(),
-        "max_drawdown": (cumulative - cumulative.cummax().clip(lower=0)).min() if len(ls) else np.nan,
+        # the largest fall from a peak (the start, 1, counts as one), as a fraction of the peak
+        "max_drawdown": (1 - wealth / wealth.cummax().clip(lower=1)).max() if len(ls) else np.nan,
     }
-    path = lake / "reports" / f"report_{day.isoformat()}.html"
+    rolling_rank_ic = daily["rank_ic"].rolling(5, min_periods=1).mean()
+    path = lake / "reports" / f"signal_report_{day.isoformat()}.html"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(day, daily, cumulative, summary))
-    with mlflow.start_run(experiment_id=experiment_id, run_name=f"report-{day}"):
-        mlflow.log_param("run_date", day.isoformat())
-        mlflow.log_metrics(finite({k: float(v) for k, v in summary.items()}))
-        mlflow.log_artifact(str(path))
-    return f"{len(ls)} dates, cumulative long-short {summary['cumulative_long_short']:.4f}"
+    partial = path.with_suffix(".html.part")
+    partial.write_text(render(day, daily, cumulative, rolling_rank_ic, summary))
+    os.replace(partial, path)  # readers never see half a page
+    with mlflow.start_run(experiment_id=experiment_id, run_name=f"signal-report-{day}"):
+        mlflow.log_params({"window_days": REPORT_DAYS, "date": day.isoformat(),
+                           "signals_table": str(lake / "signals"), "signals_version": signals_version,
+                           "bronze_table": str(lake / "bronze"), "bronze_version": bronze_version})
+        mlflow.log_metrics(finite({k: float(v) for k, v in summary.items()}) | {"dates": len(daily)})
+        mlflow.log_artifact(str(path), artifact_path="report")
+    return f"{len(daily)} dates, cumulative long-short {summary['cumulative_long_short']:.4f}"
 
 
-def render(day, daily, cumulative, summary):
-    """A small self-contained HTML page: the summary, an SVG line of the cumulative long-short
-    return, and the per-date table."""
-    width, height, pad = 640, 240, 30
+def svg_line(values, title, zero_line=False, width=640, height=220, pad=30):
+    """An inline SVG polyline of a series (NaN points skipped)."""
     svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">'
     svg += f'<rect width="{width}" height="{height}" fill="white" stroke="#ccc"/>'
-    if len(cumulative):
-        values = np.r_[0.0, cumulative.to_numpy()]  # the curve starts at 0 before the first date
-        lo, hi = min(values.min(), 0.0), max(values.max(), 0.0)
+    svg += f'<text x="{pad}" y="16" font-size="13">{html.escape(title)}</text>'
+    v = np.asarray(values, dtype="float64")
+    x = pad + np.arange(len(v)) * (width - 2 * pad) / max(len(v) - 1, 1)
+    ok = np.isfinite(v)
+    if ok.any():
+        lo, hi = min(v[ok].min(), 0.0), max(v[ok].max(), 0.0)
         span = hi - lo or 1.0
-        x = pad + np.arange(len(values)) * (width - 2 * pad) / max(len(values) - 1, 1)
-        y = height - pad - (values - lo) * (height - 2 * pad) / span
-        zero = height - pad - (0 - lo) * (height - 2 * pad) / span
-        svg += f'<line x1="{pad}" y1="{zero:.1f}" x2="{width - pad}" y2="{zero:.1f}" stroke="#999" stroke-dasharray="4"/>'
-        svg += '<polyline fill="none" stroke="#1f77b4" stroke-width="2" points="'
-        svg += " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(x, y)) + '"/>'
-        svg += f'<text x="{pad}" y="{pad - 10}" font-size="12">max {hi:.4f}</text>'
-        svg += f'<text x="{pad}" y="{height - 8}" font-size="12">min {lo:.4f}</text>'
-    else:
-        svg += f'<text x="{pad}" y="{height / 2}" font-size="14">no date with a known next-day return yet</text>'
-    svg += "</svg>"
+        y = height - pad - (v - lo) * (height - 2 * pad) / span
+        if zero_line:
+            zero = height - pad - (0 - lo) * (height - 2 * pad) / span
+            svg += f'<line x1="{pad}" y1="{zero:.1f}" x2="{width - pad}" y2="{zero:.1f}" stroke="#999" stroke-dasharray="4"/>'
+        points = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(x[ok], y[ok]))
+        svg += f'<polyline fill="none" stroke="#1f77b4" stroke-width="2" points="{points}"/>'
+        svg += f'<text x="{width - pad}" y="{pad - 4}" font-size="11" text-anchor="end">max {hi:.4f}</text>'
+        svg += f'<text x="{width - pad}" y="{height - 8}" font-size="11" text-anchor="end">min {lo:.4f}</text>'
+    return svg + "</svg>"
+
+
+def render(day, daily, cumulative, rolling_rank_ic, summary):
+    """A self-contained page (no scripts): the summary, two SVG charts and the per-date table."""
     fmt = lambda v: "" if not np.isfinite(v) else f"{v:.4f}"
-    rows = "".join(f"<tr><td>{d.date()}</td>" + "".join(f"<td>{fmt(r[c])}</td>" for c in daily.columns) + "</tr>"
-                   for d, r in daily.iterrows())
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in daily.columns)
     facts = "".join(f"<tr><th>{html.escape(k)}</th><td>{fmt(float(v))}</td></tr>" for k, v in summary.items())
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>Signals report {day}</title></head><body>"
-            f"<h1>Signals report {day}</h1><p>Signals of the last {REPORT_DAYS} days against the next-day return.</p>"
-            f"<table>{facts}</table><h2>Cumulative long-short (top decile - bottom decile)</h2>{svg}"
-            f"<h2>Per date</h2><table><tr><th>date</th>{head}</tr>{rows}</table></body></html>")
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in daily.columns)
+    rows = "".join(f"<tr><td>{d.date()}</td>" + "".join(f"<td>{fmt(float(r[c]))}</td>" for c in daily.columns) + "</tr>"
+                   for d, r in daily.iterrows())
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>Signal report {day}</title></head><body>"
+            f"<h1>Signal report {day}</h1><p>Signals of the last {REPORT_DAYS} days ({len(daily)} dates with a known "
+            f"next-day return) against the same ticker's next close.</p><table>{facts}</table>"
+            + svg_line(cumulative, "cumulative long-short (compounded)", zero_line=True)
+            + svg_line(rolling_rank_ic, "RankIC, 5-date rolling mean", zero_line=True)
+            + f"<h2>Per date</h2><table><tr><th>date</th>{head}</tr>{rows}</table></body></html>")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -476,7 +502,7 @@ def main():
         artifact_root = Path(args.tracking_uri[len("sqlite:///"):]).resolve().parent / "artifacts"
     client = MlflowClient()
     training_experiment = experiment(client, TRAINING_EXPERIMENT, artifact_root)
-    reports_experiment = experiment(client, "reports", artifact_root)
+    reports_experiment = experiment(client, REPORT_EXPERIMENT, artifact_root)
 
     phases = dict.fromkeys(["ingest", "features", "gold", "train", "inference", "report"], 0.0)
     trainings = 0
