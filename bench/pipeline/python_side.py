@@ -189,13 +189,14 @@ def folds(n_dates, k, purge):
     """bench/training/python_side.py's cut: the first 1/(k+1) of the sorted dates trains only,
     then k consecutive test blocks; each fold trains on the dates before its test block less a
     purge gap, holding out the last 20% of them (after another purge) for early stopping.
-    Returns ((train), (validation) or None, (test)) date-index ranges [lo, hi). As Sluice's
-    WalkForward, a fold that would keep fewer than 2 dates to train on trains on all its dates
-    without early stopping (never the case with 20 dates or more, 3 folds and a purge of 1)."""
+    Returns ((train), (validation) or None, (test)) date-index ranges [lo, hi), or None when
+    there are too few dates. As Sluice's WalkForward, a fold that would keep fewer than 2 dates to
+    train on trains on all its dates without early stopping (never the case with 20 dates or
+    more, 3 folds and a purge of 1)."""
     initial = n_dates // (k + 1)
     block = (n_dates - initial) // k
     if block < 1 or initial <= purge + 1:
-        raise RuntimeError(f"{n_dates} dates are too few for {k} folds with a purge of {purge} dates")
+        return None
     out = []
     for f in range(k):
         test_start = initial + f * block
@@ -255,9 +256,11 @@ def train(lake, day, min_dates, experiment_id):
     features = [c for c in frame.columns if c not in ("ticker", "date", "label")]
     index = pd.Series(np.arange(len(dates)), index=pd.to_datetime(dates))
     frame["d"] = frame["date"].map(index)
+    cuts = folds(len(dates), FOLDS, PURGE)
+    if cuts is None:  # Sluice skips too (only possible with a small --min-dates)
+        return None, f"skipped: {len(dates)} dates are too few for {FOLDS} folds with a purge of {PURGE}"
     select = lambda lo, hi: frame[(frame["d"] >= lo) & (frame["d"] < hi)]
-    parts = [(select(*fit), select(*valid) if valid else None, select(*test))
-             for fit, valid, test in folds(len(dates), FOLDS, PURGE)]
+    parts = [(select(*fit), select(*valid) if valid else None, select(*test)) for fit, valid, test in cuts]
 
     grid = [dict(zip(GRID, values)) for values in itertools.product(*GRID.values())]
     base = {"tree_method": "hist", "nthread": 2, "seed": 0, "verbosity": 0,
