@@ -3,11 +3,10 @@
 # runs the reference DAGs on the embedded defaults (SQLite metadata in .sluice/, local executor,
 # task logs in logs/).
 #
-# Today it validates every DAG in dags/, shows each one, runs the example DAG for one week of
-# weekdays as a backfill driven to completion, and lands the market data (../shared/data/market,
-# when present) in a Delta table under the lake root, then upserts a correction, time-travels and
-# reads one day with data skipping. It grows into the full quant pipeline
-# (generate -> bronze -> silver -> gold -> train -> register -> promote -> infer -> report).
+# It validates every DAG in dags/, then runs the reference quant pipeline (dags/quant_daily.yaml)
+# over 2023 for 1,000 generated tickers and prints a summary: the tables and their versions, the
+# champion model and its metrics, the last date's top signals, the out-of-sample RankIC, where the
+# report is, and the lineage of the top signal.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib.sh
@@ -37,43 +36,35 @@ done
 log "effective configuration"
 "$sluice" config show
 
-log "running hello_bash for the week of 2024-01-08 (a backfill, driven here)"
-"$sluice" dags backfill hello_bash --start 2024-01-08 --end 2024-01-12 --reprocess all --wait
+# The reference pipeline (dags/quant_daily.yaml) over 2023 for 1,000 generated tickers, driven as a
+# backfill on the embedded defaults: SQLite metadata in .sluice/, the local executor, Delta tables
+# under lake/, tracking and the model registry in .sluice/tracking. A date already done is not
+# redone (run this again and it only finishes what is missing); SLUICE_MAIN_START/END narrow it.
+start=${SLUICE_MAIN_START:-2023-01-02}
+end=${SLUICE_MAIN_END:-2023-12-29}
+log "quant_daily: backfilling $start .. $end for 1,000 tickers (generate, bronze, Alpha158 silver, gold, weekly grid search, registry, signals, report)"
+# Only the backfill creates runs here: every DAG stays paused (`sluice scheduler` and unpause to schedule).
+for dag in $("$sluice" dags list --json | python3 -c 'import json,sys; print(" ".join(d["dag_id"] for d in json.load(sys.stdin)["dags"]))'); do
+    "$sluice" dags pause "$dag" >/dev/null
+done
+"$sluice" dags backfill quant_daily --start "$start" --end "$end" --reprocess failed --wait
 
-log "runs"
-"$sluice" runs list --dag hello_bash --limit 5
-
-last_run=$("$sluice" runs list --dag hello_bash --limit 1 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["run_id"])')
+log "runs of quant_daily (latest 5)"
+"$sluice" runs list --dag quant_daily --limit 5
+last_run=$("$sluice" runs list --dag quant_daily --limit 1 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["run_id"])')
 log "tasks of $last_run"
-"$sluice" tasks list hello_bash "$last_run"
+"$sluice" tasks list quant_daily "$last_run"
 
-log "log of window_start in $last_run"
-"$sluice" tasks logs hello_bash "$last_run" window_start
+log "models"
+"$sluice" models versions quant_alpha158_xgb
 
-market=../shared/data/market
-if [[ -d $market ]]; then
-    table=stockdata.bronze_market_data
-    log "market data into the Delta table $table (lake/stockdata/bronze_market_data), partitioned by ticker"
-    rm -rf lake/stockdata/bronze_market_data
-    for ticker in AAPL MSFT AMZN GOOGL JPM; do
-        "$sluice" delta write "$table" --from "$market/${ticker}_data.csv" --partition-by Name \
-            --schema "Date:date,High:double,Low:double,Open:double,Close:double,Volume:double,Adj Close:double,Name:string"
-    done
-    log "a correction for one row, upserted on (Date, Name)"
-    printf 'Date,High,Low,Open,Close,Volume,Adj Close,Name\n2019-12-31,300,290,291,293.65,1,290,AAPL\n' > /tmp/sluice-correction.csv
-    "$sluice" delta merge "$table" --from /tmp/sluice-correction.csv --on Date,Name
-    "$sluice" delta history "$table"
-    log "AAPL's last closes, now and as of version 0"
-    "$sluice" delta read "$table" --where "Name = 'AAPL' AND Date >= '2019-12-30'" --columns Date,Name,Close,Volume
-    "$sluice" delta read "$table" --version 0 --where "Date >= '2019-12-30'" --columns Date,Name,Close,Volume
-    "$sluice" delta describe "$table"
-    log "Alpha158 over the bronze table into stockdata.silver_features (2019 written; earlier rows feed the windows)"
-    rm -rf lake/stockdata/silver_features
-    "$sluice" factors compute --set alpha158 --input "$table" --output stockdata.silver_features --start 2019-01-02
-    "$sluice" delta read stockdata.silver_features --where "ticker = 'AAPL' AND date >= '2019-12-30'" \
-        --columns ticker,date,KMID,MA5,STD20,RSQR60,CORD30
-    log "Alpha158 over the whole market (482 tickers) into lake/alpha158.parquet"
-    "$sluice" factors compute --set alpha158 --input "$market" --output lake/alpha158.parquet --timing
-else
-    log "skipping the Delta demo: $market is not present"
+log "summary"
+summary=$("$sluice" pipeline summary)
+printf '%s\n' "$summary"
+
+top=$(printf '%s\n' "$summary" | awk '/^top [0-9]+ signals of/ {date=$5; getline; print date, $2; exit}')
+if [[ -n $top ]]; then
+    read -r top_date top_ticker <<< "$top"
+    log "lineage of the top signal ($top_ticker on $top_date)"
+    "$sluice" lineage signals --date "$top_date" --ticker "$top_ticker"
 fi
