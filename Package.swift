@@ -39,7 +39,7 @@ let package = Package(
         // Experiment tracking and the model registry: embedded (SQLite + artifact folder) or a real MLflow server.
         .target(name: "Tracking", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         // The quant pipeline's operators (generate, ingest, features, gold, train, promote, infer, report).
-        .target(name: "SluiceOperators", dependencies: ["SluiceCore", "Columnar", "Parquet", "DeltaLake", "Factors", "Learning", "Tracking"]),
+        .target(name: "SluiceOperators", dependencies: ["SluiceCore", "Columnar", "Parquet", "DeltaLake", "Factors", "Learning", "Tracking", "CSluiceSystem"]),
         // The few glibc calls Swift's Glibc module hides behind _GNU_SOURCE.
         .target(name: "CSluiceSystem"),
         .target(

@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <malloc.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <unistd.h>
@@ -12,4 +13,8 @@ int sluice_spawn_file_actions_addchdir(posix_spawn_file_actions_t *actions, cons
 
 int sluice_syncfs(int fd) {
     return syncfs(fd);
+}
+
+int sluice_release_free_memory(void) {
+    return malloc_trim(0);
 }

@@ -1,5 +1,6 @@
 import Columnar
 import DeltaLake
+import CSluiceSystem
 import Foundation
 import Learning
 import SluiceCore
@@ -42,6 +43,8 @@ public enum TrainGridSearchOperator {
             ArgumentSpec("model_name", .string, default: .string(""), doc: "A registered model: while it has no version, train whatever the cadence."),
             ArgumentSpec("min_dates", .int, default: .int(20), doc: "Skip while gold has fewer usable dates."),
             ArgumentSpec("threads", .int, default: .int(0), doc: "Threads (0: one per processor)."),
+            ArgumentSpec("parallel_trials", .int, default: .int(1),
+                         doc: "Trials trained side by side (each with its own fold matrices): 1 keeps peak memory to one set, each trial using every thread."),
             ArgumentSpec("tracking_uri", .string, default: .string(""), doc: "Tracking URI (default: SLUICE_TRACKING_URI, i.e. the configuration's)."),
         ],
         runner: Runner())
@@ -82,18 +85,8 @@ public enum TrainGridSearchOperator {
             guard dates.count >= minDates else {
                 return .skipped(reason: "gold has \(dates.count) usable dates before \(context.runDate), fewer than min_dates \(minDates)")
             }
-            let batches = try DateRange.read(snapshot: snapshot, storage: gold.storage, dateRange(dates.first!, dates.last!))
             let label = arguments.string("label") ?? "label"
-            let excluded = Set(arguments.stringList("exclude")).union([label, "date", "ticker"])
-            let features = (batches.first?.schema.fields ?? []).filter { field in
-                guard !excluded.contains(field.name) else { return false }
-                switch field.type {
-                case .float64, .float32, .int64, .int32: return true
-                default: return false
-                }
-            }.map(\.name)
-            guard !features.isEmpty else { throw TaskFailure("\(goldPath) has no numeric feature columns besides \(label)") }
-            let data = try LearningDataset(batches: batches, features: features, label: label, date: "date")
+            let data = try Self.dataset(snapshot: snapshot, storage: gold.storage, dates: dates, label: label, excluded: arguments.stringList("exclude"), table: goldPath)
             let grid = arguments.string("grid") ?? ""
             let folds = arguments.int("folds") ?? 3, purge = arguments.int("purge_days") ?? 1, embargo = arguments.int("embargo_days") ?? 0
             let select = arguments.string("select") ?? "rank_ic"
@@ -104,8 +97,9 @@ public enum TrainGridSearchOperator {
                 return .skipped(reason: "not enough gold dates yet: \(error.message)")
             }
             let search = try GridSearch(grid: ParameterGrid.parse(grid), model: kind, validation: validation,
-                                        selection: select, threads: arguments.int("threads") ?? 0)
+                                        selection: select, threads: arguments.int("threads") ?? 0, parallelTrials: arguments.int("parallel_trials") ?? 1)
             let result = try search.run(data)
+            defer { _ = sluice_release_free_memory() }  // hand the search's freed matrices back: a scheduler lives on for the next dates
             let first = TextFormat.date(days: Int64(dates.first!)), last = TextFormat.date(days: Int64(dates.last!))
             let source = TrainingSource(uri: URL(fileURLWithPath: goldPath).standardized.path, version: snapshot.version, sourceType: "delta",
                                         lineage: ["trained_from": first, "trained_to": last, "trained_dates": String(dates.count), "run_date": context.runDate,
@@ -122,6 +116,23 @@ public enum TrainGridSearchOperator {
                                   ("value", .double(value)), ("gold_version", .int(snapshot.version)), ("rows", .int(Int64(data.rowCount))),
                                   ("dates", .int(Int64(dates.count)))]))
         }
+    }
+}
+
+extension TrainGridSearchOperator.Runner {
+    /// Gold's rows of `dates` as a training set; the Delta batches are released when it returns.
+    static func dataset(snapshot: Snapshot, storage: any DeltaStorage, dates: [Int32], label: String, excluded: [String], table: String) throws -> LearningDataset {
+        let batches = try DateRange.read(snapshot: snapshot, storage: storage, dateRange(dates.first!, dates.last!))
+        let skip = Set(excluded).union([label, "date", "ticker"])
+        let features = (batches.first?.schema.fields ?? []).filter { field in
+            guard !skip.contains(field.name) else { return false }
+            switch field.type {
+            case .float64, .float32, .int64, .int32: return true
+            default: return false
+            }
+        }.map(\.name)
+        guard !features.isEmpty else { throw TaskFailure("\(table) has no numeric feature columns besides \(label)") }
+        return try LearningDataset(batches: batches, features: features, label: label, date: "date")
     }
 }
 

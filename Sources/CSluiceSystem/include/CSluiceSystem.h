@@ -11,4 +11,7 @@ int sluice_spawn_file_actions_addchdir(posix_spawn_file_actions_t *actions, cons
 /// syncfs(2): flush every file of the file system holding fd (declared only under _GNU_SOURCE).
 int sluice_syncfs(int fd);
 
+/// malloc_trim(0): return freed heap memory to the system (after a large, short-lived working set).
+int sluice_release_free_memory(void);
+
 #endif

@@ -69,9 +69,13 @@ public struct GridSearch: Sendable {
     public var threads: Int
     /// Parameters every trial shares (a grid value overrides).
     public var base: [String: String]
+    /// Trials run side by side at most (nil: as many as the thread budget allows). Each side-by-side
+    /// trial holds its own XGBoost fold matrices, so 1 bounds memory to one set (its trials then
+    /// get every thread).
+    public var parallelTrials: Int?
 
     public init(grid: [[String: String]], model: ModelKind = .xgboost, validation: WalkForward, selection: String = "rank_ic", threads: Int = 0,
-                base: [String: String] = [:]) throws(LearningError) {
+                base: [String: String] = [:], parallelTrials: Int? = nil) throws(LearningError) {
         guard !grid.isEmpty else { throw LearningError("the grid has no parameter sets") }
         guard Evaluation.metricNames.contains(selection) else {
             throw LearningError("unknown selection metric '\(selection)' (expected one of \(Evaluation.metricNames.joined(separator: ", ")))")
@@ -82,6 +86,7 @@ public struct GridSearch: Sendable {
         self.selection = selection
         self.threads = threads
         self.base = base
+        self.parallelTrials = parallelTrials.map { Swift.max(1, $0) }
     }
 
     /// Splits a parameter set into XGBoost's parameters, the rounds and the early-stopping patience.
@@ -104,7 +109,7 @@ public struct GridSearch: Sendable {
         let foldData = folds.map { fold in (train: data.subset(rows(fold.train)), validation: data.subset(rows(fold.validation)), test: data.subset(rows(fold.test))) }
         let sets = try grid.map { set throws(LearningError) in try Self.split(base.merging(set) { $1 }) }
         let budget = threads == 0 ? Swift.max(1, System.processorCount) : threads
-        let workers = Swift.min(budget, sets.count)
+        let workers = Swift.min(parallelTrials ?? budget, budget, sets.count)
         let perTrial = String(Swift.max(1, budget / workers))
         let results = Mutex<[Result<TrialResult, LearningError>?]>(Array(repeating: nil, count: sets.count))
         let next = Atomic<Int>(0)
