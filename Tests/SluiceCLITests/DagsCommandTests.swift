@@ -4,6 +4,13 @@ import Testing
 
 @Suite("sluice dags / operators / config commands")
 struct DagsCommandTests {
+    @Test("the shipped DAGs (the reference pipeline and the examples) are valid with the binary's operators")
+    func shippedDags() throws {
+        let output = try CLI.run(["dags", "validate", CLI.repositoryRoot + "/dags"])
+        #expect(output.status == 0, "\(output.stdout)\(output.stderr)")
+        #expect(output.stderr.contains("3 DAG(s)") && output.stderr.contains("0 error(s)"), "\(output.stderr)")
+    }
+
     @Test("validate passes on the shipped DAGs and exits 0")
     func validateShipped() throws {
         let out = try CLI.run(["dags", "validate", "dags"])

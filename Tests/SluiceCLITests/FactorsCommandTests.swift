@@ -65,18 +65,23 @@ struct FactorsCommandTests {
         #expect(alpha.stdout.hasPrefix("KMID\t($close-$open)/$open\n"))
     }
 
-    @Test("compute into a Delta table, then merge a later run on (ticker, date)")
+    @Test("compute into a Delta table, then merge a later run on (ticker, date); merging the same rows again commits nothing")
     func delta() throws {
         let input = try Self.csvFolder(["A.csv": Self.bars("AAA", days: 10, start: 10)])
         let table = input + "/silver"
         let first = try CLI.run(["factors", "compute", "--set", "ta", "--input", input, "--output", table])
         #expect(first.status == 0, "\(first.stderr)")
-        let second = try CLI.run(["factors", "compute", "--set", "ta", "--input", input, "--output", table, "--mode", "merge", "--start", "2020-01-08"])
+        // A day arrives: the merge of the run from the 8th inserts it and leaves the equal rows alone.
+        try Self.bars("AAA", days: 11, start: 10).write(toFile: input + "/A.csv", atomically: true, encoding: .utf8)
+        let merge = ["factors", "compute", "--set", "ta", "--input", input, "--output", table, "--mode", "merge", "--start", "2020-01-08"]
+        let second = try CLI.run(merge)
         #expect(second.status == 0, "\(second.stderr)")
-        let history = try CLI.run(["delta", "history", table])
-        #expect(history.stdout.contains("MERGE"))
+        let history = try CLI.run(["delta", "history", table]).stdout
+        #expect(history.contains("MERGE"))
         let rows = try CLI.run(["delta", "read", table, "--columns", "ticker,date,ret_1"]).stdout.split(separator: "\n")
-        #expect(rows.count == 10)
+        #expect(rows.count == 11)
+        #expect(try CLI.run(merge).status == 0)
+        #expect(try CLI.run(["delta", "history", table]).stdout == history)
     }
 }
 
