@@ -7,7 +7,8 @@
 # files (Sluice's generate task writes them; its time is left out of the comparison). Then one
 # daily incremental run (a Tuesday after the backfill: no retraining) on each side, end to end
 # from process start. Prints phase seconds, the ratios, and peak memory.
-# Usage: bench/pipeline/run.sh   (START/END narrow the range; SLUICE_BIN skips the release build)
+# Usage: bench/pipeline/run.sh   (START/END narrow the range; SLUICE_BIN skips the release build;
+#        SKIP_PYTHON=1 re-measures Sluice only, keeping the Python results of the last run)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(dirname "$(dirname "$here")")"
@@ -22,7 +23,8 @@ if [[ -z "${SLUICE_BIN:-}" ]]; then
     SLUICE_BIN="$(swift build -c release --show-bin-path)/sluice"
 fi
 out="$repo/bench/out/pipeline"
-rm -rf "$out" && mkdir -p "$out/sluice/dags" "$out/python"
+if [[ ${SKIP_PYTHON:-0} == 1 && -f $out/python.json ]]; then rm -rf "$out/sluice"; else rm -rf "$out"; fi
+mkdir -p "$out/sluice/dags" "$out/python"
 cp dags/quant_daily.yaml "$out/sluice/dags/"
 printf 'machine: %s cpus, %s, %s\n' "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$(free -g | awk '/Mem:/ {print $2 " GiB"}')"
 export OMP_WAIT_POLICY=passive   # both sides' OpenMP (libxgboost): no spinning threads on 2 cores
@@ -45,6 +47,7 @@ PY
 log "Sluice: one daily incremental run ($daily)"
 (cd "$out/sluice" && /usr/bin/time -f '%e %M' -o ../sluice-daily.txt "$SLUICE_BIN" dags backfill quant_daily --start "$daily" --end "$daily" --wait >&2)
 
+if [[ ${SKIP_PYTHON:-0} != 1 || ! -f $out/python.json ]]; then
 log "Python: the same dates on Sluice's landing files"
 landing="$out/sluice/lake/landing/market"
 /usr/bin/time -f '%e %M' -o "$out/python-time.txt" "$py" "$here/python_side.py" "$landing" "$out/python/lake" \
@@ -52,6 +55,7 @@ landing="$out/sluice/lake/landing/market"
 log "Python: one daily incremental run ($daily)"
 /usr/bin/time -f '%e %M' -o "$out/python-daily.txt" "$py" "$here/python_side.py" "$landing" "$out/python/lake" \
     "sqlite:///$out/python/mlflow.db" "$daily" "$daily" > "$out/python-daily.json"
+fi
 
 "$py" - "$out" <<'PY'
 import json, sys

@@ -106,7 +106,9 @@ public struct GridSearch: Sendable {
         for (k, date) in distinct.enumerated() { dateIndex[date] = k }
         let rowDate = data.dates.map { dateIndex[$0]! }
         func rows(_ dates: Range<Int>) -> [Int] { rowDate.indices.filter { dates.contains(rowDate[$0]) } }
-        let foldData = folds.map { fold in (train: data.subset(rows(fold.train)), validation: data.subset(rows(fold.validation)), test: data.subset(rows(fold.test))) }
+        // Row indices only: a fold's copies of the features are made where they are used and
+        // dropped after (XGBoost keeps its own matrix), so a search holds one copy of the data.
+        let foldRows = folds.map { fold in (train: rows(fold.train), validation: rows(fold.validation), test: rows(fold.test)) }
         let sets = try grid.map { set throws(LearningError) in try Self.split(base.merging(set) { $1 }) }
         let budget = threads == 0 ? Swift.max(1, System.processorCount) : threads
         let workers = Swift.min(parallelTrials ?? budget, budget, sets.count)
@@ -128,16 +130,17 @@ public struct GridSearch: Sendable {
                     parameters["nthread"] = parameters["nthread"] ?? perTrial
                     var evaluations: [Evaluation] = []
                     var bestRounds: [Int] = []
-                    for (index, fold) in foldData.enumerated() {
+                    for (index, fold) in foldRows.enumerated() {
                         let booster: any TrainedModel
                         let predictions: [Float]
                         if model == .xgboost {
                             let grouped = LearningDataset.isRanking(parameters)
                             let key = index * 2 + (grouped ? 1 : 0)
                             if matrices[key] == nil {
-                                matrices[key] = (try XGBoostMatrix(grouped ? fold.train.sortedByDate() : fold.train, grouped: grouped),
-                                                   fold.validation.rowCount > 0 ? try XGBoostMatrix(grouped ? fold.validation.sortedByDate() : fold.validation, grouped: grouped) : nil,
-                                                   try XGBoostMatrix(fold.test))
+                                let train = data.subset(fold.train), validation = data.subset(fold.validation)
+                                matrices[key] = (try XGBoostMatrix(grouped ? train.sortedByDate() : train, grouped: grouped),
+                                                   validation.rowCount > 0 ? try XGBoostMatrix(grouped ? validation.sortedByDate() : validation, grouped: grouped) : nil,
+                                                   try XGBoostMatrix(data.subset(fold.test)))
                             }
                             let m = matrices[key]!
                             let xgboost = try XGBoostBooster.train(m.train, parameters: parameters, rounds: sets[t].rounds, validation: m.validation,
@@ -145,11 +148,13 @@ public struct GridSearch: Sendable {
                             booster = xgboost
                             predictions = try xgboost.predict(m.test)
                         } else {
-                            booster = try model.train(fold.train, parameters: parameters, rounds: sets[t].rounds,
-                                                      validation: fold.validation.rowCount > 0 ? fold.validation : nil, patience: sets[t].patience)
-                            predictions = try booster.predict(fold.test)
+                            let validation = data.subset(fold.validation)
+                            booster = try model.train(data.subset(fold.train), parameters: parameters, rounds: sets[t].rounds,
+                                                      validation: validation.rowCount > 0 ? validation : nil, patience: sets[t].patience)
+                            predictions = try booster.predict(data.subset(fold.test))
                         }
-                        evaluations.append(Metrics.evaluate(predictions: predictions, labels: fold.test.labels, dates: fold.test.dates))
+                        evaluations.append(Metrics.evaluate(predictions: predictions, labels: fold.test.map { data.labels[$0] },
+                                                            dates: fold.test.map { data.dates[$0] }))
                         bestRounds.append(booster.rounds)
                     }
                     let metrics = Dictionary(uniqueKeysWithValues: Evaluation.metricNames.map { name in
