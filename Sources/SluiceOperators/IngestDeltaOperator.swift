@@ -29,8 +29,6 @@ public enum IngestDeltaOperator {
         ],
         runner: Runner())
 
-    static let columns = ["ticker", "date", "open", "high", "low", "close", "volume"]
-
     struct Runner: TaskRunner {
         func run(_ context: TaskRunContext) async throws -> TaskResult {
             let source = context.arguments.string("source") ?? ""

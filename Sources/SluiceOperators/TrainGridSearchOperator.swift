@@ -19,9 +19,8 @@ public enum TrainGridSearchOperator {
         numeric column but the label (and `exclude`). The search and its tracking are those of
         `sluice train`; the parent run carries the gold table's path and version, the dates trained
         on and the metrics of the best trial on its walk-forward test folds (out of sample).
-        Retraining follows `every`: daily, weekly (Mondays)
-        or monthly (the first weekday of its month); with `model_name`, a model that has no version
-        yet is trained on any date. Skipped on other dates and while gold has fewer than
+        Retraining follows `every`: daily, weekly (Mondays) or monthly (the first weekday of its
+        month); with `model_name`, a model that has no version yet is trained on any date. Skipped on other dates and while gold has fewer than
         `min_dates` usable dates. A date this DAG already trained for (a finished run tagged with
         the DAG and date) returns that run instead of training again, so clearing and re-running
         the task repeats the date's decision. Returns {run_id, metric, value, gold_version, rows, dates}.
