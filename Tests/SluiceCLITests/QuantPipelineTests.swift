@@ -81,6 +81,10 @@ struct QuantPipelineTests {
         #expect(bronzeDates.count == 30)
         #expect(signalDates.count >= 8, "signals on \(signalDates)")
         #expect(signalDates == Array(bronzeDates.drop { $0 < signalDates.first! }))
+        let trainings = try tracking.searchRuns(experimentIDs: [try tracking.experiment(named: "quant_daily").id], orderBy: nil)
+            .filter { $0.tags["sluice.kind"] == "grid-search" }.compactMap { $0.tags["sluice.run_date"] }.sorted()
+        #expect(trainings.first == signalDates.first, "first training \(trainings.first ?? "-"), first signals \(signalDates.first ?? "-")")
+        #expect(trainings.count >= 3)
         #expect(scores.count == signalDates.count * 100)
 
         // Out of sample: each signal date's scores against the next day's realised returns.
