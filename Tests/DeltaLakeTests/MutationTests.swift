@@ -54,6 +54,39 @@ struct MutationTests {
         #expect(error?.message.contains("several source rows match the same target row") == true)
     }
 
+    @Test("MERGE update-changed rewrites only files whose rows differ and commits nothing for equal rows; custom commitInfo fields; the last change of a partition; delta-rs reads it")
+    func mergeChangedAndCommitMetadata() throws {
+        let path = WriteSupport.folder()
+        var table = DeltaTable(path: path)
+        table.commitMetadata = ["sluice.task_id": "features", "operation": "not overridden"]
+        var options = WriteOptions()
+        options.partitionBy = ["day"]
+        try table.write([WriteSupport.prices(days: 0 ... 4, tickers: ["A", "B"])], options: options)
+        // The same rows again: nothing to change, nothing committed.
+        let same = try table.merge([WriteSupport.prices(days: 2 ... 3, tickers: ["A", "B"])], on: ["day", "ticker"], whenMatched: .updateChanged)
+        #expect(same.version == nil && same.removedFiles == 0)
+        // One changed row (day 3) and one new day: only day 3's file is rewritten.
+        let changed = try RecordBatch.concatenate([WriteSupport.prices(days: 2 ... 2, tickers: ["A", "B"]), WriteSupport.prices(days: 3 ... 3, tickers: ["A"], bump: 7),
+                                                   WriteSupport.prices(days: 5 ... 5, tickers: ["A"])])
+        let result = try table.merge([changed], on: ["day", "ticker"], whenMatched: .updateChanged)
+        #expect(result.version == 1 && result.removedFiles == 1)
+        let rows = try WriteSupport.rows(path)
+        #expect(rows.count == 11)
+        #expect(rows.contains(#"{"day":"2024-01-04","ticker":"A","close":102.0}"#) && rows.contains(#"{"day":"2024-01-06","ticker":"A","close":115.0}"#))
+        if let expected = try WriteSupport.deltaRows(path) { #expect(rows == expected) }
+        let history = try table.history()
+        #expect(history.map(\.operation) == ["CREATE TABLE", "MERGE"])
+        #expect(history.allSatisfy { $0.commitInfo?["sluice.task_id"]?.stringValue == "features" })
+        #expect(history[1].commitInfo?["operationMetrics"]?["numTargetRowsUpdated"]?.stringValue == "1")
+        #expect(history[1].commitInfo?["operationParameters"]?["matchedPredicates"]?.stringValue?.contains("NOT (target <=> source)") == true)
+        // The last version that touched each day's partition.
+        #expect(try table.lastChange(ofPartition: ["day": "2024-01-04"]) == 1)
+        #expect(try table.lastChange(ofPartition: ["day": "2024-01-03"]) == 0)
+        #expect(try table.lastChange(ofPartition: ["day": "2024-01-03"], atOrBefore: 0) == 0)
+        #expect(try table.lastChange(ofPartition: ["day": "2024-01-06"], atOrBefore: 0) == nil)
+        #expect(try table.lastChange(ofPartition: ["day": "2030-01-01"]) == nil)
+    }
+
     @Test("history lists every commit with its operation; time travel by timestamp picks the version current then")
     func historyAndTimeTravel() throws {
         let path = WriteSupport.folder()
