@@ -55,7 +55,7 @@ enum BarFiles {
             }
             let column = batch.columns[index]
             switch name {
-            case "ticker": picked.append((name, try text(column, file: file, name: name)))
+            case "ticker": picked.append((name, text(column)))
             case "date": picked.append((name, try date(column, file: file)))
             default: picked.append((name, try number(column, file: file, name: name)))
             }
@@ -63,7 +63,7 @@ enum BarFiles {
         return try RecordBatch(picked)
     }
 
-    static func text(_ column: Column, file: String, name: String) throws -> Column {
+    static func text(_ column: Column) -> Column {
         if case .binary(let strings) = column, strings.dataType == .string { return column }
         return .binary(BinaryColumn((0 ..< column.count).map { row -> String? in
             column.isNull(row) ? nil : column.value(at: row).keyText

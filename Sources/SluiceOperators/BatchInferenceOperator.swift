@@ -54,6 +54,9 @@ public enum BatchInferenceOperator {
             let scores = try model.model.predict(try LearningDataset(scoring: batches, features: model.featureNames))
             // The silver version that last wrote this date (stable when later dates are added).
             let silverVersion = try DeltaTable(path: silverPath).lastChange(ofPartition: ["date": context.runDate], atOrBefore: latestSilver) ?? latestSilver
+            guard batches.allSatisfy({ $0.column(named: "ticker") != nil }) else {
+                throw TaskFailure("\(silverPath): silver needs a ticker column (it has \(batches[0].schema.names.joined(separator: ", ")))")
+            }
             let tickers = try Column.concatenate(batches.map { $0.column(named: "ticker")! })
             let signals = try Signals.batch(day: day, tickers: (0 ..< tickers.count).map { tickers.value(at: $0).keyText }, scores: scores.map(Double.init),
                                             model: version, silverVersion: silverVersion)

@@ -37,7 +37,7 @@ public enum FeaturesUpsertOperator {
             for name in sets { factors += try FactorSet.load(name).factors }
             let plan = try FactorPlan(factors: factors)
             // Bronze over the lookback, reading only the date partitions in range.
-            let range = "date >= '\(TextFormat.date(days: Int64(day) - Int64(lookback)))' AND date <= '\(TextFormat.date(days: Int64(day)))'"
+            let range = dateRange(day - Int32(lookback), day)
             let (batches, bronzeVersion) = try DateRange.read(bronze, range)
             guard bronzeVersion != nil else { throw TaskFailure("\(bronze): no Delta table there (ingest_delta creates it)") }
             guard batches.contains(where: { $0.rowCount > 0 }) else {

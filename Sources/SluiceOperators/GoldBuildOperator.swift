@@ -37,7 +37,7 @@ public enum GoldBuildOperator {
             let lookback = arguments.int("lookback_days") ?? 30
             let day = context.runDay
             let from = day - Int32(lookback)
-            let range = "date >= '\(TextFormat.date(days: Int64(from)))' AND date <= '\(TextFormat.date(days: Int64(day)))'"
+            let range = dateRange(from, day)
             // Labels from bronze up to D (nothing later can leak in).
             let bronzePath = arguments.string("bronze") ?? "lake/stockdata/bronze_market_data"
             let (bronze, bronzeVersion) = try DateRange.read(bronzePath, range)

@@ -122,14 +122,7 @@ extension TrainGridSearchOperator.Runner {
     /// Gold's rows of `dates` as a training set; the Delta batches are released when it returns.
     static func dataset(snapshot: Snapshot, storage: any DeltaStorage, dates: [Int32], label: String, excluded: [String], table: String) throws -> LearningDataset {
         let batches = try DateRange.read(snapshot: snapshot, storage: storage, dateRange(dates.first!, dates.last!))
-        let skip = Set(excluded).union([label, "date", "ticker"])
-        let features = (batches.first?.schema.fields ?? []).filter { field in
-            guard !skip.contains(field.name) else { return false }
-            switch field.type {
-            case .float64, .float32, .int64, .int32: return true
-            default: return false
-            }
-        }.map(\.name)
+        let features = batches.first.map { LearningDataset.numericColumns(of: $0.schema, excluding: Set(excluded).union([label, "date", "ticker"])) } ?? []
         guard !features.isEmpty else { throw TaskFailure("\(table) has no numeric feature columns besides \(label)") }
         return try LearningDataset(batches: batches, features: features, label: label, date: "date")
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Columnar
 import Foundation
 import SluiceCore
 import SluiceOperators
@@ -21,7 +22,7 @@ struct SignalsLineage: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        guard CalendarDateCheck.valid(date) else {
+        guard date.count == 10, CalendarDays.parse(date) != nil else {
             Terminal.error("error: --date '\(date)' is not a date (expected YYYY-MM-DD)")
             throw ExitCode(2)
         }
@@ -39,12 +40,5 @@ struct SignalsLineage: ParsableCommand {
                 for step in lineage.steps { Terminal.output(step.kind.padding(toLength: width + 2, withPad: " ", startingAt: 0) + step.summary + "\n") }
             }
         }
-    }
-}
-
-/// A YYYY-MM-DD check for command-line dates.
-enum CalendarDateCheck {
-    static func valid(_ text: String) -> Bool {
-        text.count == 10 && DateTimeText.parse(text, zone: TimeZone(identifier: "UTC")!) != nil
     }
 }

@@ -14,8 +14,7 @@ enum TrackingChoice {
         let config = try global.loadConfig()
         // As MLflow's MLFLOW_TRACKING_URI: the environment's SLUICE_TRACKING_URI wins over the file.
         let uri = override ?? ProcessInfo.processInfo.environment["SLUICE_TRACKING_URI"].flatMap { $0.isEmpty ? nil : $0 } ?? configuredURI(config)
-        let library = config.string("learning", "lightgbm_library")
-        if !library.isEmpty, getenv("SLUICE_LIGHTGBM_LIBRARY") == nil { setenv("SLUICE_LIGHTGBM_LIBRARY", library, 1) }
+        exportLightGBM(config)
         return try TrackingConnection.backend(uri, token: config.string("tracking", "token"))
     }
 
@@ -27,6 +26,11 @@ enum TrackingChoice {
     /// Lets in-process operators find the configured tracking backend and LightGBM library.
     static func export(_ config: SluiceConfig) {
         TrackingConnection.export(uri: configuredURI(config), token: config.string("tracking", "token"))
+        exportLightGBM(config)
+    }
+
+    /// `learning.lightgbm_library`, where LightGBM's loader looks first, unless the environment already names one.
+    static func exportLightGBM(_ config: SluiceConfig) {
         let library = config.string("learning", "lightgbm_library")
         if !library.isEmpty, getenv("SLUICE_LIGHTGBM_LIBRARY") == nil { setenv("SLUICE_LIGHTGBM_LIBRARY", library, 1) }
     }
@@ -53,14 +57,7 @@ struct TrainingInput {
 
     /// Numeric columns other than the label, the date, the ticker and `excluded`.
     func numericColumns(excluding excluded: Set<String>) -> [String] {
-        guard let schema = batches.first?.schema else { return [] }
-        return schema.fields.filter { field in
-            guard !excluded.contains(field.name) else { return false }
-            switch field.type {
-            case .float64, .float32, .int64, .int32: return true
-            default: return false
-            }
-        }.map(\.name)
+        batches.first.map { LearningDataset.numericColumns(of: $0.schema, excluding: excluded) } ?? []
     }
 }
 

@@ -112,6 +112,17 @@ public struct LearningDataset: Sendable {
         return sizes
     }
 
+    /// The numeric columns of `schema` other than `excluded`: the default features of a table.
+    public static func numericColumns(of schema: Schema, excluding excluded: Set<String>) -> [String] {
+        schema.fields.filter { field in
+            guard !excluded.contains(field.name) else { return false }
+            switch field.type {
+            case .float64, .float32, .int64, .int32: return true
+            default: return false
+            }
+        }.map(\.name)
+    }
+
     /// True when `parameters` ask for a ranking objective (XGBoost's `rank:*`, LightGBM's
     /// `lambdarank` / `rank_xendcg`): the rows of each date are then one query group.
     public static func isRanking(_ parameters: [String: String]) -> Bool {
