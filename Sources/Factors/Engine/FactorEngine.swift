@@ -10,14 +10,25 @@ public struct FactorEngine: Sendable {
     public let plan: FactorPlan
     /// Threads to use: 0 for one per processor.
     public var threads: Int
-    /// About this many rows per output chunk (whole tickers); by default as many as keep a
-    /// chunk's values near 8M (64 MB), so thousands of factors still stream in small chunks.
-    public var chunkRows: Int
+    /// About this many rows per output chunk (whole tickers); nil to size chunks so that all the
+    /// output values in flight (a wave of two chunks per thread, plus each thread's scratch) stay
+    /// near `outputBudgetValues`, whatever the number of threads.
+    public var chunkRows: Int?
+
+    /// The output values (doubles) the default chunk size allows in flight: 48M, about 384 MB.
+    public static let outputBudgetValues = 48 << 20
 
     public init(plan: FactorPlan, threads: Int = 0, chunkRows: Int? = nil) {
         self.plan = plan
         self.threads = threads
-        self.chunkRows = chunkRows ?? Swift.max(256, (8 << 20) / Swift.max(1, plan.outputs.count))
+        self.chunkRows = chunkRows
+    }
+
+    /// The rows per chunk for `workers` threads: the given size, or the budget split over the
+    /// three chunk-sized buffers each thread holds (two in its wave, one scratch).
+    func rowsPerChunk(workers: Int) -> Int {
+        if let chunkRows { return chunkRows }
+        return Swift.max(256, Self.outputBudgetValues / (3 * Swift.max(1, workers) * Swift.max(1, plan.outputs.count)))
     }
 
     /// Evaluates every factor over `panel` and hands `sink` one batch per chunk of tickers, in
@@ -42,6 +53,8 @@ public struct FactorEngine: Sendable {
         try materialize(panel, sources: &sources, longest: longest)
 
         // Chunks of whole tickers, about chunkRows rows each.
+        let requestedWorkers = threads == 0 ? System.processorCount : threads
+        let chunkRows = rowsPerChunk(workers: Swift.max(1, Swift.min(requestedWorkers, panel.tickers.count)))
         var chunks: [Range<Int>] = []
         var first = 0
         while first < panel.tickers.count {
@@ -54,7 +67,7 @@ public struct FactorEngine: Sendable {
         let targets = plan.outputs.map(\.node)
         let schema = Schema([Field("ticker", .string, nullable: false), Field("date", .date32, nullable: false)]
             + plan.outputs.map { Field($0.name, .float64, nullable: true) })
-        let workers = Swift.max(1, Swift.min(threads == 0 ? System.processorCount : threads, tickerChunks.count))
+        let workers = Swift.max(1, Swift.min(requestedWorkers, tickerChunks.count))
         let frozen = sources
         let plan = plan
         // Waves of chunks: computed on all threads, then handed to the sink in order on this
