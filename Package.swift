@@ -16,6 +16,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // libyaml from Debian's libyaml-dev: we read YAML events directly to keep exact marks.
@@ -56,6 +57,13 @@ let package = Package(
             name: "SluiceScheduler",
             dependencies: ["SluiceCore", "SluiceMetadata"]
         ),
+        // The HTTP API (REST, the remote-worker protocol, Prometheus metrics), on Hummingbird.
+        .target(
+            name: "SluiceServer",
+            dependencies: ["SluiceCore", "SluiceMetadata", "SluiceScheduler", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
+        // `sluice worker`: leases tries over HTTP and runs each in a child process; never opens the database.
+        .target(name: "SluiceWorker", dependencies: ["SluiceCore", "SluiceScheduler", "CSluiceSystem"]),
         .executableTarget(
             name: "sluice",
             dependencies: [
@@ -69,6 +77,8 @@ let package = Package(
                 "Columnar",
                 "SluiceMetadata",
                 "SluiceScheduler",
+                "SluiceServer",
+                "SluiceWorker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -86,6 +96,7 @@ let package = Package(
         .testTarget(name: "SluiceOperatorsTests", dependencies: ["SluiceOperators", "SluiceCore", "Columnar", "Parquet", "Factors", "DeltaLake", "Learning", "Tracking"]),
         .testTarget(name: "SluiceMetadataTests", dependencies: ["SluiceMetadata", "SluiceCore"]),
         .testTarget(name: "SluiceSchedulerTests", dependencies: ["SluiceScheduler", "SluiceMetadata", "SluiceCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "SluiceServerTests", dependencies: ["SluiceServer", "SluiceMetadata", "SluiceScheduler", "SluiceCore"]),
         // Runs the built `sluice` binary the way users and scripts do.
         .testTarget(
             name: "SluiceCLITests",

@@ -124,6 +124,45 @@ enum MetadataMigrations {
             CREATE INDEX task_instance_run_state ON task_instance(run_pk, state);
             """)
         }
+        migrator.registerMigration("v3-remote-workers-and-api-tokens") { db in
+            try db.execute(sql: """
+            CREATE TABLE api_token (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                name TEXT NOT NULL UNIQUE,
+                role TEXT NOT NULL,                    -- admin | operator | viewer | worker
+                token_hash TEXT NOT NULL UNIQUE,       -- SHA-256 of the token; the token itself is never stored
+                prefix TEXT NOT NULL,                  -- its first characters, to recognise it in listings
+                created_at REAL NOT NULL,
+                last_used_at REAL,
+                revoked_at REAL
+            );
+            CREATE TABLE remote_worker (
+                id TEXT PRIMARY KEY NOT NULL,          -- also its row in job (kind 'worker')
+                name TEXT NOT NULL,
+                hostname TEXT NOT NULL,
+                queues TEXT NOT NULL,                  -- JSON array
+                capacity INTEGER NOT NULL,
+                token_id INTEGER,
+                registered_at REAL NOT NULL
+            );
+            CREATE TABLE workload (
+                try_id INTEGER PRIMARY KEY NOT NULL REFERENCES task_try(id) ON DELETE CASCADE,
+                queue TEXT NOT NULL,
+                priority INTEGER NOT NULL,
+                payload TEXT NOT NULL,                 -- JSON: what a worker needs to run the try
+                state TEXT NOT NULL,                   -- queued | running | reported | done | lost | cancelled
+                worker_id TEXT,
+                lease TEXT,                            -- issued at fetch; heartbeats and reports must present it
+                queued_at REAL NOT NULL,
+                started_at REAL,
+                heartbeat_at REAL,
+                finished_at REAL,
+                result TEXT,                           -- JSON: how the try ended, as its worker reported
+                cancel_requested INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX workload_state ON workload(state, queue, priority);
+            """)
+        }
         return migrator
     }
 }

@@ -75,6 +75,8 @@ public final class Scheduler: @unchecked Sendable {
 
     /// Called after each try is recorded (for `dags test` and progress output).
     public var onTryFinished: (@Sendable (TaskInstanceRow, TryResult) -> Void)?
+    /// Called with the duration of each full scheduling pass, in seconds (for metrics).
+    public var onPass: (@Sendable (Double) -> Void)?
 
     public init(store: MetadataStore, executor: any Executor, registry: OperatorRegistry, options: SchedulerOptions,
                 clock: any SchedulerClock = SystemClock()) {
@@ -107,7 +109,9 @@ public final class Scheduler: @unchecked Sendable {
                 // asks for one or every `idleWait`; task completions are handled on the fast path
                 // below without waiting for a pass.
                 if needsFullPass || clock.now >= nextFullPass {
+                    let started = DispatchTime.now().uptimeNanoseconds
                     try pass()
+                    onPass?(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
                     passes += 1
                 }
                 if try isStopping || shouldStop(stop, passes: passes) { break }

@@ -51,8 +51,26 @@ struct Runtime {
     }
 
     func makeScheduler(parallelism: Int? = nil, parseFolder: Bool) -> Scheduler {
+        makeScheduler(parallelism: parallelism, parseFolder: parseFolder, executor: nil)
+    }
+
+    /// The executor `executor.kind` names: local threads, or remote workers (whose signals an API
+    /// server in the same process shares).
+    func makeExecutor(parallelism: Int? = nil, remoteSignals: (ChangeSignal, ChangeSignal)? = nil) -> any Executor {
         let p = parallelism ?? config.int("executor", "parallelism")
-        let executor = LocalExecutor(registry: registry, store: store, parallelism: p)
+        guard config.string("executor", "kind") == "remote" else {
+            return LocalExecutor(registry: registry, store: store, parallelism: p)
+        }
+        let options = RemoteExecutorOptions(parallelism: p, heartbeatTimeout: config.seconds("executor", "worker_heartbeat_timeout"))
+        if let (queued, reports) = remoteSignals {
+            return RemoteExecutor(store: store, options: options, workQueued: queued, reportsArrived: reports)
+        }
+        return RemoteExecutor(store: store, options: options)
+    }
+
+    func makeScheduler(parallelism: Int? = nil, parseFolder: Bool, executor: (any Executor)?) -> Scheduler {
+        let p = parallelism ?? config.int("executor", "parallelism")
+        let executor = executor ?? LocalExecutor(registry: registry, store: store, parallelism: p)
         let options = SchedulerOptions(parallelism: p, heartbeatInterval: config.seconds("scheduler", "heartbeat_interval"),
                                        deadAfter: config.seconds("scheduler", "dead_after"),
                                        logFolder: config.path("logging", "base_log_folder"),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SluiceMetadata
 import SluiceScheduler
+import SluiceServer
 
 /// `sluice scheduler`: the daemon.
 struct SchedulerCommand: AsyncParsableCommand {
@@ -16,11 +17,27 @@ struct SchedulerCommand: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
     @Flag(help: "Work until nothing is queued or running, then exit.") var once = false
     @Option(help: "Exit after this many scheduling passes.") var numRuns: Int?
+    @Flag(help: "Also serve the HTTP API (and the remote-worker protocol) from this process.") var api = false
+    @OptionGroup var listen: ListenOptions
 
     func run() async throws {
         let runtime = try Runtime(options)
         try runtime.syncDags()
-        let scheduler = runtime.makeScheduler(parseFolder: true)
+        let queued = ChangeSignal(), reports = ChangeSignal()
+        let executor = runtime.makeExecutor(remoteSignals: (queued, reports))
+        let scheduler = runtime.makeScheduler(parseFolder: true, executor: executor)
+        var server: Task<Void, Never>?
+        if api {
+            let context = ServerContext(store: runtime.store, options: listen.serverOptions(runtime.config), workQueued: queued,
+                                        reportsArrived: reports)
+            let metrics = context.metrics
+            scheduler.onPass = { metrics.schedulerLoop.observe($0) }
+            server = APIServerCommand.serve(context)
+        }
+        defer { server?.cancel() }
+        if executor is RemoteExecutor {
+            Terminal.note("executor: remote (workers lease tries through the API server\(api ? " in this process" : "; run 'sluice api-server' next to this scheduler"))")
+        }
         let signals = SignalHandlers { scheduler.requestStop() }
         defer { signals.cancel() }
         let stop: SchedulerStop = once ? .whenIdle : numRuns.map { .afterPasses($0) } ?? .never

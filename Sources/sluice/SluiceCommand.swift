@@ -23,7 +23,7 @@ struct SluiceCommand: AsyncParsableCommand {
         commandName: "sluice",
         abstract: "A workflow orchestrator for quantitative research: YAML DAGs, Delta tables, factors, models.",
         version: SluiceVersion.current,
-        subcommands: [VersionCommand.self, DagsCommand.self, TasksCommand.self, RunsCommand.self, BackfillsCommand.self, PoolsCommand.self, SchedulerCommand.self, ParquetCommand.self, DeltaCommand.self, FactorsCommand.self, TrainCommand.self, PredictCommand.self, ExperimentsCommand.self, ModelsCommand.self, LineageCommand.self, PipelineCommand.self, OperatorsCommand.self, ConfigCommand.self, DbCommand.self]
+        subcommands: [VersionCommand.self, DagsCommand.self, TasksCommand.self, RunsCommand.self, BackfillsCommand.self, PoolsCommand.self, SchedulerCommand.self, APIServerCommand.self, WorkerCommand.self, WorkerTaskCommand.self, TokensCommand.self, ParquetCommand.self, DeltaCommand.self, FactorsCommand.self, TrainCommand.self, PredictCommand.self, ExperimentsCommand.self, ModelsCommand.self, LineageCommand.self, PipelineCommand.self, OperatorsCommand.self, ConfigCommand.self, DbCommand.self]
     )
 }
 

@@ -28,6 +28,10 @@ public enum ConfigSchema {
         .init(section: "metadata", key: "database", kind: .path, defaultValue: ".sluice/sluice.db", doc: "SQLite metadata database."),
         .init(section: "executor", key: "kind", kind: .choice, defaultValue: "local", doc: "Where tasks run: local threads or remote workers.", choices: ["local", "remote"]),
         .init(section: "executor", key: "parallelism", kind: .int, defaultValue: "8", doc: "Most task tries running at once."),
+        .init(section: "executor", key: "worker_heartbeat_interval", kind: .duration, defaultValue: "5s",
+              doc: "Remote executor: how often workers heartbeat each running try."),
+        .init(section: "executor", key: "worker_heartbeat_timeout", kind: .duration, defaultValue: "30s",
+              doc: "Remote executor: a try whose worker is silent this long is failed and retried per its policy."),
         .init(section: "scheduler", key: "heartbeat_interval", kind: .duration, defaultValue: "5s", doc: "How often the scheduler records that it is alive."),
         .init(section: "scheduler", key: "dead_after", kind: .duration, defaultValue: "30s", doc: "Missing heartbeats for this long mark a scheduler or worker dead."),
         .init(section: "lake", key: "root", kind: .path, defaultValue: "lake", doc: "Root of the Delta tables (`db.table` lives at ROOT/db/table)."),
@@ -40,6 +44,7 @@ public enum ConfigSchema {
         .init(section: "logging", key: "level", kind: .choice, defaultValue: "info", doc: "Sluice's own log level.", choices: ["trace", "debug", "info", "notice", "warning", "error"]),
         .init(section: "api", key: "host", kind: .string, defaultValue: "127.0.0.1", doc: "Address the API server binds to."),
         .init(section: "api", key: "port", kind: .int, defaultValue: "8080", doc: "Port of the API server."),
+        .init(section: "api", key: "max_body_size", kind: .int, defaultValue: "1048576", doc: "Largest request body the API server accepts, in bytes."),
     ]
 
     public static var sections: [String] {

@@ -57,48 +57,19 @@ public final class LocalExecutor: Executor, @unchecked Sendable {
     }
 
     private func runTry(_ workload: Workload, startedAt: Date) async -> TryResult {
-        let log: TaskLogFile
-        do { log = try TaskLogFile(path: workload.logPath) } catch { return .failed(error.message, timedOut: false) }
-        guard let descriptor = registry.descriptor(named: workload.operatorName) else {
-            log.line("operator '\(workload.operatorName)' is not available here")
-            return .failed("operator '\(workload.operatorName)' is not available", timedOut: false)
-        }
-        if !descriptor.runsChildProcess {
-            _ = try? store.markTryRunning(tryID: workload.tryID, hostname: hostname, pid: nil, pidStartTicks: nil, now: startedAt)
-        }
-        // Process-based tries are marked running by `processStarted`, with their pid, before the
-        // child may start working; until then a crash leaves them queued, i.e. never started.
-        continuation.yield(.started(tryID: workload.tryID, at: startedAt))
-        log.line("try \(workload.tryNumber) of \(workload.dagID).\(workload.taskID) (\(workload.runID)) on \(hostname), operator \(workload.operatorName)")
-
-        let store = self.store, hostname = self.hostname, tryID = workload.tryID
-        var context = TaskRunContext(
-            dagID: workload.dagID, taskID: workload.taskID, runID: workload.runID, tryNumber: workload.tryNumber,
-            logicalDate: workload.logicalDate, dataIntervalStart: workload.dataInterval.start,
-            dataIntervalEnd: workload.dataInterval.end, arguments: workload.arguments,
-            executionTimeout: workload.executionTimeout, log: log, environment: workload.environment)
-        context.exitStatusMarker = workload.exitStatusMarker
-        context.processStarted = { pid in
+        let store = self.store, hostname = self.hostname, tryID = workload.tryID, continuation = self.continuation
+        return await TryExecution.run(workload, registry: registry, hostname: hostname, onStart: { descriptor in
+            if !descriptor.runsChildProcess {
+                _ = try? store.markTryRunning(tryID: tryID, hostname: hostname, pid: nil, pidStartTicks: nil, now: startedAt)
+            }
+            // Process-based tries are marked running by `processStarted`, with their pid, before the
+            // child may start working; until then a crash leaves them queued, i.e. never started.
+            continuation.yield(.started(tryID: tryID, at: startedAt))
+        }, processStarted: { pid in
             // Only a try that is still current, with its pid on record, may start working.
             (try? store.markTryRunning(tryID: tryID, hostname: hostname, pid: pid,
                                        pidStartTicks: ProcessProbe.startTicks(of: pid))) ?? false
-        }
-        let runner = descriptor.runner
-        let prepared = context
-        let outcome = await Self.withTimeout(workload.executionTimeout) { try await runner.run(prepared) }
-        let result: TryResult
-        switch outcome {
-        case let .success(.success(value)): result = .success(value)
-        case let .success(.skipped(reason)): result = .skipped(reason)
-        case let .failure(error as TaskFailure): result = .failed(error.message, timedOut: error.timedOut)
-        case let .failure(error): result = .failed(String(describing: error), timedOut: false)
-        }
-        switch result {
-        case .success: log.line("task succeeded")
-        case let .skipped(reason): log.line("task skipped: \(reason)")
-        case let .failed(reason, _): log.line("task failed: \(reason)")
-        }
-        return result
+        })
     }
 
     /// Runs `body`, cancelling it when `seconds` pass; a timeout reads as a timed-out failure.
