@@ -37,9 +37,9 @@ struct SchedulerCommandTests {
     func db() throws {
         let p = try Project(dag: Self.dag)
         let migrated = try p.run(["db", "migrate"])
-        #expect(migrated.stdout.contains("applied v1-core, v2-job-identity-and-run-state-index"), "\(migrated.stdout)\(migrated.stderr)")
+        #expect(migrated.stdout.contains("applied v1-core, v2-job-identity-and-run-state-index, v3-remote-workers-and-api-tokens"), "\(migrated.stdout)\(migrated.stderr)")
         #expect(try p.run(["db", "migrate"]).stdout.contains("up to date"))
-        #expect(try p.run(["db", "status"]).stdout == "applied  v1-core\napplied  v2-job-identity-and-run-state-index\n")
+        #expect(try p.run(["db", "status"]).stdout == "applied  v1-core\napplied  v2-job-identity-and-run-state-index\napplied  v3-remote-workers-and-api-tokens\n")
         let refused = try p.run(["db", "reset"])
         #expect(refused.status == 1 && refused.stderr.contains("--yes"))
         #expect(try p.run(["db", "reset", "--yes"]).status == 0)

@@ -52,6 +52,11 @@ struct CrashRecovery {
             let task = (try? store.run(dagID: attempt.dagID, runID: attempt.runID)).flatMap { $0 }
                 .flatMap { catalog.dag(for: $0) }?.task(attempt.taskID)
             let skipCode = Int(task?.arguments["skip_exit_code"]?.intValue ?? 99)
+            if let job = attempt.jobID, job.hasPrefix("worker-") {
+                // A remote try whose worker died: nothing here can watch it; the retry policy decides.
+                settled.append((attempt, .failed("its worker \(job) is gone (its process ended, or it was silent for \(DurationText.format(deadAfter)))", timedOut: false)))
+                continue
+            }
             guard let pid = attempt.pid else {
                 settled.append((attempt, .failed("the scheduler running this try died (in-process task lost)", timedOut: false)))
                 continue
