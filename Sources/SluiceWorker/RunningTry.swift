@@ -17,20 +17,16 @@ final class RunningTry: @unchecked Sendable {
     let tryID: Int64
     let lease: String
     let payload: String
-    let payloadPath: String
     let logPath: String
-    let resultPath: String
     private let lock = NSLock()
     private var stopReason: StopReason?
-    private var child: Task<Result<ChildProcessOutcome, TaskFailure>, Never>?
+    private var process: TaskProcess?
 
     init(tryID: Int64, lease: String, payload: String, folder: String) {
         self.tryID = tryID
         self.lease = lease
         self.payload = payload
-        payloadPath = "\(folder)/try-\(tryID).json"
         logPath = "\(folder)/try-\(tryID).log"
-        resultPath = "\(folder)/try-\(tryID).result.json"
     }
 
     var isStopping: Bool { lock.withLock { stopReason != nil } }
@@ -40,38 +36,30 @@ final class RunningTry: @unchecked Sendable {
         lock.withLock { if case let .superseded(why) = stopReason { return why }; return nil }
     }
 
-    /// Stops the child (SIGTERM to its group; it stops what it started, then exits).
+    /// Stops the try: its pool process gets SIGTERM (the operator stops what it started, then
+    /// the process ends).
     func stop(_ reason: StopReason) {
-        let task: Task<Result<ChildProcessOutcome, TaskFailure>, Never>? = lock.withLock {
+        let process: TaskProcess? = lock.withLock {
             if stopReason == nil { stopReason = reason }
-            return child
+            return self.process
         }
-        task?.cancel()
+        process?.stop()
     }
 
-    /// Runs `executable worker-task` on the payload and returns what to report.
-    func run(executable: String) async -> TryReport {
-        do {
-            try Data(payload.utf8).write(to: URL(fileURLWithPath: payloadPath))
-        } catch {
-            return TryReport(state: "failed", reason: "the worker cannot write \(payloadPath): \(error.localizedDescription)")
-        }
-        let log: TaskLogFile
-        do { log = try TaskLogFile(path: logPath) } catch {
-            return TryReport(state: "failed", reason: error.message)
-        }
-        let spec = ChildProcessSpec(executable: executable,
-                                    arguments: ["worker-task", "--payload", payloadPath, "--log", logPath, "--result", resultPath],
-                                    environment: ProcessInfo.processInfo.environment, killGrace: 10)
-        let task: Task<Result<ChildProcessOutcome, TaskFailure>, Never> = Task.detached {
-            do { return .success(try await ChildProcess.run(spec, log: log)) } catch { return .failure(error as? TaskFailure ?? TaskFailure("\(error)")) }
+    /// Runs the try in a pool process and returns what to report.
+    func run(pool: TaskProcessPool) async -> TryReport {
+        let process: TaskProcess
+        do { process = try pool.acquire() } catch {
+            return TryReport(state: "failed", reason: "cannot start a task process: \(error.message)")
         }
         let stopNow = lock.withLock { () -> Bool in
-            child = task
+            self.process = process
             return stopReason != nil
         }
-        if stopNow { task.cancel() }
-        let outcome = await task.value
+        if stopNow { process.stop() }
+        let answer = await process.run(payload: payload, logPath: logPath)
+        lock.withLock { self.process = nil }
+        pool.release(process)
         if let reason = lock.withLock({ stopReason }) {
             switch reason {
             case .cancelled: return TryReport(state: "failed", reason: "stopped on request (the try was cancelled)")
@@ -79,21 +67,11 @@ final class RunningTry: @unchecked Sendable {
             case .workerStopping: return TryReport(state: "failed", reason: "the worker was stopped before the try finished")
             }
         }
-        if let data = FileManager.default.contents(atPath: resultPath),
-           let report = try? RemoteJSON.decoder().decode(TryReport.self, from: data) {
-            return report
-        }
-        switch outcome {
-        case let .failure(error):
-            return TryReport(state: "failed", reason: "cannot start the task process: \(error.message)")
-        case let .success(ended):
-            if let signal = ended.signal { return TryReport(state: "failed", reason: "the task process was killed by signal \(signal)") }
-            return TryReport(state: "failed", reason: "the task process exited with status \(ended.exitCode ?? -1) without a result")
-        }
+        return answer ?? TryReport(state: "failed", reason: "the task process \(process.pid) died while running the try (crashed or was killed)")
     }
 
     func cleanUp() {
-        for path in [payloadPath, logPath, resultPath] { unlink(path) }
+        unlink(logPath)
     }
 }
 

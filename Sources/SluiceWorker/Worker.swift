@@ -48,6 +48,7 @@ public struct WorkerError: Error, CustomStringConvertible, Sendable {
 public final class Worker: @unchecked Sendable {
     let options: WorkerOptions
     let client: WorkerClient
+    private let pool: TaskProcessPool
     private let lock = NSLock()
     private var running: [Int64: RunningTry] = [:]
     private var stopRequests = 0
@@ -63,6 +64,7 @@ public final class Worker: @unchecked Sendable {
     public init(options: WorkerOptions) {
         self.options = options
         self.client = WorkerClient(base: options.api, token: options.token)
+        self.pool = TaskProcessPool(executable: options.executable)
     }
 
     /// Asks the worker to stop: the first time it drains, the second time it stops running tries.
@@ -103,6 +105,7 @@ public final class Worker: @unchecked Sendable {
             await slotFreed.wait(since: seen, timeout: 1)
         }
         beats.cancel()
+        pool.shutdown()
         _ = await client.send("DELETE", "api/v1/workers/\(workerID)")
         say("worker \(workerID) stopped")
     }
@@ -174,7 +177,7 @@ public final class Worker: @unchecked Sendable {
     private func execute(_ entry: RunningTry, label: String) async {
         let shipper = LogShipper(client: client, entry: entry)
         let shipping = Task.detached { await shipper.loop() }
-        let report = await entry.run(executable: options.executable)
+        let report = await entry.run(pool: pool)
         shipping.cancel()
         await shipper.ship()
         defer { entry.cleanUp() }

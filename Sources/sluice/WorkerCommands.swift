@@ -68,14 +68,25 @@ struct WorkerTaskCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "worker-task", abstract: "Run one leased try (used by 'sluice worker').",
                                                     shouldDisplay: false)
     @OptionGroup var options: GlobalOptions
-    @Option var payload: String
-    @Option var log: String
-    @Option var result: String
+    @Flag(help: "Serve tries from stdin for a worker's process pool.") var serve = false
+    @Option var payload: String?
+    @Option var log: String?
+    @Option var result: String?
 
     func run() async throws {
         let config = try options.loadConfig()
         TrackingChoice.export(config)
-        let status = await WorkerTask.run(payloadPath: payload, logPath: log, resultPath: result, registry: options.registry(config))
+        let registry = options.registry(config)
+        if serve {
+            let status = await WorkerTask.serve(registry: registry)
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
+        guard let payload, let log, let result else {
+            Terminal.error("error: worker-task needs --serve, or --payload, --log and --result")
+            throw ExitCode(2)
+        }
+        let status = await WorkerTask.run(payloadPath: payload, logPath: log, resultPath: result, registry: registry)
         if status != 0 { throw ExitCode(status) }
     }
 }
