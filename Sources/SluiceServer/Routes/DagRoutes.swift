@@ -70,7 +70,7 @@ enum DagRoutes {
             ("dag_id", .string(row.dagID)), ("file", .string(row.file)), ("description", dag.description.map(Value.string) ?? .null),
             ("schedule", dag.scheduleText.map(Value.string) ?? .null), ("timezone", .string(dag.timezone)),
             ("tags", .list(dag.tags.map(Value.string))), ("is_paused", .bool(row.isPaused)), ("is_active", .bool(row.isActive)),
-            ("tasks", .int(Int64(dag.tasks.count))), ("last_parsed_at", row.lastParsedAt.jsonValue),
+            ("task_count", .int(Int64(dag.tasks.count))), ("last_parsed_at", row.lastParsedAt.jsonValue),
             ("latest_runs", .list(latest)), ("next_run", try nextRun(row, dag, store: store)),
         ])
     }
