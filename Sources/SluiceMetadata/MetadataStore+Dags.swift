@@ -38,6 +38,11 @@ extension MetadataStore {
         try read { db in try DagRow.fetchOne(db, key: dagID) }
     }
 
+    /// Every DAG recorded, active or not, by dag_id.
+    public func dags() throws(MetadataError) -> [DagRow] {
+        try read { db in try DagRow.order(sql: "dag_id").fetchAll(db) }
+    }
+
     /// Active DAGs without their serialized definitions (cheap enough for every scheduler pass).
     public func activeDagSummaries() throws(MetadataError) -> [DagSummary] {
         try read { db in

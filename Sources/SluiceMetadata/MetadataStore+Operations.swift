@@ -42,7 +42,7 @@ extension MetadataStore {
                 throw MetadataError("no task '\(taskID)' in that run")
             }
             if ti.state == .running || ti.state == .queued {
-                throw MetadataError("task '\(taskID)' is \(ti.state.rawValue); wait for it to finish or clear it")
+                throw MetadataError("task '\(taskID)' is \(ti.state.rawValue); wait for it to finish or clear it", isConflict: true)
             }
             try db.execute(sql: "UPDATE task_instance SET state = ?, end_date = ?, next_retry_at = NULL WHERE id = ?",
                            arguments: [state.rawValue, now.timeIntervalSince1970, ti.id])

@@ -44,21 +44,32 @@ extension MetadataStore {
     }
 
     /// Runs filtered by DAG and state, newest logical date first; no limit when `limit` is nil.
-    public func runs(dagID: String? = nil, states: [DagRunState] = [], limit: Int? = nil) throws(MetadataError) -> [DagRunRow] {
+    public func runs(dagID: String? = nil, states: [DagRunState] = [], limit: Int? = nil, offset: Int = 0) throws(MetadataError) -> [DagRunRow] {
         try read { db in
-            var clauses: [String] = []
-            var arguments: [any DatabaseValueConvertible] = []
-            if let dagID { clauses.append("dag_id = ?"); arguments.append(dagID) }
-            if !states.isEmpty {
-                clauses.append("state IN (\(states.map { _ in "?" }.joined(separator: ",")))")
-                arguments += states.map(\.rawValue)
-            }
-            var sql = "SELECT * FROM dag_run"
-            if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
-            sql += " ORDER BY logical_date DESC, id DESC"
-            if let limit { sql += " LIMIT \(limit)" }
-            return try DagRunRow.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
+            let (filter, arguments) = Self.runFilter(dagID: dagID, states: states)
+            var sql = "SELECT * FROM dag_run" + filter + " ORDER BY logical_date DESC, id DESC"
+            if limit != nil || offset > 0 { sql += " LIMIT \(limit ?? -1) OFFSET \(max(0, offset))" }
+            return try DagRunRow.fetchAll(db, sql: sql, arguments: arguments)
         }
+    }
+
+    /// How many runs `runs(dagID:states:)` would list without a limit.
+    public func runCount(dagID: String? = nil, states: [DagRunState] = []) throws(MetadataError) -> Int {
+        try read { db in
+            let (filter, arguments) = Self.runFilter(dagID: dagID, states: states)
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dag_run" + filter, arguments: arguments) ?? 0
+        }
+    }
+
+    private static func runFilter(dagID: String?, states: [DagRunState]) -> (String, StatementArguments) {
+        var clauses: [String] = []
+        var arguments: [any DatabaseValueConvertible] = []
+        if let dagID { clauses.append("dag_id = ?"); arguments.append(dagID) }
+        if !states.isEmpty {
+            clauses.append("state IN (\(states.map { _ in "?" }.joined(separator: ",")))")
+            arguments += states.map(\.rawValue)
+        }
+        return (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND "), StatementArguments(arguments))
     }
 
     /// The latest run the scheduler created on its own (not manual, not backfill): the point from

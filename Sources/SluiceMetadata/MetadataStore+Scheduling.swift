@@ -86,10 +86,10 @@ extension MetadataStore {
 
     /// Deletes a pool (not the default pool, nor one with tasks running in it).
     public func deletePool(_ name: String) throws(MetadataError) {
-        guard name != "default_pool" else { throw MetadataError("the default pool cannot be deleted") }
+        guard name != "default_pool" else { throw MetadataError("the default pool cannot be deleted", isConflict: true) }
         try write { db in
             let busy = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM task_instance WHERE pool = ? AND state IN ('queued','running')", arguments: [name]) ?? 0
-            if busy > 0 { throw MetadataError("pool '\(name)' has \(busy) task(s) running") }
+            if busy > 0 { throw MetadataError("pool '\(name)' has \(busy) task(s) running", isConflict: true) }
             try db.execute(sql: "DELETE FROM pool WHERE name = ?", arguments: [name])
             if db.changesCount == 0 { throw MetadataError("no pool '\(name)'") }
         }

@@ -2,6 +2,14 @@ import Foundation
 import GRDB
 import SluiceCore
 
+/// One XCom value as stored: its key, value and the try that pushed it.
+public struct XComRecord: Sendable {
+    public var key: String
+    public var value: Value
+    public var tryNumber: Int
+    public var createdAt: Date
+}
+
 /// How a try ended, as recorded in the metadata database.
 public enum TryOutcome: Sendable, Equatable {
     case success
@@ -199,6 +207,17 @@ extension MetadataStore {
         try read { db in
             try Double.fetchOne(db, sql: "SELECT MIN(next_retry_at) FROM task_instance WHERE state = 'up_for_retry'")
                 .map { Date(timeIntervalSince1970: $0) }
+        }
+    }
+
+    /// Every XCom a task pushed in a run, by key.
+    public func xcoms(runPK: Int64, taskID: String) throws(MetadataError) -> [XComRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT key, value, try_number, created_at FROM xcom WHERE run_pk = ? AND task_id = ? ORDER BY key",
+                             arguments: [runPK, taskID]).map { row in
+                XComRecord(key: row["key"], value: (try? Value.parseJSON(row["value"])) ?? .null, tryNumber: row["try_number"],
+                           createdAt: Date(timeIntervalSince1970: row["created_at"]))
+            }
         }
     }
 

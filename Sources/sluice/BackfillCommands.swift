@@ -29,9 +29,8 @@ struct DagsBackfill: AsyncParsableCommand {
         let bag = try runtime.syncDags(quiet: true)
         let dag = try runtime.dag(dagID, bag: bag)
         let from = try parseDate(start, zone: dag.zone, flag: "--start")
-        var to = try parseDate(end, zone: dag.zone, flag: "--end")
-        // A bare date means the whole day: a 06:30 run on the end date is included.
-        if end.trimmingCharacters(in: .whitespaces).count == 10 { to = to.addingTimeInterval(86_399.999) }
+        _ = try parseDate(end, zone: dag.zone, flag: "--end")
+        let to = ManualRuns.backfillEnd(end, zone: dag.zone)!
         guard let policy = BackfillRow.Reprocess(rawValue: reprocess) else {
             Terminal.error("error: --reprocess must be none, failed or all (got '\(reprocess)')")
             throw ExitCode(2)
@@ -59,10 +58,14 @@ struct DagsBackfill: AsyncParsableCommand {
             Terminal.error("error: --conf is not valid JSON (\(error))")
             throw ExitCode(2)
         }
+        guard from <= to else {
+            Terminal.error("error: --start is after --end")
+            throw ExitCode(1)
+        }
         let backfill: BackfillRow
         do {
             backfill = try manual.createBackfill(dag: dag, start: from, end: to, reprocess: policy,
-                                                 maxActiveRuns: maxActiveRuns ?? dag.maxActiveRuns, conf: confValue)
+                                                 maxActiveRuns: maxActiveRuns, conf: confValue)
         } catch {
             Terminal.error("error: \(error)")
             throw ExitCode(1)
@@ -141,13 +144,7 @@ struct BackfillsList: ParsableCommand {
         var rows: [[String]] = []
         for b in backfills {
             let counts = try runtime.store.backfillRunCounts(id: b.id!)
-            items.append(.map([
-                ("id", .int(b.id!)), ("dag_id", .string(b.dagID)), ("state", .string(b.state.rawValue)),
-                ("from", isoMicros(b.fromDate)), ("to", isoMicros(b.toDate)), ("reprocess", .string(b.reprocess.rawValue)),
-                ("max_active_runs", .int(Int64(b.maxActiveRuns))), ("dates", .int(Int64(b.dates.count))),
-                ("runs", .map(DagRunState.allCases.map { ($0.rawValue, .int(Int64(counts[$0] ?? 0))) })),
-                ("created_at", isoMicros(b.createdAt)), ("completed_at", isoMicros(b.completedAt)),
-            ]))
+            items.append(b.json(runCounts: counts))
             rows.append(["\(b.id!)", b.dagID, b.state.rawValue, "\(b.dates.count)", "\(counts[.success] ?? 0)",
                          "\(counts[.running] ?? 0)", "\(counts[.failed] ?? 0)", b.reprocess.rawValue])
         }
@@ -156,32 +153,28 @@ struct BackfillsList: ParsableCommand {
     }
 }
 
-private func setBackfill(_ options: GlobalOptions, _ id: Int64, _ state: BackfillRow.State, expect: [BackfillRow.State]) throws {
+private func setBackfill(_ options: GlobalOptions, _ id: Int64, _ action: BackfillAction) throws {
     let runtime = try Runtime(options)
-    guard let backfill = try runtime.store.backfill(id: id) else {
-        Terminal.error("error: no backfill \(id)")
+    let backfill: BackfillRow
+    do { backfill = try RunSteering(store: runtime.store).steerBackfill(id: id, action) } catch {
+        Terminal.error("error: \(error)")
         throw ExitCode(1)
     }
-    guard expect.contains(backfill.state) else {
-        Terminal.error("error: backfill \(id) is \(backfill.state.rawValue)")
-        throw ExitCode(1)
-    }
-    if state == .cancelled { try runtime.store.cancelBackfill(id: id) } else { try runtime.store.setBackfillState(id: id, state) }
-    print("backfill \(id): \(state.rawValue)")
+    print("backfill \(id): \(backfill.state.rawValue)")
 }
 
 struct BackfillsPause: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "pause", abstract: "Stop starting new runs of a backfill.")
     @OptionGroup var options: GlobalOptions
     @Argument(help: "Backfill id.") var id: Int64
-    func run() throws { try setBackfill(options, id, .paused, expect: [.running]) }
+    func run() throws { try setBackfill(options, id, .pause) }
 }
 
 struct BackfillsUnpause: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "unpause", abstract: "Resume a paused backfill.")
     @OptionGroup var options: GlobalOptions
     @Argument(help: "Backfill id.") var id: Int64
-    func run() throws { try setBackfill(options, id, .running, expect: [.paused]) }
+    func run() throws { try setBackfill(options, id, .unpause) }
 }
 
 struct BackfillsCancel: ParsableCommand {
@@ -189,5 +182,5 @@ struct BackfillsCancel: ParsableCommand {
         commandName: "cancel", abstract: "Cancel a backfill: runs not yet started are dropped; running ones finish.")
     @OptionGroup var options: GlobalOptions
     @Argument(help: "Backfill id.") var id: Int64
-    func run() throws { try setBackfill(options, id, .cancelled, expect: [.running, .paused]) }
+    func run() throws { try setBackfill(options, id, .cancel) }
 }

@@ -132,13 +132,5 @@ struct DagsTest: AsyncParsableCommand {
     }
 }
 
-/// The stable JSON form of a run (see docs/cli.md).
-func runJSON(_ run: DagRunRow) -> Value {
-    .map([
-        ("dag_id", .string(run.dagID)), ("run_id", .string(run.runID)), ("run_type", .string(run.runType.rawValue)),
-        ("state", .string(run.state.rawValue)), ("logical_date", isoMicros(run.logicalDate)),
-        ("data_interval_start", isoMicros(run.dataIntervalStart)), ("data_interval_end", isoMicros(run.dataIntervalEnd)),
-        ("conf", run.confValue), ("backfill_id", run.backfillID.map { .int($0) } ?? .null),
-        ("queued_at", isoMicros(run.queuedAt)), ("start_date", isoMicros(run.startDate)), ("end_date", isoMicros(run.endDate)),
-    ])
-}
+/// The stable JSON form of a run (see docs/cli.md), shared with the REST API.
+func runJSON(_ run: DagRunRow) -> Value { run.json }

@@ -11,25 +11,8 @@ struct TasksCommand: ParsableCommand {
         subcommands: [TasksList.self, TasksLogs.self, TasksClear.self, TasksState.self, TasksRun.self])
 }
 
-/// The stable JSON form of a task instance (see docs/cli.md).
-func taskInstanceJSON(_ ti: TaskInstanceRow, tries: [TaskTryRow]? = nil) -> Value {
-    var pairs: [(key: String, value: Value)] = [
-        ("task_id", .string(ti.taskID)), ("state", .string(ti.state.rawValue)), ("try_number", .int(Int64(ti.tryNumber))),
-        ("max_tries", .int(Int64(ti.maxTries))), ("start", isoMicros(ti.startDate)), ("end", isoMicros(ti.endDate)),
-        ("duration_seconds", ti.startDate.flatMap { s in ti.endDate.map { .double($0.timeIntervalSince(s)) } } ?? .null),
-        ("next_retry_at", isoMicros(ti.nextRetryAt)), ("pool", .string(ti.pool)), ("queue", .string(ti.queue)),
-        ("priority_weight", .int(Int64(ti.priorityWeight))),
-    ]
-    if let tries {
-        pairs.append(("tries", .list(tries.map { t in
-            .map([("try_number", .int(Int64(t.tryNumber))), ("state", .string(t.state.rawValue)),
-                  ("hostname", t.hostname.map(Value.string) ?? .null), ("pid", t.pid.map { .int(Int64($0)) } ?? .null),
-                  ("queued_at", isoMicros(t.queuedAt)), ("start", isoMicros(t.startDate)), ("end", isoMicros(t.endDate)),
-                  ("exit_reason", t.exitReason.map(Value.string) ?? .null), ("log_path", .string(t.logPath))])
-        })))
-    }
-    return .map(pairs)
-}
+/// The stable JSON form of a task instance (see docs/cli.md), shared with the REST API.
+func taskInstanceJSON(_ ti: TaskInstanceRow, tries: [TaskTryRow]? = nil) -> Value { ti.json(tries: tries) }
 
 struct TasksList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "States and try numbers of a run's tasks.")
@@ -114,24 +97,14 @@ struct TasksClear: ParsableCommand {
         let run = try runtime.run(dagID, runID)
         let bag = try runtime.syncDags(quiet: true)
         let dag = try runtime.dag(dagID, bag: bag)
-        for task in tasks where dag.task(task) == nil {
-            Terminal.error("error: DAG '\(dagID)' has no task '\(task)'\(Spelling.didYouMean(task, among: dag.tasks.map(\.id)))")
+        let outcome: ClearOutcome
+        do { outcome = try RunSteering(store: runtime.store).clear(dag: dag, run: run, taskIDs: tasks, downstream: downstream) } catch {
+            Terminal.error("error: \(error)")
             throw ExitCode(1)
         }
-        var selected = tasks.isEmpty ? dag.tasks.map(\.id) : tasks
-        if downstream {
-            let down = dag.downstream
-            var queue = selected
-            var seen = Set(selected)
-            while let next = queue.popLast() {
-                for d in down[next] ?? [] where seen.insert(d).inserted { queue.append(d); selected.append(d) }
-            }
-        }
-        let retries = Dictionary(uniqueKeysWithValues: dag.tasks.map { ($0.id, $0.policy.retries) })
-        let cleared = try runtime.store.clear(runPK: run.id!, taskIDs: selected, retries: retries)
+        let cleared = outcome.cleared
         print("cleared \(cleared.count) task(s)\(cleared.isEmpty ? "" : ": " + cleared.joined(separator: ", "))")
-        let skipped = Set(selected).subtracting(cleared)
-        if !skipped.isEmpty { Terminal.note("left alone (queued or running): \(skipped.sorted().joined(separator: ", "))") }
+        if !outcome.leftAlone.isEmpty { Terminal.note("left alone (queued or running): \(outcome.leftAlone.joined(separator: ", "))") }
     }
 }
 

@@ -80,8 +80,22 @@ struct RunCreator {
 
 /// A scheduler operation that cannot proceed, with a message for the user.
 public struct SchedulerError: Error, CustomStringConvertible, Sendable {
+    /// What went wrong, so an API can answer with the right status.
+    public enum Kind: Sendable, Equatable {
+        /// The request itself is wrong (bad conf, bad dates, bad ids).
+        case invalid
+        /// Something it names does not exist.
+        case notFound
+        /// It is valid but clashes with the current state (e.g. a backfill already cancelled).
+        case conflict
+    }
+
     public var message: String
-    public init(_ message: String) { self.message = message }
+    public var kind: Kind
+    public init(_ message: String, kind: Kind = .invalid) {
+        self.message = message
+        self.kind = kind
+    }
     public var description: String { message }
 }
 
@@ -91,9 +105,26 @@ public struct ManualRuns {
 
     public init(store: MetadataStore) { self.store = store }
 
-    /// Creates a manual run after checking `conf` against the DAG's params.
+    /// Creates a manual run after checking `conf` against the DAG's params and `runID` (see `runIDProblem`).
     public func trigger(dag: DagDefinition, logicalDate: Date?, conf: Value, runID: String?, now: Date = Date()) throws -> DagRunRow {
-        try RunCreator(store: store).trigger(dag: dag, logicalDate: logicalDate, conf: conf, runID: runID, now: now)
+        if let runID, let problem = Self.runIDProblem(runID) { throw SchedulerError("run id '\(runID)' \(problem)") }
+        return try RunCreator(store: store).trigger(dag: dag, logicalDate: logicalDate, conf: conf, runID: runID, now: now)
+    }
+
+    /// Why `runID` cannot name a run, or nil. Run ids become folder names of task logs, so only
+    /// letters, digits and `_ . ~ : + -` are allowed, and never `..`.
+    public static func runIDProblem(_ runID: String) -> String? {
+        if runID.isEmpty || runID.count > 250 { return "must be 1-250 characters" }
+        if runID.contains("..") { return "must not contain '..'" }
+        let allowed = runID.unicodeScalars.allSatisfy { ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) || "_.~:+-".unicodeScalars.contains($0) }
+        return allowed ? nil : "may contain only letters, digits and _ . ~ : + -"
+    }
+
+    /// The end of a backfill range read in `zone`: a bare date (`2024-01-31`) means that whole
+    /// day, so a 06:30 run on the end date is included. Nil when `text` is not a date.
+    public static func backfillEnd(_ text: String, zone: TimeZone) -> Date? {
+        guard let date = DateTimeText.parse(text, zone: zone) else { return nil }
+        return text.trimmingCharacters(in: .whitespaces).count == 10 ? date.addingTimeInterval(86_399.999) : date
     }
 
     /// The intervals a backfill over [start, end] would run, for `--dry-run` and for creation.
@@ -101,12 +132,15 @@ public struct ManualRuns {
         RunCreator.backfillDates(dag: dag, start: start, end: end)
     }
 
-    /// Records a backfill for the scheduler to drive.
+    /// Records a backfill for the scheduler to drive; `maxActiveRuns` defaults to the DAG's.
     public func createBackfill(dag: DagDefinition, start: Date, end: Date, reprocess: BackfillRow.Reprocess,
-                               maxActiveRuns: Int, conf: Value, now: Date = Date()) throws -> BackfillRow {
-        guard start <= end else { throw SchedulerError("--start is after --end") }
+                               maxActiveRuns: Int?, conf: Value, now: Date = Date()) throws -> BackfillRow {
+        guard start <= end else { throw SchedulerError("the backfill's start (\(start.utcText())) is after its end (\(end.utcText()))") }
         guard dag.scheduleText != nil else { throw SchedulerError("DAG '\(dag.dagID)' has no schedule, so it has no dates to backfill") }
-        let problems = ParamSpec.resolve(dag.params, conf: conf.mapValue ?? []).problems
+        let maxActiveRuns = maxActiveRuns ?? dag.maxActiveRuns
+        guard maxActiveRuns >= 1 else { throw SchedulerError("max_active_runs must be at least 1, got \(maxActiveRuns)") }
+        guard case let .map(pairs) = conf else { throw SchedulerError("conf must be a JSON object, got \(conf.typeName)") }
+        let problems = ParamSpec.resolve(dag.params, conf: pairs).problems
         if !problems.isEmpty { throw SchedulerError("invalid conf: " + problems.joined(separator: "; ")) }
         let dates = backfillIntervals(dag: dag, start: start, end: end).map(\.start)
         guard !dates.isEmpty else { throw SchedulerError("no scheduled logical dates between the given start and end") }

@@ -41,8 +41,11 @@ public struct APIRequest: Sendable {
     public let token: TokenRecord?
     let bodyLimit: Int
 
-    /// A path parameter (always present: the route matched it).
-    public func parameter(_ name: String) -> String { context.parameters.get(name) ?? "" }
+    /// A path parameter, percent-decoded (always present: the route matched it).
+    public func parameter(_ name: String) -> String {
+        let raw = context.parameters.get(name) ?? ""
+        return raw.removingPercentEncoding ?? raw
+    }
 
     /// A path parameter that must be an integer.
     public func intParameter(_ name: String) throws(APIError) -> Int64 {
