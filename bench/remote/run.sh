@@ -2,7 +2,8 @@
 # Remote-executor throughput: one DAG of N independent tasks (default 1,000) through a scheduler
 # serving the API in the same process and 4 local `sluice worker` processes; prints tasks/second
 # (run start to run end) and the median dispatch latency (a try queued for workers -> a worker
-# leasing it, from the metadata DB). Targets: over 200 tasks/s, under 20 ms median.
+# leasing it, from the metadata DB). Targets: over 200 tasks/s, under 20 ms median. Then the same
+# DAG through the local executor (threads in the scheduler, same parallelism) for the ratio.
 # Usage: bench/remote/run.sh [TASKS] [WORKERS] [CONCURRENCY] [OPERATOR: sleep|bash]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -25,7 +26,7 @@ mkdir -p "$home/dags"
 cat > "$home/scheduler.yaml" <<YAML
 executor:
   kind: remote
-  parallelism: $((workers * concurrency * 2))
+  parallelism: $((workers * concurrency))
   worker_heartbeat_interval: 5s
   worker_heartbeat_timeout: 60s
 YAML
@@ -76,3 +77,18 @@ SELECT printf('dispatch latency (queued -> leased): median %.1f ms, p90 %.1f ms'
 SELECT printf('try duration (leased -> reported): median %.1f ms',
     (SELECT (end_date - start_date) * 1000 FROM task_try ORDER BY end_date - start_date LIMIT 1 OFFSET (SELECT COUNT(*) / 2 FROM task_try)));
 SQL
+remote=$(sqlite3 .sluice/sluice.db "SELECT COUNT(*) / (MAX(end_date) - MIN(queued_at)) FROM task_try")
+
+# The same DAG on the local executor, in a fresh database.
+for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+wait 2>/dev/null || true
+pids=()
+rm -rf .sluice logs
+sed -i 's/kind: remote/kind: local/' scheduler.yaml
+"$sluice" pools set default_pool 100000 >/dev/null 2>&1 || true
+"$sluice" dags unpause fanout >/dev/null 2>&1
+"$sluice" dags trigger fanout >/dev/null 2>&1
+"$sluice" scheduler --once > local.log 2>&1
+local_rate=$(sqlite3 .sluice/sluice.db "SELECT COUNT(*) / (MAX(end_date) - MIN(queued_at)) FROM task_try")
+printf 'local executor (same DAG, %s threads): %.1f tasks/s\n' "$((workers * concurrency))" "$local_rate"
+printf 'remote / local throughput: %.2fx\n' "$(python3 -c "print($remote / $local_rate)")"
