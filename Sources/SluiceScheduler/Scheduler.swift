@@ -157,7 +157,8 @@ public final class Scheduler: @unchecked Sendable {
 
     /// Lets running tries finish (SIGTERM semantics), records their outcomes, stops the executor.
     func finish() async {
-        while hasWorkInFlight {
+        // Tries on remote workers go on without us; the next scheduler records them.
+        while executor.triesOutliveScheduler ? !adopted.isEmpty : hasWorkInFlight {
             await mailbox.wait(upTo: 0.2)
             do {
                 // Keep heartbeating: a long task must not make this scheduler look dead meanwhile.

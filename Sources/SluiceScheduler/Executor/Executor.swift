@@ -55,4 +55,11 @@ public protocol Executor: AnyObject, Sendable {
     func cancel(tryID: Int64)
     /// Stops accepting work; `graceful` waits for running tries, otherwise they are cancelled.
     func shutdown(graceful: Bool) async
+    /// True when tries go on without this process (remote workers): a stopping scheduler need not
+    /// wait for them, the next one records their outcomes.
+    var triesOutliveScheduler: Bool { get }
+}
+
+extension Executor {
+    public var triesOutliveScheduler: Bool { false }
 }

@@ -47,6 +47,8 @@ public final class RemoteExecutor: Executor, @unchecked Sendable {
         self.reportsArrived = reportsArrived
     }
 
+    public var triesOutliveScheduler: Bool { true }
+
     public var freeSlots: Int { lock.withLock { accepting ? max(0, options.parallelism - outstanding.count) : 0 } }
 
     /// Adopts the workloads a previous scheduler left (their reports are recorded as they come)
@@ -137,6 +139,13 @@ public final class RemoteExecutor: Executor, @unchecked Sendable {
         for workload in cancelled {
             continuation.yield(.finished(tryID: workload.tryID, result: .failed("withdrawn from the remote workers (cancelled or superseded)", timedOut: false),
                                          startedAt: workload.startedAt, at: now))
+        }
+        // Workloads gone from the table (their unstarted try released by crash recovery) free
+        // their slots. Only ids counted before the read: a submit racing with it is not lost.
+        let counted = lock.withLock { outstanding }
+        if let open = try? store.workloads(states: [.queued, .running, .reported]) {
+            let gone = counted.subtracting(open.map(\.tryID))
+            if !gone.isEmpty { lock.withLock { outstanding.subtract(gone) } }
         }
     }
 }

@@ -12,7 +12,9 @@ final class SchedulerHarness: @unchecked Sendable {
     var dags: [String: DagDefinition] = [:]
 
     /// `dags` are YAML texts; `now` is where the clock starts.
-    init(dags yamlTexts: [String], now: Date, parallelism: Int = 8, registry: OperatorRegistry = .builtin) throws {
+    /// `remote`: use a remote executor with this heartbeat timeout instead of local threads.
+    init(dags yamlTexts: [String], now: Date, parallelism: Int = 8, registry: OperatorRegistry = .builtin,
+         remoteHeartbeatTimeout: Double? = nil) throws {
         root = NSTemporaryDirectory() + "sluice-sched-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         store = try MetadataStore(path: root + "/sluice.db")
@@ -25,7 +27,13 @@ final class SchedulerHarness: @unchecked Sendable {
             dags[dag.dagID] = dag
         }
         try store.syncDags(bag, now: now)
-        let executor = LocalExecutor(registry: registry, store: store, parallelism: parallelism)
+        let store = self.store
+        let executor: any Executor
+        if let timeout = remoteHeartbeatTimeout {
+            executor = RemoteExecutor(store: store, options: RemoteExecutorOptions(parallelism: parallelism, heartbeatTimeout: timeout, pollInterval: 0.02))
+        } else {
+            executor = LocalExecutor(registry: registry, store: store, parallelism: parallelism)
+        }
         scheduler = Scheduler(store: store, executor: executor, registry: registry,
                               options: SchedulerOptions(parallelism: parallelism, logFolder: root + "/logs", idleWait: 0.05),
                               clock: clock)
