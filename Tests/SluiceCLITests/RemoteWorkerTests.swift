@@ -118,6 +118,50 @@ struct RemoteWorkerTests {
         #expect(metrics.range(of: "sluice_worker_calls_rejected_total [1-9]", options: .regularExpression) != nil, "\(metrics.prefix(1500))")
     }
 
+    @Test("SIGTERM drains a worker (running tries finish, no new ones); a second SIGTERM stops them, reported failed and retried")
+    func gracefulStop() throws {
+        let folder = try CLI.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let tasks = guardedTask("a", folder: folder, seconds: 2) + guardedTask("b", folder: folder, seconds: 2) + guardedTask("c", folder: folder, seconds: 3)
+        let cluster = try RemoteCluster(dags: ["drain.yaml": "dag_id: drain\nschedule: null\nmax_active_tasks: 2\ntasks:\n" + tasks])
+        defer { cluster.shutdown() }
+        let token = try cluster.token(role: "worker", name: "workers")
+        let (draining, drainingID) = try cluster.startWorker(name: "draining", token: token, concurrency: 2)
+        #expect(try cluster.sluice(["dags", "unpause", "drain"]).status == 0)
+        #expect(try cluster.sluice(["dags", "trigger", "drain"]).status == 0)
+        try cluster.waitUntil("two tries running") {
+            try cluster.query("SELECT COUNT(*) FROM task_try WHERE dag_id = 'drain' AND state = 'running'") == [["2"]]
+        }
+        draining.signal(SIGTERM)
+        draining.process.waitUntilExit()
+        #expect(draining.process.terminationStatus == 0, "\(draining.output)")
+        #expect(draining.output.contains("stopping: no new tries"))
+        let drained = try cluster.query("SELECT task_id, state, job_id FROM task_try WHERE dag_id = 'drain' ORDER BY task_id")
+        #expect(drained.count == 3, "tries: \(drained)")
+        #expect(drained.prefix(2).allSatisfy { $0[1] == "success" && $0[2] == drainingID }, "tries: \(drained)")
+        // The third waits for a worker: the draining one did not take it.
+        #expect(drained.last?[1] == "queued" && drained.last?[2] != drainingID, "tries: \(drained)")
+
+        // The third task goes to a worker stopped twice mid-try: failed, then retried elsewhere.
+        let (stopped, _) = try cluster.startWorker(name: "stopped", token: token, concurrency: 1)
+        try cluster.waitUntil("the third task running") {
+            try cluster.query("SELECT state FROM task_try WHERE dag_id = 'drain' AND task_id = 'c'").first?.first == "running"
+        }
+        stopped.signal(SIGTERM)
+        Thread.sleep(forTimeInterval: 0.3)
+        stopped.signal(SIGTERM)
+        stopped.process.waitUntilExit()
+        #expect(stopped.output.contains("stopping now"), "\(stopped.output)")
+        let (_, lastID) = try cluster.startWorker(name: "last", token: token, concurrency: 1)
+        try cluster.waitUntil("the run to finish", timeout: 60) {
+            try cluster.query("SELECT state FROM dag_run WHERE dag_id = 'drain'").first?.first == "success"
+        }
+        let third = try cluster.query("SELECT try_number, state, job_id, exit_reason FROM task_try WHERE task_id = 'c' ORDER BY try_number")
+        #expect(third.count == 2 && third[0][1] == "failed" && third[0][3].contains("worker was stopped"), "tries: \(third)")
+        #expect(third.last?[1] == "success" && third.last?[2] == lastID)
+        #expect(!FileManager.default.fileExists(atPath: folder + "/overlaps"))
+    }
+
     @Test("a viewer token, a missing token and a revoked token cannot work as a worker; the worker protocol refuses them")
     func refusedTokens() throws {
         let cluster = try RemoteCluster(dags: [:])
