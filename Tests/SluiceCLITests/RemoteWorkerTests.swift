@@ -185,6 +185,13 @@ struct RemoteWorkerTests {
         #expect(cluster.http("POST", "/api/v1/workers", token: revoked, body: body).status == 401)
         #expect(cluster.http("POST", "/api/v1/workers", token: viewer, body: body).status == 403)
         #expect(cluster.http("PUT", "/api/v1/workloads/1/heartbeat", token: viewer, body: "{\"lease\": \"x\"}").status == 403)
+        // Paths that climb out of their roots are refused, whoever asks.
+        let admin = try cluster.token(role: "admin", name: "admin")
+        for path in ["/api/v1/dags/x/runs/..%2F..%2F..%2Fetc/tasks/passwd/tries/1/log", "/api/v1/reports/..%2F..%2Fscheduler.yaml",
+                     "/api/v1/reports/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd"] {
+            let answer = cluster.http("GET", path, token: admin)
+            #expect(answer.status == 400 && answer.body.contains("no '/' or '..'"), "\(path): \(answer.status) \(answer.body)")
+        }
         // Health is the one open endpoint.
         let health = cluster.http("GET", "/api/v1/health", token: nil)
         #expect(health.status == 200 && health.body.contains("\"status\":\"ok\""), "\(health.body)")
