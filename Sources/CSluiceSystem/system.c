@@ -1,5 +1,4 @@
 #define _GNU_SOURCE
-#include <sys/prctl.h>
 #include <malloc.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -18,8 +17,4 @@ int sluice_syncfs(int fd) {
 
 int sluice_release_free_memory(void) {
     return malloc_trim(0);
-}
-
-int sluice_set_parent_death_signal(int sig) {
-    return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0);
 }

@@ -136,8 +136,12 @@ extension MetadataStore {
     /// scheduled again, so no retry is consumed.
     public func releaseUnstartedTry(tryID: Int64) throws(MetadataError) {
         try write { db in
-            guard let attempt = try TaskTryRow.fetchOne(db, key: tryID), attempt.state == .queued || attempt.state == .running else { return }
-            try db.execute(sql: "DELETE FROM task_try WHERE id = ?", arguments: [tryID])
+            guard let attempt = try TaskTryRow.fetchOne(db, key: tryID), attempt.state == .queued || attempt.state == .running,
+                  attempt.jobID?.hasPrefix("worker-") != true else { return }
+            // Compare and set: a worker that leased the try meanwhile owns it now.
+            try db.execute(sql: "DELETE FROM task_try WHERE id = ? AND state = ? AND job_id IS ?",
+                           arguments: [tryID, attempt.state.rawValue, attempt.jobID])
+            guard db.changesCount > 0 else { return }
             try db.execute(sql: "UPDATE task_instance SET state = 'scheduled', try_number = try_number - 1 WHERE id = ? AND try_number = ? AND state IN ('queued','running')",
                            arguments: [attempt.tiID, attempt.tryNumber])
         }

@@ -171,10 +171,13 @@ extension MetadataStore {
             try db.cachedStatement(sql: "UPDATE task_try SET state = ?, exit_reason = ?, start_date = COALESCE(start_date, ?), end_date = ? WHERE id = ?")
                 .execute(arguments: [tryState.rawValue, reason, start.timeIntervalSince1970, now.timeIntervalSince1970, tryID])
             if let returnValue, case .success = outcome {
-                try db.execute(sql: """
-                    INSERT INTO xcom (run_pk, task_id, key, value, try_number, created_at) VALUES (?, ?, 'return_value', ?, ?, ?)
-                    ON CONFLICT (run_pk, task_id, key) DO UPDATE SET value = excluded.value, try_number = excluded.try_number, created_at = excluded.created_at
-                    """, arguments: [ti.runPK, ti.taskID, returnValue.jsonText(), attempt.tryNumber, now.timeIntervalSince1970])
+                // One value, or several keys pushed together (plugins), each under its own key.
+                for entry in XComBundle.entries(of: returnValue) {
+                    try db.execute(sql: """
+                        INSERT INTO xcom (run_pk, task_id, key, value, try_number, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (run_pk, task_id, key) DO UPDATE SET value = excluded.value, try_number = excluded.try_number, created_at = excluded.created_at
+                        """, arguments: [ti.runPK, ti.taskID, entry.key, entry.value.jsonText(), attempt.tryNumber, now.timeIntervalSince1970])
+                }
             }
             return ti
         }

@@ -51,17 +51,18 @@ extension MetadataStore {
     /// The live (not revoked) token whose text is `token`, if any; records its use.
     public func authenticate(token: String, now: Date = Date()) throws(MetadataError) -> TokenRecord? {
         let hash = Self.tokenHash(token)
-        return try write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM api_token WHERE token_hash = ? AND revoked_at IS NULL", arguments: [hash]) else {
-                return nil
-            }
-            // Once a minute is enough to know a token is in use.
-            let last: Double? = row["last_used_at"]
-            if last == nil || now.timeIntervalSince1970 - last! > 60 {
+        let found = try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM api_token WHERE token_hash = ? AND revoked_at IS NULL", arguments: [hash])
+        }
+        guard let row = found else { return nil }
+        // Once a minute is enough to know a token is in use (a write only then).
+        let last: Double? = row["last_used_at"]
+        if last == nil || now.timeIntervalSince1970 - last! > 60 {
+            try write { db in
                 try db.execute(sql: "UPDATE api_token SET last_used_at = ? WHERE id = ?", arguments: [now.timeIntervalSince1970, row["id"] as Int64])
             }
-            return Self.tokenRecord(row)
         }
+        return Self.tokenRecord(row)
     }
 
     /// Every token, oldest first.

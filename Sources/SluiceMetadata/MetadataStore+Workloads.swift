@@ -239,6 +239,26 @@ extension MetadataStore {
         }
     }
 
+    /// Workloads taken (`done`) or expired (`lost`) whose try was never recorded: a scheduler
+    /// stopped between the two. The next one records them again.
+    public func unrecordedWorkloads() throws(MetadataError) -> [WorkloadRow] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT w.* FROM workload w JOIN task_try t ON t.id = w.try_id
+                WHERE w.state IN ('done', 'lost') AND t.state IN ('queued', 'running')
+                """).map(WorkloadRow.init(row:))
+        }
+    }
+
+    /// Which of `tryIDs` still have a workload row.
+    public func existingWorkloads(_ tryIDs: Set<Int64>) throws(MetadataError) -> Set<Int64> {
+        guard !tryIDs.isEmpty else { return [] }
+        return try read { db in
+            let marks = Array(repeating: "?", count: tryIDs.count).joined(separator: ", ")
+            return Set(try Int64.fetchAll(db, sql: "SELECT try_id FROM workload WHERE try_id IN (\(marks))", arguments: StatementArguments(Array(tryIDs))))
+        }
+    }
+
     /// Running workloads whose last heartbeat is older than `cutoff` become lost (their leases no
     /// longer hold). Returns them, for the executor to fail and retry.
     public func expireWorkloads(heartbeatBefore cutoff: Date, now: Date = Date()) throws(MetadataError) -> [WorkloadRow] {

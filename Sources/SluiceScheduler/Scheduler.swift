@@ -173,7 +173,8 @@ public final class Scheduler: @unchecked Sendable {
             }
         }
         await executor.shutdown(graceful: true)
-        forwarder?.cancel()
+        // The executor's stream ends after shutdown: every event it sent is in the mailbox then.
+        await forwarder?.value
         try? handleEvents()
         try? store.setJobState(jobID, "stopped")
     }

@@ -39,11 +39,12 @@ final class RunningTry: @unchecked Sendable {
     /// Stops the try: its pool process gets SIGTERM (the operator stops what it started, then
     /// the process ends).
     func stop(_ reason: StopReason) {
-        let process: TaskProcess? = lock.withLock {
+        // Under the lock: once `run` has taken the process back, a late stop must not reach
+        // the next try that process serves.
+        lock.withLock {
             if stopReason == nil { stopReason = reason }
-            return self.process
+            self.process?.stop()
         }
-        process?.stop()
     }
 
     /// Runs the try in a pool process and returns what to report.
@@ -57,7 +58,17 @@ final class RunningTry: @unchecked Sendable {
             return stopReason != nil
         }
         if stopNow { process.stop() }
+        // The task process enforces execution_timeout itself; an operator that ignores
+        // cancellation is stopped from here a little later.
+        let timeout = (try? Value.parseJSON(payload))?["execution_timeout"]?.doubleValue
+        let deadline = timeout.map { seconds in
+            DispatchWorkItem { [self] in
+                lock.withLock { if self.process === process { process.stop(grace: 5) } }
+            }
+        }
+        if let deadline, let timeout { DispatchQueue.global().asyncAfter(deadline: .now() + Durations.clamped(timeout + 30), execute: deadline) }
         let answer = await process.run(payload: payload, logPath: logPath)
+        deadline?.cancel()
         lock.withLock { self.process = nil }
         pool.release(process)
         if let reason = lock.withLock({ stopReason }) {

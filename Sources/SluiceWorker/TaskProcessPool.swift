@@ -24,7 +24,10 @@ final class TaskProcessPool: @unchecked Sendable {
 
     /// An idle process, or a new one.
     func acquire() throws(TaskFailure) -> TaskProcess {
-        if let process = lock.withLock({ idle.popLast() }), process.isUsable { return process }
+        while let process = lock.withLock({ idle.popLast() }) {
+            if process.isUsable && process.isAlive { return process }
+            process.end()
+        }
         return try TaskProcess.spawn(executable: executable)
     }
 
@@ -63,6 +66,18 @@ final class TaskProcess: @unchecked Sendable {
 
     var isUsable: Bool { lock.withLock { !broken && !ended } }
 
+    /// False once the process has exited (an idle process can die too: killed, out of memory).
+    var isAlive: Bool {
+        var status: Int32 = 0
+        let done = waitpid(pid, &status, WNOHANG)
+        guard done == pid else { return done == 0 }
+        lock.withLock {
+            reaped = true
+            broken = true
+        }
+        return false
+    }
+
     static func spawn(executable: String) throws(TaskFailure) -> TaskProcess {
         var input: [Int32] = [0, 0], output: [Int32] = [0, 0]
         guard sluice_pipe_cloexec(&input) == 0 else { throw TaskFailure("cannot create a pipe: \(String(cString: strerror(errno)))") }
@@ -92,7 +107,9 @@ final class TaskProcess: @unchecked Sendable {
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         let argv = [executable, "worker-task", "--serve"]
         var cArgs = argv.map { strdup($0) } + [nil]
-        var cEnv = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        // The worker's token is the worker's: tasks (and their logs) never see it.
+        var cEnv = ProcessInfo.processInfo.environment.filter { $0.key != "SLUICE_WORKER_TOKEN" }
+            .map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             for p in cArgs { free(p) }
             for p in cEnv { free(p) }
@@ -159,7 +176,7 @@ final class TaskProcess: @unchecked Sendable {
         kill(pid, SIGTERM)
         let pid = self.pid
         DispatchQueue.global().asyncAfter(deadline: .now() + grace) { [self] in
-            if !lock.withLock({ reaped }) { kill(pid, SIGKILL) }
+            if !lock.withLock({ reaped }) { kill(-pid, SIGKILL) }
         }
     }
 
@@ -172,9 +189,10 @@ final class TaskProcess: @unchecked Sendable {
         guard first else { return }
         close(requests)
         let pid = self.pid, results = self.results
+        let alreadyReaped = lock.withLock { reaped }
         Thread.detachNewThread { [self] in
             var status: Int32 = 0
-            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+            if !alreadyReaped { while waitpid(pid, &status, 0) == -1 && errno == EINTR {} }
             lock.withLock { reaped = true }
             close(results)
         }

@@ -53,7 +53,12 @@ public final class Worker: @unchecked Sendable {
     private var running: [Int64: RunningTry] = [:]
     private var stopRequests = 0
     private let slotFreed = ChangeSignal()
-    private var workerID = ""
+    private var registeredID = ""
+    /// The id the server gave at (the latest) registration.
+    private var workerID: String {
+        get { lock.withLock { registeredID } }
+        set { lock.withLock { registeredID = newValue } }
+    }
     private var heartbeatInterval = 5.0
     private var heartbeatTimeout = 30.0
     let hostname = ProcessInfo.processInfo.hostName
@@ -122,8 +127,8 @@ public final class Worker: @unchecked Sendable {
             case let .success(answer) where answer.ok:
                 let json = answer.json
                 workerID = json["worker_id"]?.stringValue ?? ""
-                heartbeatInterval = json["heartbeat_interval"]?.doubleValue ?? 5
-                heartbeatTimeout = json["heartbeat_timeout"]?.doubleValue ?? 30
+                heartbeatInterval = min(60, max(0.1, json["heartbeat_interval"]?.doubleValue ?? 5))
+                heartbeatTimeout = min(3600, max(1, json["heartbeat_timeout"]?.doubleValue ?? 30))
                 say("worker \(workerID) registered with \(options.api.absoluteString): queues \(options.queues.joined(separator: ",")), concurrency \(options.concurrency)")
                 return
             case let .success(answer):
@@ -179,6 +184,7 @@ public final class Worker: @unchecked Sendable {
         let shipping = Task.detached { await shipper.loop() }
         let report = await entry.run(pool: pool)
         shipping.cancel()
+        await shipping.value
         await shipper.ship()
         defer { entry.cleanUp() }
         if let why = entry.supersededReason {
@@ -219,22 +225,30 @@ public final class Worker: @unchecked Sendable {
         }
     }
 
+    private func heartbeat(_ entry: RunningTry) async {
+        switch await client.send("PUT", "api/v1/workloads/\(entry.tryID)/heartbeat", json: .map([("lease", .string(entry.lease))]),
+                                 timeout: max(1, heartbeatTimeout / 2)) {
+        case let .success(answer) where answer.ok:
+            if answer.json["cancel"]?.boolValue == true { entry.stop(.cancelled) }
+        case let .success(answer) where answer.status == 409 || answer.status == 404:
+            say("try \(entry.tryID): heartbeat refused (\(answer.status)): \(answer.message); stopping it")
+            entry.stop(.superseded(answer.message))
+        case .success, .failure:
+            // Unreachable or a server error: keep running; the server decides when silence is too long.
+            break
+        }
+    }
+
     /// Heartbeats the worker and each running try; stops tries the server says are superseded or cancelled.
     private func heartbeatLoop() async {
         while !Task.isCancelled {
             try? await Task.sleep(nanoseconds: UInt64(heartbeatInterval * 1e9))
             if Task.isCancelled { return }
             _ = await client.send("POST", "api/v1/workers/\(workerID)/heartbeat")
-            for entry in lock.withLock({ Array(running.values) }) where !entry.isStopping {
-                switch await client.send("PUT", "api/v1/workloads/\(entry.tryID)/heartbeat", json: .map([("lease", .string(entry.lease))])) {
-                case let .success(answer) where answer.ok:
-                    if answer.json["cancel"]?.boolValue == true { entry.stop(.cancelled) }
-                case let .success(answer) where answer.status == 409 || answer.status == 404:
-                    say("try \(entry.tryID): heartbeat refused (\(answer.status)): \(answer.message); stopping it")
-                    entry.stop(.superseded(answer.message))
-                case .success, .failure:
-                    // Unreachable or a server error: keep running; the server decides when silence is too long.
-                    break
+            // All tries at once: one slow answer must not delay the others' heartbeats.
+            await withTaskGroup(of: Void.self) { group in
+                for entry in lock.withLock({ Array(running.values) }) where !entry.isStopping {
+                    group.addTask { [self] in await heartbeat(entry) }
                 }
             }
         }

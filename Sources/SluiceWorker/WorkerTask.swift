@@ -1,4 +1,3 @@
-import CSluiceSystem
 import Dispatch
 import Foundation
 #if canImport(Glibc)
@@ -8,15 +7,11 @@ import SluiceCore
 import SluiceScheduler
 
 /// The child side of a remote try (`sluice worker-task`): runs one workload's operator in this
-/// process and writes how it ended as JSON. It dies with its worker: the kernel sends it SIGTERM
-/// when the worker goes (even by `kill -9`), and SIGTERM stops the operator and everything it
-/// started before the process exits.
+/// process and writes how it ended as JSON. It dies with its worker (even one killed by `kill -9`:
+/// it watches for being re-parented), and SIGTERM stops the operator and everything it started
+/// before the process exits.
 public enum WorkerTask {
     public static func run(payloadPath: String, logPath: String, resultPath: String, registry: OperatorRegistry) async -> Int32 {
-        let parent = getppid()
-        _ = sluice_set_parent_death_signal(SIGTERM)
-        // The worker may have died before the line above took effect.
-        if getppid() != parent { return 3 }
         guard let data = FileManager.default.contents(atPath: payloadPath) else {
             return write(TryReport(state: "failed", reason: "the workload file \(payloadPath) is missing"), to: resultPath)
         }
@@ -35,6 +30,7 @@ public enum WorkerTask {
         let source = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
         source.setEventHandler { execution.cancel() }
         source.resume()
+        ParentWatch.start { execution.cancel() }
         let result = await execution.value
         source.cancel()
         return write(TryReport(result), to: resultPath)
@@ -45,10 +41,12 @@ public enum WorkerTask {
     /// try, stdout and stderr go to its log. SIGTERM stops the current try (it is answered) and
     /// ends the process; end of input ends it too.
     public static func serve(registry: OperatorRegistry) async -> Int32 {
-        let parent = getppid()
-        _ = sluice_set_parent_death_signal(SIGTERM)
-        if getppid() != parent { return 3 }
         let state = ServeState()
+        ParentWatch.start { state.terminate() }
+        // The results go out on a private descriptor: commands the operators start must not inherit it.
+        let results = fcntl(3, F_DUPFD_CLOEXEC, 10)
+        guard results >= 0 else { return 2 }
+        close(3)
         signal(SIGTERM, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
         source.setEventHandler { state.terminate() }
@@ -63,6 +61,7 @@ public enum WorkerTask {
             if let logPath = request["log"]?.stringValue, let payloadValue = request["payload"],
                let payload = try? RemoteJSON.decoder().decode(WorkloadPayload.self, from: Data(payloadValue.jsonText().utf8)) {
                 let logFD = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+                fflush(nil)
                 if logFD >= 0 {
                     dup2(logFD, 1)
                     dup2(logFD, 2)
@@ -75,6 +74,7 @@ public enum WorkerTask {
                 state.running(execution)
                 report = TryReport(await execution.value)
                 state.running(nil)
+                fflush(nil)
                 dup2(devNull, 1)
                 dup2(devNull, 2)
             } else {
@@ -85,7 +85,7 @@ public enum WorkerTask {
             let sent = data.withUnsafeBytes { raw -> Bool in
                 var offset = 0
                 while offset < raw.count {
-                    let n = Glibc.write(3, raw.baseAddress! + offset, raw.count - offset)
+                    let n = Glibc.write(results, raw.baseAddress! + offset, raw.count - offset)
                     if n < 0 { if errno == EINTR { continue }; return false }
                     offset += n
                 }
@@ -144,6 +144,23 @@ struct LineReader {
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { return nil }
             buffer.append(contentsOf: chunk[..<n])
+        }
+    }
+}
+
+/// Notices that the worker is gone (the process was re-parented) and calls `gone` once. Polling
+/// getppid() rather than PR_SET_PDEATHSIG, which fires when the *thread* that spawned the process
+/// exits, and the worker spawns from pooled threads that come and go.
+enum ParentWatch {
+    static func start(_ gone: @escaping @Sendable () -> Void) {
+        let parent = getppid()
+        if parent == 1 {
+            gone()
+            return
+        }
+        Thread.detachNewThread {
+            while getppid() == parent { usleep(200_000) }
+            gone()
         }
     }
 }

@@ -14,8 +14,4 @@ int sluice_syncfs(int fd);
 /// malloc_trim(0): return freed heap memory to the system (after a large, short-lived working set).
 int sluice_release_free_memory(void);
 
-/// prctl(PR_SET_PDEATHSIG, sig): the kernel sends `sig` to this process when its parent dies
-/// (prctl is variadic, which Swift cannot call).
-int sluice_set_parent_death_signal(int sig);
-
 #endif

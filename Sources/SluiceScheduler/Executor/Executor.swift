@@ -20,6 +20,8 @@ public struct Workload: Sendable {
     public var queue: String
     /// Environment for child processes (`SLUICE_DAG_ID`, `SLUICE_RUN_ID`, ...).
     public var environment: [String: String]
+    /// The task's priority weight (remote workers lease higher ones first).
+    public var priority: Int = 0
 
     /// The prefix of the line a child process of this try appends to its log when it ends.
     public var exitStatusMarker: String { Self.exitStatusMarker(tryID: tryID) }

@@ -56,13 +56,25 @@ public final class RemoteExecutor: Executor, @unchecked Sendable {
     public func start() async throws {
         let left = try store.workloads(states: [.queued, .running, .reported])
         lock.withLock { outstanding.formUnion(left.map(\.tryID)) }
+        // Outcomes a previous scheduler took but did not record (it stopped in between).
+        let decoder = RemoteJSON.decoder()
+        for workload in try store.unrecordedWorkloads() {
+            let result: TryResult
+            if workload.state == .lost {
+                result = .failed("worker \(workload.workerID ?? "?") stopped heartbeating", timedOut: false)
+            } else {
+                result = (try? decoder.decode(TryReport.self, from: Data((workload.result ?? "{}").utf8)))?.result
+                    ?? .failed("the worker's report could not be read", timedOut: false)
+            }
+            continuation.yield(.finished(tryID: workload.tryID, result: result, startedAt: workload.startedAt, at: Date()))
+        }
         watcher = Task.detached { [self] in await watch() }
     }
 
     public func submit(_ workload: Workload) {
         let payload = (try? RemoteJSON.encoder().encode(WorkloadPayload(workload))).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         do {
-            try store.enqueueWorkload(tryID: workload.tryID, queue: workload.queue, priority: 0, payload: payload)
+            try store.enqueueWorkload(tryID: workload.tryID, queue: workload.queue, priority: workload.priority, payload: payload)
         } catch {
             continuation.yield(.finished(tryID: workload.tryID, result: .failed("cannot queue for remote workers: \(error.message)", timedOut: false),
                                          startedAt: nil, at: Date()))
@@ -143,8 +155,8 @@ public final class RemoteExecutor: Executor, @unchecked Sendable {
         // Workloads gone from the table (their unstarted try released by crash recovery) free
         // their slots. Only ids counted before the read: a submit racing with it is not lost.
         let counted = lock.withLock { outstanding }
-        if let open = try? store.workloads(states: [.queued, .running, .reported]) {
-            let gone = counted.subtracting(open.map(\.tryID))
+        if let present = try? store.existingWorkloads(counted) {
+            let gone = counted.subtracting(present)
             if !gone.isEmpty { lock.withLock { outstanding.subtract(gone) } }
         }
     }

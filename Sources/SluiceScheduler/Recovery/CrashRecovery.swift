@@ -53,6 +53,11 @@ struct CrashRecovery {
                 .flatMap { catalog.dag(for: $0) }?.task(attempt.taskID)
             let skipCode = Int(task?.arguments["skip_exit_code"]?.intValue ?? 99)
             if let job = attempt.jobID, job.hasPrefix("worker-") {
+                // Its report may be waiting, or its lease still heartbeating: the remote executor
+                // records the first and expires the second after the worker heartbeat timeout.
+                if let workload = try store.workload(tryID: attempt.id!), [.running, .reported, .done, .lost].contains(workload.state) {
+                    continue
+                }
                 // A remote try whose worker died: nothing here can watch it; the retry policy decides.
                 settled.append((attempt, .failed("its worker \(job) is gone (its process ended, or it was silent for \(DurationText.format(deadAfter)))", timedOut: false)))
                 continue

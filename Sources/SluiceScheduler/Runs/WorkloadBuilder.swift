@@ -17,9 +17,19 @@ struct WorkloadBuilder {
             let templated = descriptor.argument(key)?.templated ?? false
             rendered.append((key, templated ? try render(value, context, argument: key) : value))
         }
-        let arguments = try OperatorRegistry.coerce(.map(rendered), for: descriptor)
+        var arguments = try OperatorRegistry.coerce(.map(rendered), for: descriptor)
+        if let pulls = arguments["xcom_pull"]?.listValue {
+            // Plugins name the XCom they need; they get the values, read here (workers have no database).
+            var values: [(String, Value)] = []
+            for entry in pulls.compactMap(\.stringValue) {
+                let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+                let value = try? store.xcom(runPK: run.id!, taskID: parts[0], key: parts.count > 1 ? parts[1] : "return_value")
+                values.append((entry, (value ?? nil) ?? .null))
+            }
+            arguments.values["xcom_pull"] = .map(values)
+        }
         let zone = dag.zone
-        let environment = [
+        var environment = [
             "SLUICE_DAG_ID": dag.dagID, "SLUICE_TASK_ID": task.id, "SLUICE_RUN_ID": run.runID,
             "SLUICE_TRY_NUMBER": String(attempt.tryNumber),
             "SLUICE_LOGICAL_DATE": run.logicalDate.utcText(microseconds: false),
@@ -27,11 +37,17 @@ struct WorkloadBuilder {
             "SLUICE_DATA_INTERVAL_START": run.dataIntervalStart.utcText(microseconds: false),
             "SLUICE_DATA_INTERVAL_END": run.dataIntervalEnd.utcText(microseconds: false),
         ]
-        return Workload(tryID: attempt.id!, tiID: ti.id!, runPK: run.id!, dagID: dag.dagID, runID: run.runID, taskID: task.id,
+        if !dag.params.isEmpty {
+            let params = ParamSpec.resolve(dag.params, conf: run.confValue.mapValue ?? []).values
+            environment["SLUICE_PARAMS"] = Value.map(params.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }).jsonText()
+        }
+        var workload = Workload(tryID: attempt.id!, tiID: ti.id!, runPK: run.id!, dagID: dag.dagID, runID: run.runID, taskID: task.id,
                         tryNumber: attempt.tryNumber, operatorName: task.operatorName, arguments: arguments,
                         logicalDate: run.logicalDate, dataInterval: run.dataInterval,
                         executionTimeout: task.policy.executionTimeout, logPath: attempt.logPath, queue: ti.queue,
                         environment: environment)
+        workload.priority = ti.priorityWeight
+        return workload
     }
 
     /// `neighbours`: compute prev/next logical dates (only when a template mentions them).

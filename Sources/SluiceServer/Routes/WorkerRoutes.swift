@@ -41,9 +41,10 @@ enum WorkerRoutes {
             let worker = try ownWorker(request, store)
             let body = try await request.json()
             try body.only(["free_slots", "wait"])
-            let slots = Int(try body.int("free_slots", required: true, range: 0 ... 1024)!)
+            let slots = min(worker.capacity, Int(try body.int("free_slots", required: true, range: 0 ... 1024)!))
             let wait = min(context.options.maxFetchWait, max(0, try body.double("wait") ?? 0))
             let deadline = Date().addingTimeInterval(wait)
+            var touched = Date()
             while true {
                 let seen = context.workQueued.current
                 if slots > 0, try wrap({ () throws(MetadataError) in try store.hasQueuedWorkload(queues: worker.queues) }) {
@@ -65,7 +66,10 @@ enum WorkerRoutes {
                 if remaining <= 0 { break }
                 // Woken at once by a scheduler in this process; polling covers one elsewhere.
                 await context.workQueued.wait(since: seen, timeout: min(remaining, 0.05))
-                _ = try? store.touchWorker(id: worker.id)
+                if Date().timeIntervalSince(touched) >= 1 {
+                    _ = try? store.touchWorker(id: worker.id)
+                    touched = Date()
+                }
             }
             return .json(.map([("workloads", .list([]))]))
         }
@@ -193,6 +197,10 @@ enum LogAppender {
         guard fd >= 0 else { throw APIError(.internalServerError, "cannot open the log file: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var info = stat()
+        fstat(fd, &info)
+        // One writer at a time per log: a retried upload racing its original must not append twice.
+        flock(fd, LOCK_EX)
+        defer { flock(fd, LOCK_UN) }
         fstat(fd, &info)
         let size = Int(info.st_size)
         guard offset <= size else {
