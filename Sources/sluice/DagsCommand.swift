@@ -79,13 +79,15 @@ struct DagsValidate: ParsableCommand {
         let (_, bag) = try loadDagBag(options, paths: paths)
         let elapsed = clock.now - start
         var out = ""
-        for diagnostic in bag.diagnostics {
+        // Broken plugin manifests are errors too: their operators are missing from every DAG.
+        let pluginProblems = options.pluginProblems(try options.loadConfig())
+        for diagnostic in pluginProblems + bag.diagnostics {
             var d = diagnostic
             d.file = displayPath(d.file)
             out += d.description + "\n"
         }
         Terminal.output(out)
-        let errors = bag.diagnostics.filter { $0.severity == .error }.count
+        let errors = (pluginProblems + bag.diagnostics).filter { $0.severity == .error }.count
         if !quiet {
             let tasks = bag.dags.values.reduce(0) { $0 + $1.tasks.count }
             let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15

@@ -13,7 +13,10 @@ struct Runtime {
     init(_ options: GlobalOptions) throws {
         config = try options.loadConfig()
         registry = options.registry(config)
+        for problem in options.pluginProblems(config) { Terminal.error("warning: plugin not loaded: \(problem.description)") }
         TrackingChoice.export(config)
+        // Plugins and operators read the lake root from the environment, as they do the tracking URI.
+        if getenv("SLUICE_LAKE_ROOT") == nil { setenv("SLUICE_LAKE_ROOT", config.path("lake", "root"), 1) }
         do {
             store = try MetadataStore(path: config.path("metadata", "database"))
         } catch {

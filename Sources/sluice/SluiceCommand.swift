@@ -42,8 +42,19 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
-    /// The built-in operators (plugins join them in a later release).
-    func registry(_ config: SluiceConfig) -> OperatorRegistry { QuantOperators.registry(.builtin) }
+    /// The built-in operators and the valid plugins of the configured plugins folder.
+    func registry(_ config: SluiceConfig) -> OperatorRegistry {
+        var registry = QuantOperators.registry(.builtin)
+        for descriptor in PluginOperators.load(folder: config.pluginsFolder, reserved: Set(registry.names)).descriptors {
+            registry.register(descriptor)
+        }
+        return registry
+    }
+
+    /// Problems of the plugins folder's manifests (each FILE:LINE:COLUMN).
+    func pluginProblems(_ config: SluiceConfig) -> [Diagnostic] {
+        PluginOperators.load(folder: config.pluginsFolder, reserved: Set(QuantOperators.registry(.builtin).names)).diagnostics
+    }
 }
 
 /// `sluice version`.

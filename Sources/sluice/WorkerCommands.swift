@@ -76,6 +76,7 @@ struct WorkerTaskCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try options.loadConfig()
         TrackingChoice.export(config)
+        if getenv("SLUICE_LAKE_ROOT") == nil { setenv("SLUICE_LAKE_ROOT", config.path("lake", "root"), 1) }
         let registry = options.registry(config)
         if serve {
             let status = await WorkerTask.serve(registry: registry)
