@@ -74,3 +74,32 @@ public struct DagSummary: Sendable {
     public var contentHash: String
     public var isPaused: Bool
 }
+
+/// One cell of a DAG's grid: a task instance's state and try count in a run.
+public struct GridCell: Sendable {
+    public var runPK: Int64
+    public var taskID: String
+    public var state: String
+    public var tryNumber: Int
+}
+
+extension MetadataStore {
+    /// The task instances of the given runs of a DAG, in one read (the grid view).
+    public func gridCells(runPKs: [Int64]) throws(MetadataError) -> [GridCell] {
+        guard !runPKs.isEmpty else { return [] }
+        return try read { db in
+            var cells: [GridCell] = []
+            // SQLite's variable limit is 32766; grids are far smaller, but chunk anyway.
+            for start in stride(from: 0, to: runPKs.count, by: 5000) {
+                let chunk = Array(runPKs[start ..< min(runPKs.count, start + 5000)])
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchCursor(db, sql: "SELECT run_pk, task_id, state, try_number FROM task_instance WHERE run_pk IN (\(marks))",
+                                               arguments: StatementArguments(chunk))
+                while let row = try rows.next() {
+                    cells.append(GridCell(runPK: row[0], taskID: row[1], state: row[2], tryNumber: row[3]))
+                }
+            }
+            return cells
+        }
+    }
+}

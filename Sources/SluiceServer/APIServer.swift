@@ -79,6 +79,7 @@ public final class APIServer: @unchecked Sendable {
         self.router = router
         let table = RouteTable(router: router, store: context.store, bodyLimit: context.options.bodyLimit)
         Self.registerAll(table, context)
+        UIRoutes.register(router, context)
         self.table = table
     }
 

@@ -1,0 +1,137 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SluiceCore
+import SluiceMetadata
+import SluiceScheduler
+
+/// The web UI under `/ui`: server-rendered pages, signed in with an API token (kept as an
+/// HTTP-only session cookie), every form carrying the session's CSRF value. Viewers see;
+/// operators trigger, clear, mark and pause.
+enum UIRoutes {
+    static func register(_ router: Router<BasicRequestContext>, _ context: ServerContext) {
+        let sessions = UISessionStore()
+        let store = context.store
+
+        router.get("/ui/static/sluice.css") { _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/css; charset=utf-8"
+            headers[.cacheControl] = "max-age=3600"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: HTML.stylesheet)))
+        }
+        router.get("/ui/static/sluice.js") { _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/javascript; charset=utf-8"
+            headers[.cacheControl] = "max-age=3600"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: HTML.script)))
+        }
+        router.get("/ui/login") { _, _ -> Response in HTML.html(UIPages.login(error: nil)) }
+        router.post("/ui/login") { request, _ -> Response in
+            let fields = HTML.form((try? await request.body.collect(upTo: 64 * 1024)) ?? ByteBuffer())
+            let token = fields.first { $0.0 == "token" }?.1.trimmingCharacters(in: .whitespaces) ?? ""
+            guard let record = try? store.authenticate(token: token), record.role != .worker else {
+                return HTML.html(UIPages.login(error: "That token is unknown, revoked, or a worker token."), status: .unauthorized)
+            }
+            let session = sessions.create(token: record)
+            return HTML.redirect("/ui", cookie: UISessionStore.setCookie(session, secure: UISessionStore.isSecure(request)))
+        }
+        router.post("/ui/logout") { request, _ -> Response in
+            if let session = sessions.session(for: request, store: store) { sessions.end(session.id) }
+            return HTML.redirect("/ui/login", cookie: UISessionStore.clearCookie())
+        }
+
+        /// A page for signed-in browsers.
+        func page(_ path: RouterPath, _ render: @escaping @Sendable (Request, BasicRequestContext, UISession) async throws -> Response) {
+            router.get(path) { request, ctx -> Response in
+                guard let session = sessions.session(for: request, store: store) else { return HTML.redirect("/ui/login") }
+                do { return try await render(request, ctx, session) } catch {
+                    return HTML.html(HTML.page("Error", session: session, body: "<p class=\"error\">\(HTML.escape("\(error)"))</p>"), status: .badRequest)
+                }
+            }
+        }
+        /// An action: operators only, with the session's CSRF value; answers with a redirect.
+        func action(_ path: RouterPath, _ act: @escaping @Sendable ([(String, String)], BasicRequestContext, UISession) async throws -> String) {
+            router.post(path) { request, ctx -> Response in
+                guard let session = sessions.session(for: request, store: store) else { return HTML.redirect("/ui/login") }
+                let fields = HTML.form((try? await request.body.collect(upTo: 256 * 1024)) ?? ByteBuffer())
+                guard let csrf = fields.first(where: { $0.0 == "csrf" })?.1, UISessionStore.same(csrf, session.csrf) else {
+                    return HTML.html(HTML.page("Refused", session: session, body: "<p class=\"error\">This form has expired or did not come from this site (CSRF check). Reload the page and try again.</p>"), status: .forbidden)
+                }
+                guard session.canAct else {
+                    return HTML.html(HTML.page("Refused", session: session, body: "<p class=\"error\">Role \(session.role.rawValue) can look but not act; an operator or admin token is needed.</p>"), status: .forbidden)
+                }
+                do { return HTML.redirect(try await act(fields, ctx, session)) } catch {
+                    return HTML.html(HTML.page("Not done", session: session, body: "<p class=\"error\">\(HTML.escape("\(error)"))</p>"), status: .badRequest)
+                }
+            }
+        }
+
+        page("/ui") { _, _, session in HTML.html(try UIPages.dags(store: store, session: session)) }
+        page("/ui/dags/:dag_id") { request, ctx, session in
+            let runs = Int(request.uri.queryParameters.get("runs") ?? "") ?? 25
+            return HTML.html(try UIPages.grid(store: store, dagID: ctx.parameters.get("dag_id") ?? "", runs: min(1000, max(1, runs)), session: session))
+        }
+        page("/ui/dags/:dag_id/graph") { request, ctx, session in
+            HTML.html(try UIPages.graph(store: store, dagID: ctx.parameters.get("dag_id") ?? "", runID: request.uri.queryParameters.get("run"), session: session))
+        }
+        page("/ui/dags/:dag_id/trigger") { _, ctx, session in
+            HTML.html(try UIPages.triggerForm(store: store, dagID: ctx.parameters.get("dag_id") ?? "", session: session, error: nil))
+        }
+        page("/ui/dags/:dag_id/runs/:run_id/tasks/:task_id") { request, ctx, session in
+            HTML.html(try UIPages.taskInstance(store: store, dagID: ctx.parameters.get("dag_id") ?? "", runID: ctx.parameters.get("run_id") ?? "",
+                                               taskID: ctx.parameters.get("task_id") ?? "", tryNumber: Int(request.uri.queryParameters.get("try") ?? ""),
+                                               masker: context.masker, logFolder: context.options.logFolder, session: session))
+        }
+        page("/ui/dags/:dag_id/runs/:run_id/tasks/:task_id/log") { request, ctx, session in
+            // The live tail's JSON, with the session's cookie (the same reader as the API's log endpoint).
+            let tryNumber = Int(request.uri.queryParameters.get("try") ?? "") ?? 1
+            let offset = Int(request.uri.queryParameters.get("offset") ?? "") ?? 0
+            let wait = min(10, max(0, Double(request.uri.queryParameters.get("wait") ?? "") ?? 0))
+            let chunk = try await UIPages.logChunk(store: store, dagID: ctx.parameters.get("dag_id") ?? "", runID: ctx.parameters.get("run_id") ?? "",
+                                                   taskID: ctx.parameters.get("task_id") ?? "", tryNumber: tryNumber, offset: offset, wait: wait,
+                                                   masker: context.masker, logFolder: context.options.logFolder)
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: chunk.jsonText())))
+        }
+        page("/ui/backfills") { _, _, session in HTML.html(try UIPages.backfills(store: store, session: session)) }
+
+        action("/ui/dags/:dag_id/trigger") { fields, ctx, _ in
+            let dagID = ctx.parameters.get("dag_id") ?? ""
+            let dag = try UIPages.definition(store: store, dagID: dagID)
+            let conf = try UIPages.conf(from: fields, params: dag.params)
+            let run = try ManualRuns(store: store).trigger(dag: dag, logicalDate: nil, conf: conf, runID: nil)
+            return "/ui/dags/\(HTML.segment(dagID))?triggered=\(HTML.segment(run.runID))"
+        }
+        action("/ui/dags/:dag_id/pause") { fields, ctx, _ in
+            let dagID = ctx.parameters.get("dag_id") ?? ""
+            let paused = fields.first { $0.0 == "paused" }?.1 == "true"
+            _ = try store.setPaused(dagID, paused)
+            return fields.first { $0.0 == "back" }?.1 == "grid" ? "/ui/dags/\(HTML.segment(dagID))" : "/ui"
+        }
+        action("/ui/dags/:dag_id/runs/:run_id/tasks/:task_id/clear") { fields, ctx, _ in
+            let (dagID, runID, taskID) = (ctx.parameters.get("dag_id") ?? "", ctx.parameters.get("run_id") ?? "", ctx.parameters.get("task_id") ?? "")
+            let dag = try UIPages.definition(store: store, dagID: dagID)
+            guard let run = try store.run(dagID: dagID, runID: runID) else { throw UIError("DAG '\(dagID)' has no run '\(runID)'") }
+            _ = try RunSteering(store: store).clear(dag: dag, run: run, taskIDs: [taskID], downstream: fields.contains { $0.0 == "downstream" && $0.1 == "true" })
+            return "/ui/dags/\(HTML.segment(dagID))/runs/\(HTML.segment(runID))/tasks/\(HTML.segment(taskID))"
+        }
+        action("/ui/dags/:dag_id/runs/:run_id/tasks/:task_id/mark") { fields, ctx, _ in
+            let (dagID, runID, taskID) = (ctx.parameters.get("dag_id") ?? "", ctx.parameters.get("run_id") ?? "", ctx.parameters.get("task_id") ?? "")
+            guard let run = try store.run(dagID: dagID, runID: runID) else { throw UIError("DAG '\(dagID)' has no run '\(runID)'") }
+            let state = fields.first { $0.0 == "state" }?.1 ?? ""
+            guard let target = TaskInstanceState(rawValue: state), [.success, .failed].contains(target) else {
+                throw UIError("a task can be marked success or failed, not '\(state)'")
+            }
+            try store.markTask(runPK: run.id!, taskID: taskID, state: target)
+            return "/ui/dags/\(HTML.segment(dagID))/runs/\(HTML.segment(runID))/tasks/\(HTML.segment(taskID))"
+        }
+    }
+}
+
+/// A refusal shown on the page.
+struct UIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
