@@ -60,7 +60,8 @@ let package = Package(
         // The HTTP API (REST, the remote-worker protocol, Prometheus metrics), on Hummingbird.
         .target(
             name: "SluiceServer",
-            dependencies: ["SluiceCore", "SluiceMetadata", "SluiceScheduler", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: ["SluiceCore", "SluiceMetadata", "SluiceScheduler", "Columnar", "DeltaLake", "Tracking",
+                           .product(name: "Hummingbird", package: "hummingbird")]
         ),
         // `sluice worker`: leases tries over HTTP and runs each in a child process; never opens the database.
         .target(name: "SluiceWorker", dependencies: ["SluiceCore", "SluiceScheduler", "CSluiceSystem"]),

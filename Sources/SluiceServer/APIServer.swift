@@ -26,10 +26,12 @@ public struct APIServerOptions: Sendable {
     public var secrets: [String]
     /// The IANA zone DAGs without their own are read in (for trigger and backfill dates).
     public var defaultTimezone: String
+    /// The tracking backend the UI's experiment pages read: a folder (embedded) or an MLflow URL.
+    public var trackingURI: String?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, bodyLimit: Int = 1 << 20, logFolder: String, lakeRoot: String,
                 workerHeartbeatInterval: Double = 5, workerHeartbeatTimeout: Double = 30, maxFetchWait: Double = 30,
-                secrets: [String] = [], defaultTimezone: String = "UTC") {
+                secrets: [String] = [], defaultTimezone: String = "UTC", trackingURI: String? = nil) {
         self.host = host
         self.port = port
         self.bodyLimit = bodyLimit
@@ -40,6 +42,7 @@ public struct APIServerOptions: Sendable {
         self.maxFetchWait = maxFetchWait
         self.secrets = secrets
         self.defaultTimezone = defaultTimezone
+        self.trackingURI = trackingURI
     }
 }
 

@@ -17,7 +17,9 @@ struct ListenOptions: ParsableArguments {
                                 logFolder: config.path("logging", "base_log_folder"), lakeRoot: config.path("lake", "root"),
                                 workerHeartbeatInterval: config.seconds("executor", "worker_heartbeat_interval"),
                                 workerHeartbeatTimeout: config.seconds("executor", "worker_heartbeat_timeout"),
-                                secrets: secrets, defaultTimezone: config.defaultTimezone)
+                                secrets: secrets, defaultTimezone: config.defaultTimezone,
+                                trackingURI: ProcessInfo.processInfo.environment["SLUICE_TRACKING_URI"].flatMap { $0.isEmpty ? nil : $0 }
+                                    ?? (config.string("tracking", "backend") == "mlflow" ? config.string("tracking", "uri") : config.path("tracking", "uri")))
     }
 }
 

@@ -12,6 +12,7 @@ import SluiceScheduler
 enum UIRoutes {
     static func register(_ router: Router<BasicRequestContext>, _ context: ServerContext) {
         let sessions = UISessionStore()
+        let createdTokens = OneTimeValues()
         let store = context.store
 
         router.get("/ui/static/sluice.css") { _, _ -> Response in
@@ -51,15 +52,16 @@ enum UIRoutes {
             }
         }
         /// An action: operators only, with the session's CSRF value; answers with a redirect.
-        func action(_ path: RouterPath, _ act: @escaping @Sendable ([(String, String)], BasicRequestContext, UISession) async throws -> String) {
+        func action(_ path: RouterPath, role: TokenRole = .operator_,
+                    _ act: @escaping @Sendable ([(String, String)], BasicRequestContext, UISession) async throws -> String) {
             router.post(path) { request, ctx -> Response in
                 guard let session = sessions.session(for: request, store: store) else { return HTML.redirect("/ui/login") }
                 let fields = HTML.form((try? await request.body.collect(upTo: 256 * 1024)) ?? ByteBuffer())
                 guard let csrf = fields.first(where: { $0.0 == "csrf" })?.1, UISessionStore.same(csrf, session.csrf) else {
                     return HTML.html(HTML.page("Refused", session: session, body: "<p class=\"error\">This form has expired or did not come from this site (CSRF check). Reload the page and try again.</p>"), status: .forbidden)
                 }
-                guard session.canAct else {
-                    return HTML.html(HTML.page("Refused", session: session, body: "<p class=\"error\">Role \(session.role.rawValue) can look but not act; an operator or admin token is needed.</p>"), status: .forbidden)
+                guard session.role.allows(role) else {
+                    return HTML.html(HTML.page("Refused", session: session, body: "<p class=\"error\">Role \(session.role.rawValue) cannot do this; it needs \(role.rawValue) or above.</p>"), status: .forbidden)
                 }
                 do { return HTML.redirect(try await act(fields, ctx, session)) } catch {
                     return HTML.html(HTML.page("Not done", session: session, body: "<p class=\"error\">\(HTML.escape("\(error)"))</p>"), status: .badRequest)
@@ -96,6 +98,57 @@ enum UIRoutes {
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: chunk.jsonText())))
         }
         page("/ui/backfills") { _, _, session in HTML.html(try UIPages.backfills(store: store, session: session)) }
+        page("/ui/lake") { _, _, session in HTML.html(UILakePages.lake(root: context.options.lakeRoot, session: session)) }
+        page("/ui/lake/table") { request, _, session in
+            HTML.html(try UILakePages.table(root: context.options.lakeRoot, relative: request.uri.queryParameters.get("t") ?? "",
+                                            version: request.uri.queryParameters.get("version").flatMap { Int64($0) }, session: session))
+        }
+        page("/ui/experiments") { request, _, session in
+            HTML.html(try UIModelPages.experiments(uri: context.options.trackingURI, experiment: request.uri.queryParameters.get("e"),
+                                                   sort: request.uri.queryParameters.get("sort"), session: session))
+        }
+        page("/ui/reports") { _, _, session in HTML.html(UIModelPages.reports(lakeRoot: context.options.lakeRoot, session: session)) }
+        page("/ui/reports/:name") { _, ctx, _ in
+            let name = ctx.parameters.get("name") ?? ""
+            guard !name.contains("/"), !name.contains(".."), name.hasSuffix(".html"),
+                  let path = PathGuard.resolve("reports/" + name, inside: context.options.lakeRoot),
+                  let data = FileManager.default.contents(atPath: path) else { throw UIError("no report '\(name)'") }
+            // Reports are our own static HTML with inline styles and SVG, never scripts.
+            var headers = HTTPFields()
+            headers[.contentType] = "text/html; charset=utf-8"
+            headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        }
+        page("/ui/admin") { request, _, session in
+            guard session.role == .admin else { throw UIError("the administration page needs an admin token") }
+            return HTML.html(try UIModelPages.admin(store: store, session: session, created: nil))
+        }
+        action("/ui/admin/tokens", role: .admin) { fields, _, _ in
+            let name = fields.first { $0.0 == "name" }?.1 ?? ""
+            guard let role = TokenRole(rawValue: fields.first { $0.0 == "role" }?.1 ?? ""), !name.isEmpty, name.count <= 100 else {
+                throw UIError("a token needs a name (1-100 characters) and a role")
+            }
+            let token = try store.createToken(name: name, role: role)
+            createdTokens.put(token, for: name)
+            return "/ui/admin/created?name=\(name.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? name)"
+        }
+        page("/ui/admin/created") { request, _, session in
+            guard session.role == .admin else { throw UIError("the administration page needs an admin token") }
+            let token = createdTokens.take(request.uri.queryParameters.get("name") ?? "")
+            return HTML.html(try UIModelPages.admin(store: store, session: session, created: token))
+        }
+        action("/ui/admin/tokens/revoke", role: .admin) { fields, _, _ in
+            _ = try store.revokeToken(name: fields.first { $0.0 == "name" }?.1 ?? "")
+            return "/ui/admin"
+        }
+        action("/ui/admin/pools", role: .admin) { fields, _, _ in
+            let name = fields.first { $0.0 == "name" }?.1 ?? ""
+            guard !name.isEmpty, let slots = Int(fields.first { $0.0 == "slots" }?.1 ?? ""), slots >= 0 else {
+                throw UIError("a pool needs a name and a number of slots (0 or more)")
+            }
+            try store.setPool(name, slots: slots)
+            return "/ui/admin"
+        }
 
         action("/ui/dags/:dag_id/trigger") { fields, ctx, _ in
             let dagID = ctx.parameters.get("dag_id") ?? ""
@@ -134,4 +187,13 @@ enum UIRoutes {
 struct UIError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Values shown once (a new token after its form redirects), then forgotten.
+final class OneTimeValues: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String: String] = [:]
+
+    func put(_ value: String, for key: String) { lock.withLock { values[key] = value } }
+    func take(_ key: String) -> String? { lock.withLock { values.removeValue(forKey: key) } }
 }

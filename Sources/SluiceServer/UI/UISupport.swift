@@ -50,7 +50,8 @@ enum HTML {
         var nav = ""
         if let session {
             nav = """
-            <nav><a class="brand" href="/ui">Sluice</a><a href="/ui">DAGs</a><a href="/ui/backfills">Backfills</a>\
+            <nav><a class="brand" href="/ui">Sluice</a><a href="/ui">DAGs</a><a href="/ui/backfills">Backfills</a><a href="/ui/lake">Lake</a>\
+            <a href="/ui/experiments">Experiments</a>\(session.role == .admin ? "<a href=\"/ui/admin\">Admin</a>" : "")\
             <span class="who">\(escape(session.tokenName)) (\(session.role.rawValue))</span>\
             <form method="post" action="/ui/logout" class="inline"><input type="hidden" name="csrf" value="\(session.csrf)">\
             <button type="submit">Sign out</button></form></nav>
@@ -97,7 +98,7 @@ enum HTML {
     form.stack label{display:block;margin:6px 0 2px;font-weight:600}form.stack input,form.stack select{padding:5px;min-width:260px}
     button.act{background:#017cee;color:#fff;border:none;border-radius:4px;padding:5px 12px;cursor:pointer;margin:2px}button.danger{background:#d73a49}
     .toolbar{display:flex;gap:8px;align-items:center;flex-wrap:wrap;margin-bottom:10px}.login{max-width:420px;margin:80px auto;background:#fff;padding:24px;border:1px solid #e1e4e8;border-radius:6px}
-    svg text{font:12px system-ui,sans-serif}
+    svg text{font:12px system-ui,sans-serif}.scroll{overflow:auto}th a{color:inherit}
     """ + states.map { ".s-\($0){background:\(color($0))}" }.joined(separator: "")
 
     static let states = ["success", "failed", "running", "queued", "up_for_retry", "skipped", "upstream_failed", "scheduled", "removed", "no_state"]
