@@ -32,7 +32,7 @@ enum UIPages {
             for error in errors { body += "<li><code>\(HTML.escape(error.message))</code></li>" }
             body += "</ul></div>"
         }
-        body += "<table><thead><tr><th>DAG</th><th>Schedule</th><th>Tasks</th><th>Recent runs</th><th>Paused</th></tr></thead><tbody>"
+        body += "<table><thead><tr><th>DAG</th><th>Schedule</th><th>Tasks</th><th>Recent runs</th><th>Next run</th><th>Paused</th></tr></thead><tbody>"
         for row in try store.dags() where row.isActive {
             guard let dag = try? row.definition() else { continue }
             let runs = try store.runs(dagID: row.dagID, limit: 10)
@@ -49,11 +49,18 @@ enum UIPages {
             }
             body += """
             <tr><td><a href="/ui/dags/\(HTML.segment(row.dagID))">\(HTML.escape(row.dagID))</a><div class="muted">\(HTML.escape(dag.description ?? ""))</div></td>\
-            <td><code>\(HTML.escape(dag.scheduleText ?? "None"))</code></td><td>\(dag.tasks.count)</td><td>\(dots)</td><td>\(toggle)</td></tr>
+            <td><code>\(HTML.escape(dag.scheduleText ?? "None"))</code></td><td>\(dag.tasks.count)</td><td>\(dots)</td>\
+            <td>\(HTML.escape(nextRun(row, dag, store: store)))</td><td>\(toggle)</td></tr>
             """
         }
         body += "</tbody></table>"
         return HTML.page("DAGs", session: session, body: body)
+    }
+
+    /// When the next scheduled run fires (its data interval's end), or nothing.
+    static func nextRun(_ row: DagRow, _ dag: DagDefinition, store: MetadataStore) -> String {
+        guard !row.isPaused, let next = try? DagRoutes.nextRun(row, dag, store: store), let at = next["runs_at"]?.stringValue else { return "" }
+        return at.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: ".000000Z", with: "Z")
     }
 
     /// The grid: runs as columns (oldest left), tasks as rows, each cell a task instance.
@@ -65,7 +72,12 @@ enum UIPages {
         let dagPath = "/ui/dags/\(HTML.segment(dagID))"
         var body = "<h1>\(HTML.escape(dagID))</h1><div class=\"toolbar\"><a href=\"\(dagPath)/graph\">Graph</a>"
         body += "<span class=\"muted\">\(runs.count) run(s) shown</span><a href=\"\(dagPath)?runs=25\">25</a><a href=\"\(dagPath)?runs=100\">100</a><a href=\"\(dagPath)?runs=500\">500</a>"
-        if session.canAct { body += "<a class=\"act\" href=\"\(dagPath)/trigger\">Trigger…</a>" }
+        if session.canAct {
+            body += "<a class=\"act\" href=\"\(dagPath)/trigger\">Trigger…</a>"
+            let paused = (try? store.dag(dagID))??.isPaused ?? false
+            body += "<form method=\"post\" action=\"\(dagPath)/pause\" class=\"inline\">\(HTML.csrfField(session))<input type=\"hidden\" name=\"back\" value=\"grid\">"
+            body += "<input type=\"hidden\" name=\"paused\" value=\"\(!paused)\"><button class=\"act\(paused ? "" : " danger")\" type=\"submit\">\(paused ? "Unpause" : "Pause")</button></form>"
+        }
         body += "</div>"
         var html = "<table class=\"grid\" data-refresh=\"30\"><thead><tr><th></th>"
         html.reserveCapacity(runs.count * dag.tasks.count * 160)
@@ -257,13 +269,20 @@ enum UIPages {
 
     /// Backfills with their progress.
     static func backfills(store: MetadataStore, session: UISession) throws -> String {
-        var body = "<h1>Backfills</h1><table><thead><tr><th>Id</th><th>DAG</th><th>From</th><th>To</th><th>State</th><th>Progress</th></tr></thead><tbody>"
+        var body = "<h1>Backfills</h1><table><thead><tr><th>Id</th><th>DAG</th><th>From</th><th>To</th><th>State</th><th>Progress</th><th></th></tr></thead><tbody>"
         for backfill in try store.backfills() {
             let counts = try store.backfillRunCounts(id: backfill.id!)
             let total = counts.values.reduce(0, +)
             let progress = "\(counts[.success] ?? 0) done, \(counts[.running] ?? 0) running, \(counts[.failed] ?? 0) failed of \(total)"
             body += "<tr><td>\(backfill.id!)</td><td><a href=\"/ui/dags/\(HTML.segment(backfill.dagID))\">\(HTML.escape(backfill.dagID))</a></td>"
-            body += "<td>\(HTML.time(backfill.fromDate))</td><td>\(HTML.time(backfill.toDate))</td><td>\(backfill.state.rawValue)</td><td>\(progress)</td></tr>"
+            body += "<td>\(HTML.time(backfill.fromDate))</td><td>\(HTML.time(backfill.toDate))</td><td>\(backfill.state.rawValue)</td><td>\(progress)</td><td>"
+            if session.canAct && (backfill.state == .running || backfill.state == .paused) {
+                for action in backfill.state == .running ? ["pause", "cancel"] : ["unpause", "cancel"] {
+                    body += "<form method=\"post\" action=\"/ui/backfills/\(backfill.id!)/\(action)\" class=\"inline\">\(HTML.csrfField(session))"
+                    body += "<button class=\"act\(action == "cancel" ? " danger" : "")\" type=\"submit\">\(action.capitalized)</button></form>"
+                }
+            }
+            body += "</td></tr>"
         }
         body += "</tbody></table>"
         return HTML.page("Backfills", session: session, body: body)

@@ -157,6 +157,13 @@ enum UIRoutes {
             let run = try ManualRuns(store: store).trigger(dag: dag, logicalDate: nil, conf: conf, runID: nil)
             return "/ui/dags/\(HTML.segment(dagID))?triggered=\(HTML.segment(run.runID))"
         }
+        action("/ui/backfills/:id/:action") { _, ctx, _ in
+            guard let id = Int64(ctx.parameters.get("id") ?? ""), let what = BackfillAction(rawValue: ctx.parameters.get("action") ?? "") else {
+                throw UIError("unknown backfill action")
+            }
+            _ = try RunSteering(store: store).steerBackfill(id: id, what)
+            return "/ui/backfills"
+        }
         action("/ui/dags/:dag_id/pause") { fields, ctx, _ in
             let dagID = ctx.parameters.get("dag_id") ?? ""
             let paused = fields.first { $0.0 == "paused" }?.1 == "true"
