@@ -17,6 +17,8 @@ public protocol TrackingBackend: Sendable {
     /// Copies the run's artifacts under `artifactPath` into `localDirectory`.
     func downloadArtifacts(runID: String, artifactPath: String, to localDirectory: String) throws(TrackingError)
     func run(_ runID: String) throws(TrackingError) -> Run
+    /// Every logged value of one metric of a run, by step then time (a training curve).
+    func metricHistory(runID: String, key: String) throws(TrackingError) -> [Metric]
     /// Runs of the experiments, ordered by `orderBy` (`metrics.rank_ic DESC`, `start_time ASC`...),
     /// newest first by default.
     func searchRuns(experimentIDs: [String], orderBy: String?) throws(TrackingError) -> [Run]

@@ -46,6 +46,10 @@ struct TrackingContractTests {
         #expect(run.info.status == .finished && run.info.endTime != nil)
         #expect(run.params == ["max_depth": "3", "eta": "0.1"])
         #expect(run.metrics["rank_ic"] == 0.05 && run.metrics["rmse"] == 0.3)
+        // The whole curve, by step, from both backends alike.
+        let curve = try tracking.metricHistory(runID: child.id, key: "rank_ic")
+        #expect(curve.map(\.step) == [0, 2] && curve.map(\.value) == [0.01, 0.05], "\(curve)")
+        #expect(try tracking.metricHistory(runID: child.id, key: "absent").isEmpty)
         #expect(run.tags["fold_count"] == "3" && run.parentRunID == parent.id && run.tags["mlflow.runName"] == "trial-1")
         #expect(run.inputs.count == 1 && run.inputs[0].name == "gold_training_set" && run.inputs[0].digest == "abc123")
         #expect(throws: TrackingError.self) { try tracking.run("0000000000000000000000000000dead") }

@@ -43,6 +43,13 @@ enum UIModelPages {
             body += "</tbody></table></div>"
             if let metric = sort ?? metricNames.first {
                 body += "<h2>\(HTML.escape(metric)) by run</h2>" + chart(runs.sorted { $0.info.startTime < $1.info.startTime }.compactMap { $0.metrics[metric] })
+                // Curves (every logged step) of the best runs by this metric.
+                let best = ordered.filter { $0.metrics[metric] != nil }.prefix(5)
+                let curves = best.compactMap { run -> (String, [Double])? in
+                    guard let history = try? tracking.metricHistory(runID: run.info.id, key: metric), history.count >= 2 else { return nil }
+                    return (run.info.name, history.map(\.value))
+                }
+                if !curves.isEmpty { body += "<h2>\(HTML.escape(metric)) by step (best runs)</h2>" + curveChart(curves) }
             }
         }
         body += "<h2>Registered models</h2><table><thead><tr><th>Model</th><th>Version</th><th>Stage</th><th>Aliases</th><th>Run</th><th>Trained on</th></tr></thead><tbody>"
@@ -73,6 +80,25 @@ enum UIModelPages {
         <text x="0" y="14">\(String(format: "%.3g", high))</text><text x="0" y="\(Int(height - 20))">\(String(format: "%.3g", low))</text>\
         <polyline fill="none" stroke="#017cee" stroke-width="2" points="\(points)"/></svg>
         """
+    }
+
+    /// Several curves on shared axes, each with its run's name, as inline SVG.
+    static func curveChart(_ curves: [(String, [Double])]) -> String {
+        let all = curves.flatMap(\.1).filter(\.isFinite)
+        guard let low = all.min(), let high = all.max(), let longest = curves.map({ $0.1.count }).max(), longest >= 2 else { return "" }
+        let width = 640.0, height = 200.0, span = high - low == 0 ? 1 : high - low
+        let palette = ["#017cee", "#d73a49", "#28a745", "#6f42c1", "#e36209"]
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width) + 160)\" height=\"\(Int(height))\" role=\"img\" aria-label=\"curves\">"
+        svg += "<text x=\"0\" y=\"14\">\(String(format: "%.3g", high))</text><text x=\"0\" y=\"\(Int(height - 20))\">\(String(format: "%.3g", low))</text>"
+        for (index, curve) in curves.enumerated() {
+            let color = palette[index % palette.count]
+            let points = curve.1.enumerated().filter { $0.element.isFinite }.map { step, value in
+                String(format: "%.1f,%.1f", 40 + Double(step) / Double(longest - 1) * (width - 50), 10 + (1 - (value - low) / span) * (height - 30))
+            }.joined(separator: " ")
+            svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(points)\"/>"
+            svg += "<text x=\"\(Int(width) + 4)\" y=\"\(20 + index * 16)\" fill=\"\(color)\">\(HTML.escape(String(curve.0.prefix(22))))</text>"
+        }
+        return svg + "</svg>"
     }
 
     /// The HTML signal reports under the lake's `reports/`.

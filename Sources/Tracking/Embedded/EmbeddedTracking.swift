@@ -121,6 +121,13 @@ public final class EmbeddedTracking: TrackingBackend, @unchecked Sendable {
         }
     }
 
+    public func metricHistory(runID: String, key: String) throws(TrackingError) -> [Metric] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT value, step, timestamp FROM metric WHERE run_id = ? AND key = ? ORDER BY step, timestamp, rowid",
+                             arguments: [runID, key]).map { Metric(key: key, value: $0["value"], step: $0["step"], timestamp: $0["timestamp"]) }
+        }
+    }
+
     public func log(runID: String, params: [String: String], metrics: [Metric], tags: [String: String]) throws(TrackingError) {
         try write { db in
             try Self.requireRun(db, runID)

@@ -113,6 +113,22 @@ public final class MLflowTracking: TrackingBackend, @unchecked Sendable {
         _ = try client.call("POST", "api/2.0/mlflow/runs/update", json: ["run_id": runID, "status": status.rawValue, "end_time": Metric.now()])
     }
 
+    public func metricHistory(runID: String, key: String) throws(TrackingError) -> [Metric] {
+        var metrics: [Metric] = []
+        var pageToken: String?
+        repeat {
+            var query = [("run_id", runID), ("metric_key", key), ("max_results", "25000")]
+            if let pageToken { query.append(("page_token", pageToken)) }
+            let answer = try client.call("GET", "api/2.0/mlflow/metrics/get-history", query: query)
+            for m in answer["metrics"] as? [[String: Any]] ?? [] {
+                metrics.append(Metric(key: key, value: (m["value"] as? NSNumber)?.doubleValue ?? .nan,
+                                      step: (m["step"] as? NSNumber)?.int64Value ?? 0, timestamp: (m["timestamp"] as? NSNumber)?.int64Value ?? 0))
+            }
+            pageToken = (answer["next_page_token"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+        } while pageToken != nil
+        return metrics.sorted { ($0.step, $0.timestamp) < ($1.step, $1.timestamp) }
+    }
+
     public func run(_ runID: String) throws(TrackingError) -> Run {
         let answer = try client.call("GET", "api/2.0/mlflow/runs/get", query: [("run_id", runID)])
         guard let run = answer["run"] as? [String: Any] else { throw TrackingError(.notFound, "no run \(runID)") }
