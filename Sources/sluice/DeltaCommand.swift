@@ -374,6 +374,19 @@ enum DeltaTarget {
     }
 }
 
+/// This process's peak resident memory in MiB: `VmHWM` of /proc/self/status, which starts afresh
+/// at exec. (`ru_maxrss` does not: a child spawned by a large parent, e.g. a test runner using
+/// vfork, reports the parent's peak as its own.)
+func peakResidentMiB() -> Int? {
+    if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+       let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+       let kib = Int(line.dropFirst("VmHWM:".count).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "") {
+        return kib / 1024
+    }
+    var usage = rusage()
+    return getrusage(RUSAGE_SELF.rawValue, &usage) == 0 ? usage.ru_maxrss / 1024 : nil
+}
+
 /// Runs a command's work; an error other than an exit code becomes one line on stderr
 /// (`error: TABLE: ...`) and exit status 1.
 func reportingErrors(timing: Bool = false, _ body: () throws -> Void) throws {
@@ -383,8 +396,7 @@ func reportingErrors(timing: Bool = false, _ body: () throws -> Void) throws {
         if timing {
             let elapsed = clock.now - start
             Terminal.error(String(format: "took %.3f s", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
-            var usage = rusage()
-            if getrusage(RUSAGE_SELF.rawValue, &usage) == 0 { Terminal.error("peak memory \(usage.ru_maxrss / 1024) MiB") }
+            if let peak = peakResidentMiB() { Terminal.error("peak memory \(peak) MiB") }
         }
     }
     do {
