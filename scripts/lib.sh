@@ -1,7 +1,10 @@
 # Shared helpers for scripts/main.sh and scripts/test.sh (sourced, not run).
 
 # The system packages Sluice builds against. Grows as capabilities land.
-SLUICE_APT_PACKAGES=(pkg-config libyaml-dev libsqlite3-dev sqlite3 procps libsnappy-dev libzstd-dev zlib1g-dev libxgboost-dev libgomp1 curl python3 python3-venv)
+SLUICE_APT_PACKAGES=(pkg-config libyaml-dev libsqlite3-dev libsnappy-dev libzstd-dev zlib1g-dev libxgboost-dev libgomp1 curl python3 python3-venv)
+# What only the test suite needs: sqlite3 and pgrep for process-level checks, headless Chromium
+# for the web UI's browser tests.
+SLUICE_TEST_APT_PACKAGES=(sqlite3 procps chromium chromium-driver)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

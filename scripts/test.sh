@@ -6,7 +6,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib.sh
 
 ensure_swift
-ensure_apt_packages "${SLUICE_APT_PACKAGES[@]}"
+ensure_apt_packages "${SLUICE_APT_PACKAGES[@]}" "${SLUICE_TEST_APT_PACKAGES[@]}"
 
 ensure_interop_venv
 ensure_mlflow_venv
