@@ -27,7 +27,7 @@ struct ListenOptions: ParsableArguments {
 struct APIServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "api-server",
-        abstract: "Serve the HTTP API: REST under /api/v1, the remote-worker protocol, /metrics.",
+        abstract: "Serve the HTTP API (REST under /api/v1, the remote-worker protocol, /metrics) and the web UI (/ui).",
         discussion: """
         Every endpoint except /api/v1/health needs a bearer token ('sluice tokens create'). The API
         is described by docs/openapi.yaml. It speaks plain HTTP: bind to loopback (the default) or

@@ -64,13 +64,15 @@ enum UIPages {
     }
 
     /// The grid: runs as columns (oldest left), tasks as rows, each cell a task instance.
-    static func grid(store: MetadataStore, dagID: String, runs limit: Int, session: UISession) throws -> String {
+    static func grid(store: MetadataStore, dagID: String, runs limit: Int, session: UISession, triggered: String? = nil) throws -> String {
         let dag = try definition(store: store, dagID: dagID)
         let runs = Array(try store.runs(dagID: dagID, limit: limit).reversed())
         var cells: [Int64: [String: GridCell]] = [:]
         for cell in try store.gridCells(runPKs: runs.compactMap(\.id)) { cells[cell.runPK, default: [:]][cell.taskID] = cell }
         let dagPath = "/ui/dags/\(HTML.segment(dagID))"
-        var body = "<h1>\(HTML.escape(dagID))</h1><div class=\"toolbar\"><a href=\"\(dagPath)/graph\">Graph</a>"
+        var body = "<h1>\(HTML.escape(dagID))</h1>"
+        if let triggered { body += "<p class=\"notice\">Triggered run <code>\(HTML.escape(triggered))</code>; it starts when the scheduler picks it up.</p>" }
+        body += "<div class=\"toolbar\"><a href=\"\(dagPath)/graph\">Graph</a>"
         body += "<span class=\"muted\">\(runs.count) run(s) shown</span><a href=\"\(dagPath)?runs=25\">25</a><a href=\"\(dagPath)?runs=100\">100</a><a href=\"\(dagPath)?runs=500\">500</a>"
         if session.canAct {
             body += "<a class=\"act\" href=\"\(dagPath)/trigger\">Trigger…</a>"
@@ -149,6 +151,7 @@ enum UIPages {
 
     /// The trigger form, one field per typed param.
     static func triggerForm(store: MetadataStore, dagID: String, session: UISession, error: String?) throws -> String {
+        guard session.canAct else { throw UIError("role \(session.role.rawValue) cannot trigger runs; an operator or admin token is needed") }
         let dag = try definition(store: store, dagID: dagID)
         var form = "<form method=\"post\" action=\"/ui/dags/\(HTML.segment(dagID))/trigger\" class=\"stack\">\(HTML.csrfField(session))"
         for param in dag.params {
@@ -272,7 +275,7 @@ enum UIPages {
         var body = "<h1>Backfills</h1><table><thead><tr><th>Id</th><th>DAG</th><th>From</th><th>To</th><th>State</th><th>Progress</th><th></th></tr></thead><tbody>"
         for backfill in try store.backfills() {
             let counts = try store.backfillRunCounts(id: backfill.id!)
-            let total = counts.values.reduce(0, +)
+            let total = max(counts.values.reduce(0, +), backfill.dates.count)
             let progress = "\(counts[.success] ?? 0) done, \(counts[.running] ?? 0) running, \(counts[.failed] ?? 0) failed of \(total)"
             body += "<tr><td>\(backfill.id!)</td><td><a href=\"/ui/dags/\(HTML.segment(backfill.dagID))\">\(HTML.escape(backfill.dagID))</a></td>"
             body += "<td>\(HTML.time(backfill.fromDate))</td><td>\(HTML.time(backfill.toDate))</td><td>\(backfill.state.rawValue)</td><td>\(progress)</td><td>"

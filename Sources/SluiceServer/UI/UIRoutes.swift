@@ -72,17 +72,18 @@ enum UIRoutes {
         page("/ui") { _, _, session in HTML.html(try UIPages.dags(store: store, session: session)) }
         page("/ui/dags/:dag_id") { request, ctx, session in
             let runs = Int(request.uri.queryParameters.get("runs") ?? "") ?? 25
-            return HTML.html(try UIPages.grid(store: store, dagID: ctx.parameters.get("dag_id") ?? "", runs: min(1000, max(1, runs)), session: session))
+            return HTML.html(try UIPages.grid(store: store, dagID: UIRoutes.param(ctx, "dag_id"), runs: min(1000, max(1, runs)), session: session,
+                                              triggered: request.uri.queryParameters.get("triggered").map { String($0) }))
         }
         page("/ui/dags/:dag_id/graph") { request, ctx, session in
-            HTML.html(try UIPages.graph(store: store, dagID: ctx.parameters.get("dag_id") ?? "", runID: request.uri.queryParameters.get("run"), session: session))
+            HTML.html(try UIPages.graph(store: store, dagID: UIRoutes.param(ctx, "dag_id"), runID: request.uri.queryParameters.get("run"), session: session))
         }
         page("/ui/dags/:dag_id/trigger") { _, ctx, session in
-            HTML.html(try UIPages.triggerForm(store: store, dagID: ctx.parameters.get("dag_id") ?? "", session: session, error: nil))
+            HTML.html(try UIPages.triggerForm(store: store, dagID: UIRoutes.param(ctx, "dag_id"), session: session, error: nil))
         }
         page("/ui/dags/:dag_id/runs/:run_id/tasks/:task_id") { request, ctx, session in
-            HTML.html(try UIPages.taskInstance(store: store, dagID: ctx.parameters.get("dag_id") ?? "", runID: ctx.parameters.get("run_id") ?? "",
-                                               taskID: ctx.parameters.get("task_id") ?? "", tryNumber: Int(request.uri.queryParameters.get("try") ?? ""),
+            HTML.html(try UIPages.taskInstance(store: store, dagID: UIRoutes.param(ctx, "dag_id"), runID: UIRoutes.param(ctx, "run_id"),
+                                               taskID: UIRoutes.param(ctx, "task_id"), tryNumber: Int(request.uri.queryParameters.get("try") ?? ""),
                                                masker: context.masker, logFolder: context.options.logFolder, session: session))
         }
         page("/ui/dags/:dag_id/runs/:run_id/tasks/:task_id/log") { request, ctx, session in
@@ -90,8 +91,8 @@ enum UIRoutes {
             let tryNumber = Int(request.uri.queryParameters.get("try") ?? "") ?? 1
             let offset = Int(request.uri.queryParameters.get("offset") ?? "") ?? 0
             let wait = min(10, max(0, Double(request.uri.queryParameters.get("wait") ?? "") ?? 0))
-            let chunk = try await UIPages.logChunk(store: store, dagID: ctx.parameters.get("dag_id") ?? "", runID: ctx.parameters.get("run_id") ?? "",
-                                                   taskID: ctx.parameters.get("task_id") ?? "", tryNumber: tryNumber, offset: offset, wait: wait,
+            let chunk = try await UIPages.logChunk(store: store, dagID: UIRoutes.param(ctx, "dag_id"), runID: UIRoutes.param(ctx, "run_id"),
+                                                   taskID: UIRoutes.param(ctx, "task_id"), tryNumber: tryNumber, offset: offset, wait: wait,
                                                    masker: context.masker, logFolder: context.options.logFolder)
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
@@ -151,7 +152,7 @@ enum UIRoutes {
         }
 
         action("/ui/dags/:dag_id/trigger") { fields, ctx, _ in
-            let dagID = ctx.parameters.get("dag_id") ?? ""
+            let dagID = UIRoutes.param(ctx, "dag_id")
             let dag = try UIPages.definition(store: store, dagID: dagID)
             let conf = try UIPages.conf(from: fields, params: dag.params)
             let run = try ManualRuns(store: store).trigger(dag: dag, logicalDate: nil, conf: conf, runID: nil)
@@ -165,20 +166,20 @@ enum UIRoutes {
             return "/ui/backfills"
         }
         action("/ui/dags/:dag_id/pause") { fields, ctx, _ in
-            let dagID = ctx.parameters.get("dag_id") ?? ""
+            let dagID = UIRoutes.param(ctx, "dag_id")
             let paused = fields.first { $0.0 == "paused" }?.1 == "true"
             _ = try store.setPaused(dagID, paused)
             return fields.first { $0.0 == "back" }?.1 == "grid" ? "/ui/dags/\(HTML.segment(dagID))" : "/ui"
         }
         action("/ui/dags/:dag_id/runs/:run_id/tasks/:task_id/clear") { fields, ctx, _ in
-            let (dagID, runID, taskID) = (ctx.parameters.get("dag_id") ?? "", ctx.parameters.get("run_id") ?? "", ctx.parameters.get("task_id") ?? "")
+            let (dagID, runID, taskID) = (UIRoutes.param(ctx, "dag_id"), UIRoutes.param(ctx, "run_id"), UIRoutes.param(ctx, "task_id"))
             let dag = try UIPages.definition(store: store, dagID: dagID)
             guard let run = try store.run(dagID: dagID, runID: runID) else { throw UIError("DAG '\(dagID)' has no run '\(runID)'") }
             _ = try RunSteering(store: store).clear(dag: dag, run: run, taskIDs: [taskID], downstream: fields.contains { $0.0 == "downstream" && $0.1 == "true" })
             return "/ui/dags/\(HTML.segment(dagID))/runs/\(HTML.segment(runID))/tasks/\(HTML.segment(taskID))"
         }
         action("/ui/dags/:dag_id/runs/:run_id/tasks/:task_id/mark") { fields, ctx, _ in
-            let (dagID, runID, taskID) = (ctx.parameters.get("dag_id") ?? "", ctx.parameters.get("run_id") ?? "", ctx.parameters.get("task_id") ?? "")
+            let (dagID, runID, taskID) = (UIRoutes.param(ctx, "dag_id"), UIRoutes.param(ctx, "run_id"), UIRoutes.param(ctx, "task_id"))
             guard let run = try store.run(dagID: dagID, runID: runID) else { throw UIError("DAG '\(dagID)' has no run '\(runID)'") }
             let state = fields.first { $0.0 == "state" }?.1 ?? ""
             guard let target = TaskInstanceState(rawValue: state), [.success, .failed].contains(target) else {
@@ -187,6 +188,16 @@ enum UIRoutes {
             try store.markTask(runPK: run.id!, taskID: taskID, state: target)
             return "/ui/dags/\(HTML.segment(dagID))/runs/\(HTML.segment(runID))/tasks/\(HTML.segment(taskID))"
         }
+    }
+}
+
+extension UIRoutes {
+    /// A path parameter, percent-decoded as the API's are; one holding `/` or `..` reads as empty
+    /// (and then names nothing).
+    static func param(_ context: BasicRequestContext, _ name: String) -> String {
+        let raw = context.parameters.get(name) ?? ""
+        let decoded = raw.removingPercentEncoding ?? raw
+        return decoded.contains("/") || decoded.contains("..") ? "" : decoded
     }
 }
 

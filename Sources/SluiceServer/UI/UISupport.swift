@@ -60,7 +60,7 @@ enum HTML {
         return """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(escape(title)) · Sluice</title><link rel="stylesheet" href="/ui/static/sluice.css"><script src="/ui/static/sluice.js" defer></script></head>
+        <title>\(escape(title)) · Sluice</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/ui/static/sluice.css"><script src="/ui/static/sluice.js" defer></script></head>
         <body>\(nav)<main>\(body)</main></body></html>
         """
     }
@@ -91,12 +91,12 @@ enum HTML {
     .notice{background:#e6ffed;border:1px solid #b7e4c7;padding:8px 10px;border-radius:4px}
     .dot{display:inline-block;width:12px;height:12px;border-radius:50%;border:1px solid #0003;margin-right:2px;vertical-align:middle}
     .state{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-size:12px;text-shadow:0 0 2px #0008}
-    .grid td,.grid th{padding:2px;border:none}.grid .task{white-space:nowrap;padding-right:10px;font-family:ui-monospace,monospace;font-size:12px}
-    .cell{display:block;width:14px;height:14px;border:1px solid #0002;border-radius:2px;text-decoration:none;color:#000;font-size:9px;text-align:center;line-height:12px}
+    table.grid{width:auto}.grid td,.grid th{padding:2px;border:none}.grid .task{white-space:nowrap;padding-right:10px;font-family:ui-monospace,monospace;font-size:12px}
+    .cell{display:block;width:14px;height:14px;border:1px solid #0002;border-radius:2px;text-decoration:none;color:#fff;font-size:9px;font-weight:700;text-align:center;line-height:12px;text-shadow:0 0 2px #000}
     .cell.none{background:#fff}.runhead{writing-mode:vertical-rl;transform:rotate(180deg);font-size:10px;height:90px;white-space:nowrap}
     pre.log{background:#0d1117;color:#c9d1d9;padding:10px;max-height:560px;overflow:auto;font-size:12px;white-space:pre-wrap}
     form.stack label{display:block;margin:6px 0 2px;font-weight:600}form.stack input,form.stack select{padding:5px;min-width:260px}
-    button.act{background:#017cee;color:#fff;border:none;border-radius:4px;padding:5px 12px;cursor:pointer;margin:2px}button.danger{background:#d73a49}
+    button.act,a.act{background:#017cee;color:#fff;border:none;border-radius:4px;padding:5px 12px;cursor:pointer;margin:2px;text-decoration:none;display:inline-block}button.danger{background:#d73a49}
     .toolbar{display:flex;gap:8px;align-items:center;flex-wrap:wrap;margin-bottom:10px}.login{max-width:420px;margin:80px auto;background:#fff;padding:24px;border:1px solid #e1e4e8;border-radius:6px}
     svg text{font:12px system-ui,sans-serif}.scroll{overflow:auto}th a{color:inherit}
     """ + states.map { ".s-\($0){background:\(color($0))}" }.joined(separator: "")
