@@ -110,6 +110,20 @@ class Project:
         return done
 
 
+LAKE_DAG = """\
+dag_id: ui_lake
+schedule: null
+tasks:
+  - id: generate
+    operator: generate_market_data
+    with: {output: lake/landing/ui, tickers: 12, seed: 3}
+  - id: ingest
+    operator: ingest_delta
+    depends_on: [generate]
+    with: {source: "lake/landing/ui/date={{ ds }}", table: lake/ui/bronze}
+"""
+
+
 def last_json(text: str) -> dict:
     """The JSON object that `--json` prints last on stdout."""
     start = text.rfind("\n{")
@@ -134,6 +148,10 @@ def seed(sluice: str, home: Path) -> Project:
     project.failed_run = result["run_id"]
     project.run("dags", "test", "ui_daily", "--logical-date", "2024-03-01")
     project.run("dags", "backfill", "ui_daily", "--start", "2024-03-02", "--end", "2024-03-04")
+    # A Delta table for the lake pages (two versions: two dates ingested).
+    (home / "dags" / "ui_lake.yaml").write_text(LAKE_DAG)
+    for day in ("2024-03-01", "2024-03-04"):
+        project.run("dags", "test", "ui_lake", "--logical-date", day)
     return project
 
 
@@ -342,6 +360,16 @@ class BrowserCheck:
         self.task_page(failed_task, "check", "task-failed", "exact mode is refused")
         if not self.driver.find_elements(By.CSS_SELECTOR, "button.act"):
             self.fail("an operator sees no clear/mark buttons on a task page")
+        self.visit("/ui/lake", "lake", "Lake")
+        if "ui/bronze" not in self.driver.find_element(By.TAG_NAME, "main").text:
+            self.fail("the lake page does not list the ui/bronze Delta table")
+        self.visit("/ui/lake/table?t=ui/bronze", "lake-table", "ui/bronze")
+        main = self.driver.find_element(By.TAG_NAME, "main").text
+        if "Version 1 of 1" not in main or "ticker" not in main:
+            self.fail("the table page does not show version 1 with its schema and rows")
+        self.visit("/ui/lake/table?t=ui/bronze&version=0", "lake-table-v0", "ui/bronze")
+        self.visit("/ui/experiments", "experiments", "Experiments")
+        self.visit("/ui/reports", "reports", "Signal reports")
 
     def cell_link(self, run_id: str, task_id: str, dag_id: str = "ui_demo") -> str:
         """The path of a task instance as the grid links it (the grid must be open)."""
@@ -459,6 +487,19 @@ class BrowserCheck:
                 self.fail(f"console error on the viewer's refusal page: {message}")
 
 
+def _admin_page(self):
+    from selenium.webdriver.common.by import By
+
+    self.sign_in("admin")
+    self.visit("/ui/admin", "admin", "Administration")
+    text = self.driver.find_element(By.TAG_NAME, "main").text
+    if "ui-viewer" not in text or "default_pool" not in text:
+        self.fail("the admin page does not list the tokens and pools")
+
+
+BrowserCheck.admin_page = _admin_page
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sluice", required=True, help="the sluice binary to test")
@@ -484,7 +525,8 @@ def main() -> int:
         server = Server(project)
         driver = start_browser(home / "profile")
         check = BrowserCheck(driver, server, project, out)
-        for scenario in (check.console_is_watched, check.bad_token, check.operator_pages, check.trigger, check.wrong_csrf, check.viewer):
+        for scenario in (check.console_is_watched, check.bad_token, check.operator_pages, check.trigger, check.wrong_csrf, check.viewer,
+                         check.admin_page):
             try:
                 scenario()
             except AssertionError as error:
