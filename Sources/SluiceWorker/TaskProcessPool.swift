@@ -56,12 +56,13 @@ final class TaskProcess: @unchecked Sendable {
     private var ended = false
     private var reaped = false
     private(set) var triesRun = 0
-    private var buffer: [UInt8] = []
+    private var lines: LineReader
 
     private init(pid: pid_t, requests: Int32, results: Int32) {
         self.pid = pid
         self.requests = requests
         self.results = results
+        lines = LineReader(fd: results)
     }
 
     var isUsable: Bool { lock.withLock { !broken && !ended } }
@@ -154,20 +155,7 @@ final class TaskProcess: @unchecked Sendable {
     }
 
     /// Reads up to the next newline from the results pipe (nil at end of file).
-    private func readLine() -> [UInt8]? {
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = Array(buffer[..<newline])
-                buffer.removeSubrange(...newline)
-                return line
-            }
-            let n = chunk.withUnsafeMutableBytes { read(results, $0.baseAddress!, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return nil }
-            buffer.append(contentsOf: chunk[..<n])
-        }
-    }
+    private func readLine() -> [UInt8]? { lines.next() }
 
     /// Stops the try it runs: SIGTERM (it stops what the operator started, answers, exits),
     /// SIGKILL after `grace` seconds. The process is not reused.

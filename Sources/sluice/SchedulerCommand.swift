@@ -57,16 +57,17 @@ struct SchedulerCommand: AsyncParsableCommand {
     }
 }
 
-/// Turns SIGTERM and SIGINT into a callback (the first one; the default action is restored after).
+/// Turns SIGTERM and SIGINT into a callback (the default action is restored by `cancel`).
+/// `announce` prints the usual note first; the worker, which says more itself, passes false.
 final class SignalHandlers: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
 
-    init(_ handler: @escaping @Sendable () -> Void) {
+    init(announce: Bool = true, _ handler: @escaping @Sendable () -> Void) {
         for sig in [SIGTERM, SIGINT] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler {
-                Terminal.note("received signal \(sig): finishing running tasks, then exiting")
+                if announce { Terminal.note("received signal \(sig): finishing running tasks, then exiting") }
                 handler()
             }
             source.resume()

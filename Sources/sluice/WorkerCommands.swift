@@ -51,7 +51,8 @@ struct WorkerCommand: AsyncParsableCommand {
         let worker = Worker(options: WorkerOptions(api: url, token: token, name: workerName, queues: queueList, concurrency: concurrency,
                                                    executable: executable, workFolder: folder))
         worker.say = { Terminal.note("[\(Date().utcText(microseconds: false))] \($0)") }
-        let signals = RepeatingSignalHandlers { worker.requestStop() }
+        // Every signal counts: the first drains, the second stops running tries.
+        let signals = SignalHandlers(announce: false) { worker.requestStop() }
         defer { signals.cancel() }
         do {
             try await worker.run()
@@ -89,26 +90,5 @@ struct WorkerTaskCommand: AsyncParsableCommand {
         }
         let status = await WorkerTask.run(payloadPath: payload, logPath: log, resultPath: result, registry: registry)
         if status != 0 { throw ExitCode(status) }
-    }
-}
-
-/// Calls the handler on every SIGTERM and SIGINT (the worker's first stop drains, the second stops).
-final class RepeatingSignalHandlers: @unchecked Sendable {
-    private var sources: [DispatchSourceSignal] = []
-
-    init(_ handler: @escaping @Sendable () -> Void) {
-        for sig in [SIGTERM, SIGINT] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { handler() }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    func cancel() {
-        for source in sources { source.cancel() }
-        signal(SIGTERM, SIG_DFL)
-        signal(SIGINT, SIG_DFL)
     }
 }
