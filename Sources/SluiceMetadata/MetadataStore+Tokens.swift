@@ -65,6 +65,11 @@ extension MetadataStore {
         return Self.tokenRecord(row)
     }
 
+    /// The token with this id, revoked or not.
+    public func token(id: Int64) throws(MetadataError) -> TokenRecord? {
+        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM api_token WHERE id = ?", arguments: [id]).map(Self.tokenRecord) }
+    }
+
     /// Every token, oldest first.
     public func tokens() throws(MetadataError) -> [TokenRecord] {
         try read { db in try Row.fetchAll(db, sql: "SELECT * FROM api_token ORDER BY id").map(Self.tokenRecord) }

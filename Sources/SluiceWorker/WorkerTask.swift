@@ -6,36 +6,11 @@ import Glibc
 import SluiceCore
 import SluiceScheduler
 
-/// The child side of a remote try (`sluice worker-task`): runs one workload's operator in this
-/// process and writes how it ended as JSON. It dies with its worker (even one killed by `kill -9`:
+/// The child side of remote tries (`sluice worker-task --serve`): one process of a worker's pool,
+/// running workloads' operators one at a time. It dies with its worker (even one killed by `kill -9`:
 /// it watches for being re-parented), and SIGTERM stops the operator and everything it started
 /// before the process exits.
 public enum WorkerTask {
-    public static func run(payloadPath: String, logPath: String, resultPath: String, registry: OperatorRegistry) async -> Int32 {
-        guard let data = FileManager.default.contents(atPath: payloadPath) else {
-            return write(TryReport(state: "failed", reason: "the workload file \(payloadPath) is missing"), to: resultPath)
-        }
-        let payload: WorkloadPayload
-        do { payload = try RemoteJSON.decoder().decode(WorkloadPayload.self, from: data) } catch {
-            return write(TryReport(state: "failed", reason: "the workload is not valid: \(error)"), to: resultPath)
-        }
-        let workload = payload.workload(logPath: logPath)
-        let hostname = ProcessInfo.processInfo.hostName
-        let execution = Task {
-            await TryExecution.run(workload, registry: registry, hostname: hostname, processStarted: { _ in true })
-        }
-        // SIGTERM (a cancel, a superseded try, the worker stopping or dying) cancels the operator,
-        // which stops its own child processes; then the result says what happened.
-        signal(SIGTERM, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
-        source.setEventHandler { execution.cancel() }
-        source.resume()
-        ParentWatch.start { execution.cancel() }
-        let result = await execution.value
-        source.cancel()
-        return write(TryReport(result), to: resultPath)
-    }
-
     /// Serves tries one after another for a worker's process pool: a request per line on stdin
     /// (`{"log": PATH, "payload": WORKLOAD}`), the result as a JSON line on descriptor 3. During a
     /// try, stdout and stderr go to its log. SIGTERM stops the current try (it is answered) and
@@ -93,13 +68,6 @@ public enum WorkerTask {
             }
             if !sent { return 2 }
         }
-        return 0
-    }
-
-    private static func write(_ report: TryReport, to path: String) -> Int32 {
-        guard let data = try? RemoteJSON.encoder().encode(report) else { return 2 }
-        let temporary = path + ".tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: data), rename(temporary, path) == 0 else { return 2 }
         return 0
     }
 }

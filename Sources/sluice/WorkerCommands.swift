@@ -64,31 +64,22 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 }
 
-/// `sluice worker-task`: the child process of a worker that runs one try (internal).
+/// `sluice worker-task --serve`: one process of a worker's pool of task processes (internal).
 struct WorkerTaskCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "worker-task", abstract: "Run one leased try (used by 'sluice worker').",
+    static let configuration = CommandConfiguration(commandName: "worker-task", abstract: "Serve tries for 'sluice worker' (internal).",
                                                     shouldDisplay: false)
     @OptionGroup var options: GlobalOptions
     @Flag(help: "Serve tries from stdin for a worker's process pool.") var serve = false
-    @Option var payload: String?
-    @Option var log: String?
-    @Option var result: String?
 
     func run() async throws {
+        guard serve else {
+            Terminal.error("error: worker-task is started by 'sluice worker' with --serve; it is not meant to be run by hand")
+            throw ExitCode(2)
+        }
         let config = try options.loadConfig()
         TrackingChoice.export(config)
         if getenv("SLUICE_LAKE_ROOT") == nil { setenv("SLUICE_LAKE_ROOT", config.path("lake", "root"), 1) }
-        let registry = options.registry(config)
-        if serve {
-            let status = await WorkerTask.serve(registry: registry)
-            if status != 0 { throw ExitCode(status) }
-            return
-        }
-        guard let payload, let log, let result else {
-            Terminal.error("error: worker-task needs --serve, or --payload, --log and --result")
-            throw ExitCode(2)
-        }
-        let status = await WorkerTask.run(payloadPath: payload, logPath: log, resultPath: result, registry: registry)
+        let status = await WorkerTask.serve(registry: options.registry(config))
         if status != 0 { throw ExitCode(status) }
     }
 }

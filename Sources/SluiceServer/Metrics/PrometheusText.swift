@@ -76,8 +76,7 @@ public final class Histogram: @unchecked Sendable {
         lock.withLock { Snapshot(bounds: bounds, counts: counts, total: counts.reduce(0, +) + overflow, sum: sum) }
     }
 
-    /// Bounds for latencies from 1 ms to 60 s.
+    /// Bounds for latencies from 1 ms to 60 s. (Task durations use `MetricFigures.durationBounds`,
+    /// counted in SQL.)
     public static let latencyBounds: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
-    /// Bounds for task durations from 10 ms to 6 h.
-    public static let durationBounds: [Double] = [0.01, 0.1, 0.5, 1, 5, 15, 60, 300, 900, 1800, 3600, 7200, 21600]
 }

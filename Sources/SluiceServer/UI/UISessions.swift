@@ -39,7 +39,7 @@ final class UISessionStore: @unchecked Sendable {
     /// The request's live session, if its cookie names one and its token is still valid.
     func session(for request: Request, store: MetadataStore) -> UISession? {
         guard let id = Self.cookie(request), let session = lock.withLock({ sessions[id] }), session.expires > Date() else { return nil }
-        guard let token = try? store.tokens().first(where: { $0.id == session.tokenID }), token.revokedAt == nil else {
+        guard let token = try? store.token(id: session.tokenID), token.revokedAt == nil else {
             end(id)
             return nil
         }
