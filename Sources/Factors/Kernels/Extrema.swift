@@ -1,38 +1,45 @@
 /// The running maximum and minimum of a sliding window (NaN skipped), by monotonic queues of row
 /// indices: amortised O(1) per row. Ties keep the earliest row at the front.
 struct WindowExtrema {
-    private var maxQueue: [Int]
-    private var minQueue: [Int]
-    private var maxHead = 0
-    private var minHead = 0
+    private let maxQueue: UnsafeMutablePointer<Int>
+    private let minQueue: UnsafeMutablePointer<Int>
+    private var maxHead = 0, maxTail = 0
+    private var minHead = 0, minTail = 0
 
+    /// Queues for up to `capacity` rows (the caller deallocates them).
     init(capacity: Int) {
-        maxQueue = []
-        minQueue = []
-        maxQueue.reserveCapacity(capacity)
-        minQueue.reserveCapacity(capacity)
+        maxQueue = UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(1, capacity))
+        minQueue = UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(1, capacity))
+    }
+
+    func deallocate() {
+        maxQueue.deallocate()
+        minQueue.deallocate()
     }
 
     /// Adds row `i` with value `x` (NaN is ignored) and drops rows before `start`.
     @inline(__always) mutating func push(_ i: Int, _ x: Double, values: UnsafeBufferPointer<Double>, start: Int) {
         if !x.isNaN {
-            while maxQueue.count > maxHead, values[maxQueue[maxQueue.count - 1]] < x { maxQueue.removeLast() }
-            maxQueue.append(i)
-            while minQueue.count > minHead, values[minQueue[minQueue.count - 1]] > x { minQueue.removeLast() }
-            minQueue.append(i)
+            while maxTail > maxHead, values[maxQueue[maxTail - 1]] < x { maxTail -= 1 }
+            maxQueue[maxTail] = i
+            maxTail += 1
+            while minTail > minHead, values[minQueue[minTail - 1]] > x { minTail -= 1 }
+            minQueue[minTail] = i
+            minTail += 1
         }
-        while maxHead < maxQueue.count, maxQueue[maxHead] < start { maxHead += 1 }
-        while minHead < minQueue.count, minQueue[minHead] < start { minHead += 1 }
+        while maxHead < maxTail, maxQueue[maxHead] < start { maxHead += 1 }
+        while minHead < minTail, minQueue[minHead] < start { minHead += 1 }
     }
 
-    /// The row of the window's maximum (the earliest among equals), nil when the window has no values.
-    @inline(__always) var maxRow: Int? { maxHead < maxQueue.count ? maxQueue[maxHead] : nil }
-    @inline(__always) var minRow: Int? { minHead < minQueue.count ? minQueue[minHead] : nil }
+    /// Whether the window has values.
+    @inline(__always) var isEmpty: Bool { maxHead == maxTail }
+    /// The row of the window's maximum (the earliest among equals); the window must have values.
+    @inline(__always) var maxRow: Int { maxQueue[maxHead] }
+    @inline(__always) var minRow: Int { minQueue[minHead] }
 
     /// True when the window's values are all equal (or it has none).
     @inline(__always) func isFlat(_ values: UnsafeBufferPointer<Double>) -> Bool {
-        guard let hi = maxRow, let lo = minRow else { return true }
-        return values[hi] == values[lo]
+        isEmpty || values[maxRow] == values[minRow]
     }
 }
 
@@ -65,17 +72,78 @@ enum ExtremaKernels {
 
     /// Several of them over the same series and window, from one pair of queues.
     static func run(_ outputs: [KernelOutput], window: Int, _ x: UnsafeBufferPointer<Double>) {
+        if window > 0 {
+            outputs.withUnsafeBufferPointer { outputs in
+                var kernel = ExtremaBlockKernel(x: x, outputs: outputs)
+                BlockWindows.run(&kernel, count: x.count, window: window)
+            }
+            return
+        }
         var extrema = WindowExtrema(capacity: x.count)
-        for i in 0 ..< x.count {
-            let start = windowStart(i, window)
-            extrema.push(i, x[i], values: x, start: start)
-            for output in outputs {
-                switch output.function {
-                case .max: output.out[i] = extrema.maxRow.map { x[$0] } ?? .nan
-                case .min: output.out[i] = extrema.minRow.map { x[$0] } ?? .nan
-                case .idxMax: output.out[i] = extrema.maxRow.map { Double($0 - start + 1) } ?? .nan
-                default: output.out[i] = extrema.minRow.map { Double($0 - start + 1) } ?? .nan
+        defer { extrema.deallocate() }
+        outputs.withUnsafeBufferPointer { outputs in
+            for i in 0 ..< x.count {
+                let start = windowStart(i, window)
+                extrema.push(i, x[i], values: x, start: start)
+                if extrema.isEmpty {
+                    for output in outputs { output.out[i] = .nan }
+                    continue
                 }
+                for output in outputs {
+                    switch output.function {
+                    case .max: output.out[i] = x[extrema.maxRow]
+                    case .min: output.out[i] = x[extrema.minRow]
+                    case .idxMax: output.out[i] = Double(extrema.maxRow - start + 1)
+                    default: output.out[i] = Double(extrema.minRow - start + 1)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `Max`, `Min`, `IdxMax`, `IdxMin` over windows of N rows by blocks (van Herk / Gil-Werman):
+/// a window's extreme is the better of its previous-block suffix's and its block prefix's, ties
+/// going to the earlier row. No data-dependent loops, so no branch mispredictions to speak of.
+struct ExtremaBlockKernel: BlockKernel {
+    struct Sums {
+        var max = -Double.infinity, maxRow = -1
+        var min = Double.infinity, minRow = -1
+    }
+
+    let x: UnsafeBufferPointer<Double>
+    let outputs: UnsafeBufferPointer<KernelOutput>
+
+    var zero: Sums { Sums() }
+
+    func shift(boundary: Int, end: Int, window: Int) -> Void {}
+
+    @inline(__always) func add(_ sums: inout Sums, row: Int, boundary: Int, shift: Void) {
+        let v = x[row]
+        // NaN fails every comparison, so it is skipped. Infinities never reach a window kernel.
+        if v > sums.max || (v == sums.max && row < sums.maxRow) { sums.max = v; sums.maxRow = row }
+        if v < sums.min || (v == sums.min && row < sums.minRow) { sums.min = v; sums.minRow = row }
+    }
+
+    /// `a` is the earlier part of the window, so it wins ties.
+    @inline(__always) func combine(_ a: Sums, _ b: Sums) -> Sums {
+        var c = b
+        if a.maxRow >= 0 && !(b.max > a.max) { c.max = a.max; c.maxRow = a.maxRow }
+        if a.minRow >= 0 && !(b.min < a.min) { c.min = a.min; c.minRow = a.minRow }
+        return c
+    }
+
+    @inline(__always) mutating func emit(row: Int, start: Int, boundary: Int, sums: Sums, shift: Void) {
+        guard sums.maxRow >= 0 else {
+            for output in outputs { output.out[row] = .nan }
+            return
+        }
+        for output in outputs {
+            switch output.function {
+            case .max: output.out[row] = sums.max
+            case .min: output.out[row] = sums.min
+            case .idxMax: output.out[row] = Double(sums.maxRow - start + 1)
+            default: output.out[row] = Double(sums.minRow - start + 1)
             }
         }
     }

@@ -2,25 +2,49 @@
 import Glibc
 #endif
 
-/// `Sum`, `Mean`, `Count`, `Std`, `Var`, `Skew`, `Kurt` over sliding windows in O(1) per row:
-/// running power sums carried in double-double (adding and removing values leaves no residue
-/// worth the name), with flat windows (all values equal) answered exactly from their value.
+/// `Sum`, `Mean`, `Count`, `Std`, `Var`, `Skew`, `Kurt` over sliding windows in O(1) per row.
+/// Windows of N rows take block sums for the first two moments (`SumBlockKernel`,
+/// `MomentBlockKernel`); `Skew`, `Kurt` and expanding windows keep running power sums carried in
+/// double-double (adding and removing values leaves no residue worth the name). Flat windows
+/// (all values equal) are answered exactly from their value.
 enum MomentKernels {
     static func run(_ function: RollingFunction, window: Int, _ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
         run([KernelOutput(function: function, out: out)], window: window, x)
     }
 
-    /// Several of them over the same series and window in one pass.
+    /// The highest power of the values `function` needs.
+    static func order(_ function: RollingFunction) -> Int {
+        switch function {
+        case .std, .variance: 2
+        case .skew: 3
+        case .kurt: 4
+        default: 1
+        }
+    }
+
+    /// Several of them over the same series and window in one pass (two for a mix of the first
+    /// two moments with `Skew` or `Kurt`, so each gives exactly what it gives alone).
     static func run(_ outputs: [KernelOutput], window: Int, _ x: UnsafeBufferPointer<Double>) {
-        var order = 1
-        for output in outputs {
-            switch output.function {
-            case .std, .variance: order = Swift.max(order, 2)
-            case .skew: order = Swift.max(order, 3)
-            case .kurt: order = 4
-            default: break
+        guard window > 0 else { return runningSums(outputs, window: window, x) }
+        let low = outputs.filter { order($0.function) <= 2 }
+        let high = outputs.filter { order($0.function) > 2 }
+        if !low.isEmpty {
+            low.withUnsafeBufferPointer { outputs in
+                if outputs.contains(where: { order($0.function) == 2 }) {
+                    var kernel = MomentBlockKernel(x: x, outputs: outputs)
+                    BlockWindows.run(&kernel, count: x.count, window: window)
+                } else {
+                    var kernel = SumBlockKernel(x: x, outputs: outputs)
+                    BlockWindows.run(&kernel, count: x.count, window: window)
+                }
             }
         }
+        if !high.isEmpty { runningSums(high, window: window, x) }
+    }
+
+    /// Running power sums in double-double, added to and removed from as the window slides.
+    private static func runningSums(_ outputs: [KernelOutput], window: Int, _ x: UnsafeBufferPointer<Double>) {
+        let order = outputs.map { Self.order($0.function) }.max() ?? 1
         var flatness = FlatRun()
         var sums = PowerSums(order: order)
         var previousStart = 0
@@ -76,6 +100,113 @@ enum MomentKernels {
             guard b > 0 else { return .nan }
             let k = (n * n - 1) * m4.value / (b * b) - 3 * (n - 1) * (n - 1)
             return k / ((n - 2) * (n - 3))
+        }
+    }
+}
+
+/// `Sum`, `Mean` and `Count` over windows of N rows by block sums (compensated).
+struct SumBlockKernel: BlockKernel {
+    struct Sums {
+        var count = 0
+        var sum = CompensatedSum()
+    }
+
+    let x: UnsafeBufferPointer<Double>
+    let outputs: UnsafeBufferPointer<KernelOutput>
+    var flatness = FlatRun()
+
+    var zero: Sums { Sums() }
+
+    func shift(boundary: Int, end: Int, window: Int) -> Double { 0 }
+
+    @inline(__always) func add(_ sums: inout Sums, row: Int, boundary: Int, shift: Double) {
+        let v = x[row]
+        guard !v.isNaN else { return }
+        sums.count += 1
+        sums.sum.add(v)
+    }
+
+    @inline(__always) func combine(_ a: Sums, _ b: Sums) -> Sums {
+        Sums(count: a.count + b.count, sum: a.sum + b.sum)
+    }
+
+    @inline(__always) mutating func emit(row: Int, start: Int, boundary: Int, sums: Sums, shift: Double) {
+        flatness.observe(x[row])
+        let count = sums.count
+        let n = Double(count)
+        let flat = flatness.isFlat(count: count)
+        for output in outputs {
+            let value: Double
+            switch output.function {
+            case .count: value = n
+            case .sum: value = flat ? flatness.last * n : sums.sum.value
+            default: value = flat ? flatness.last : sums.sum.value / n  // mean
+            }
+            output.out[row] = count == 0 ? .nan : value
+        }
+    }
+}
+
+/// `Sum`, `Mean`, `Count`, `Std` and `Var` over windows of N rows by block sums: the values'
+/// compensated sum, and for the second moment the sums of `x - shift` and its square.
+struct MomentBlockKernel: BlockKernel {
+    struct Sums {
+        var count = 0
+        var sum = CompensatedSum()
+        var d1 = CompensatedSum()
+        var d2 = CompensatedSum()
+    }
+
+    let x: UnsafeBufferPointer<Double>
+    let outputs: UnsafeBufferPointer<KernelOutput>
+    var flatness = FlatRun()
+
+    var zero: Sums { Sums() }
+
+    func shift(boundary: Int, end: Int, window: Int) -> Double {
+        BlockWindows.shift(x, boundary: boundary, end: end, window: window)
+    }
+
+    @inline(__always) func add(_ sums: inout Sums, row: Int, boundary: Int, shift: Double) {
+        let v = x[row]
+        guard !v.isNaN else { return }
+        sums.count += 1
+        sums.sum.add(v)
+        let d = v - shift
+        sums.d1.add(d)
+        sums.d2.add(d * d)
+    }
+
+    @inline(__always) func combine(_ a: Sums, _ b: Sums) -> Sums {
+        Sums(count: a.count + b.count, sum: a.sum + b.sum, d1: a.d1 + b.d1, d2: a.d2 + b.d2)
+    }
+
+    @inline(__always) mutating func emit(row: Int, start: Int, boundary: Int, sums: Sums, shift: Double) {
+        flatness.observe(x[row])
+        let count = sums.count
+        guard count > 0 else {
+            for output in outputs { output.out[row] = .nan }
+            return
+        }
+        let n = Double(count)
+        let flat = flatness.isFlat(count: count)
+        for output in outputs {
+            let value: Double
+            switch output.function {
+            case .count: value = n
+            case .sum: value = flat ? flatness.last * n : sums.sum.value
+            case .mean: value = flat ? flatness.last : sums.sum.value / n
+            default:  // std, variance
+                if count < 2 {
+                    value = .nan
+                } else {
+                    let d1 = sums.d1.value
+                    let m2 = flat ? 0 : Swift.max(0, (n * sums.d2.value - d1 * d1) / n)
+                    let variance = m2 / (n - 1)
+                    value = output.function == .std ? variance.squareRoot() : variance
+                }
+            }
+            output.out[row] = value
         }
     }
 }

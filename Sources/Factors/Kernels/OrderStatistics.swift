@@ -10,16 +10,22 @@ enum OrderKernels {
 
     /// Several of them (ranks and quantiles) over the same series and window, from one sorted window.
     static func run(_ outputs: [KernelOutput], window: Int, _ x: UnsafeBufferPointer<Double>) {
+        outputs.withUnsafeBufferPointer { run($0, window: window, x) }
+    }
+
+    private static func run(_ outputs: UnsafeBufferPointer<KernelOutput>, window: Int, _ x: UnsafeBufferPointer<Double>) {
         if window > 0 && window <= 512 {
             var sorted = SortedWindow(capacity: window)
-            var previousStart = 0
+            defer { sorted.deallocate() }
             for i in 0 ..< x.count {
-                let start = windowStart(i, window)
-                while previousStart < start {
-                    if !x[previousStart].isNaN { sorted.remove(x[previousStart]) }
-                    previousStart += 1
+                let leaving = i >= window ? x[i - window] : .nan
+                let entering = x[i]
+                switch (leaving.isNaN, entering.isNaN) {
+                case (false, false): sorted.replace(leaving, with: entering)
+                case (false, true): sorted.remove(leaving)
+                case (true, false): sorted.insert(entering)
+                case (true, true): break
                 }
-                if !x[i].isNaN { sorted.insert(x[i]) }
                 for output in outputs {
                     output.out[i] = answer(output.function, q: output.q, current: x[i], count: sorted.count,
                                            below: { sorted.below($0) }, equal: { sorted.equal($0) }, kth: { sorted[$0] })
@@ -66,21 +72,22 @@ enum OrderKernels {
     }
 }
 
-/// A window's values kept in ascending order.
+/// A window's values kept in ascending order, in a buffer of its own (the caller deallocates it).
 struct SortedWindow {
-    private var values: [Double]
+    private let values: UnsafeMutablePointer<Double>
+    private(set) var count = 0
 
     init(capacity: Int) {
-        values = []
-        values.reserveCapacity(capacity + 1)
+        values = UnsafeMutablePointer<Double>.allocate(capacity: capacity + 1)
     }
 
-    var count: Int { values.count }
+    func deallocate() { values.deallocate() }
+
     subscript(k: Int) -> Double { values[k] }
 
     /// The index of the first value not below `v`.
     @inline(__always) private func lowerBound(_ v: Double) -> Int {
-        var low = 0, high = values.count
+        var low = 0, high = count
         while low < high {
             let mid = (low + high) >> 1
             if values[mid] < v { low = mid + 1 } else { high = mid }
@@ -89,7 +96,7 @@ struct SortedWindow {
     }
 
     @inline(__always) private func upperBound(_ v: Double) -> Int {
-        var low = 0, high = values.count
+        var low = 0, high = count
         while low < high {
             let mid = (low + high) >> 1
             if values[mid] <= v { low = mid + 1 } else { high = mid }
@@ -97,8 +104,30 @@ struct SortedWindow {
         return low
     }
 
-    @inline(__always) mutating func insert(_ v: Double) { values.insert(v, at: upperBound(v)) }
-    @inline(__always) mutating func remove(_ v: Double) { values.remove(at: lowerBound(v)) }
+    @inline(__always) mutating func insert(_ v: Double) {
+        var k = count
+        while k > 0 && values[k - 1] > v { values[k] = values[k - 1]; k -= 1 }
+        values[k] = v
+        count += 1
+    }
+
+    @inline(__always) mutating func remove(_ v: Double) {
+        let k = lowerBound(v)
+        (values + k).update(from: values + k + 1, count: count - k - 1)
+        count -= 1
+    }
+
+    /// Removes `old` (present) and inserts `new` with one move of the values between them.
+    @inline(__always) mutating func replace(_ old: Double, with new: Double) {
+        var k = lowerBound(old)
+        if new > old {
+            while k + 1 < count && values[k + 1] < new { values[k] = values[k + 1]; k += 1 }
+        } else {
+            while k > 0 && values[k - 1] > new { values[k] = values[k - 1]; k -= 1 }
+        }
+        values[k] = new
+    }
+
     @inline(__always) func below(_ v: Double) -> Int { lowerBound(v) }
     @inline(__always) func equal(_ v: Double) -> Int { upperBound(v) - lowerBound(v) }
 }

@@ -3,6 +3,11 @@
 enum PairKernels {
     static func run(_ function: PairFunction, window: Int, _ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>,
                     into out: UnsafeMutableBufferPointer<Double>) {
+        if window > 0 {
+            var kernel = PairBlockKernel(x: x, y: y, out: out, function: function)
+            BlockWindows.run(&kernel, count: x.count, window: window)
+            return
+        }
         var sums = PairSums()
         // Rows of the window where exactly one side has a value: while there are none, each
         // series' own std (Qlib's rule) comes from the paired sums; otherwise from its window.
@@ -47,7 +52,7 @@ enum PairKernels {
     }
 
     /// Whether the sample std of `v`'s values in rows `start...end` (NaN skipped) is within 2e-5 of 0.
-    private static func ownStdIsWithin(_ v: UnsafeBufferPointer<Double>, _ start: Int, _ end: Int) -> Bool {
+    static func ownStdIsWithin(_ v: UnsafeBufferPointer<Double>, _ start: Int, _ end: Int) -> Bool {
         var n = 0
         var sum = DoubleDouble.zero, squares = DoubleDouble.zero
         for k in start ... end where !v[k].isNaN {
@@ -76,5 +81,71 @@ struct PairSums {
         n -= 1
         sx = sx.adding(-a); sy = sy.adding(-b)
         sxx = sxx - DoubleDouble.twoProduct(a, a); syy = syy - DoubleDouble.twoProduct(b, b); sxy = sxy - DoubleDouble.twoProduct(a, b)
+    }
+}
+
+/// `Corr` and `Cov` over windows of N rows by block sums of `x - shiftX` and `y - shiftY` over
+/// the rows where both have values.
+struct PairBlockKernel: BlockKernel {
+    struct Sums {
+        var n = 0
+        /// Rows where exactly one side has a value.
+        var unpaired = 0
+        var sx = CompensatedSum(), sy = CompensatedSum()
+        var sxx = CompensatedSum(), syy = CompensatedSum(), sxy = CompensatedSum()
+    }
+
+    let x: UnsafeBufferPointer<Double>
+    let y: UnsafeBufferPointer<Double>
+    let out: UnsafeMutableBufferPointer<Double>
+    let function: PairFunction
+    var flatX = FlatRun(), flatY = FlatRun()
+
+    var zero: Sums { Sums() }
+
+    func shift(boundary: Int, end: Int, window: Int) -> (Double, Double) {
+        (BlockWindows.shift(x, boundary: boundary, end: end, window: window), BlockWindows.shift(y, boundary: boundary, end: end, window: window))
+    }
+
+    @inline(__always) func add(_ sums: inout Sums, row: Int, boundary: Int, shift: (Double, Double)) {
+        let a = x[row], b = y[row]
+        if a.isNaN || b.isNaN {
+            if a.isNaN != b.isNaN { sums.unpaired += 1 }
+            return
+        }
+        let da = a - shift.0, db = b - shift.1
+        sums.n += 1
+        sums.sx.add(da); sums.sy.add(db)
+        sums.sxx.add(da * da); sums.syy.add(db * db); sums.sxy.add(da * db)
+    }
+
+    @inline(__always) func combine(_ a: Sums, _ b: Sums) -> Sums {
+        Sums(n: a.n + b.n, unpaired: a.unpaired + b.unpaired, sx: a.sx + b.sx, sy: a.sy + b.sy,
+             sxx: a.sxx + b.sxx, syy: a.syy + b.syy, sxy: a.sxy + b.sxy)
+    }
+
+    @inline(__always) mutating func emit(row: Int, start: Int, boundary: Int, sums: Sums, shift: (Double, Double)) {
+        let a = x[row], b = y[row]
+        if !a.isNaN && !b.isNaN {
+            flatX.observe(a)
+            flatY.observe(b)
+        }
+        guard sums.n >= 2 else { out[row] = .nan; return }
+        let nd = Double(sums.n)
+        let sx = sums.sx.value, sy = sums.sy.value
+        let cxy = nd * sums.sxy.value - sx * sy  // n(n-1) times the covariance
+        if function == .cov {
+            out[row] = cxy / (nd * (nd - 1))
+            return
+        }
+        if flatX.isFlat(count: sums.n) || flatY.isFlat(count: sums.n) { out[row] = .nan; return }
+        let cxx = nd * sums.sxx.value - sx * sx, cyy = nd * sums.syy.value - sy * sy
+        // Qlib: NaN where either series' own rolling std is within 2e-5 of 0 (variance 4e-10).
+        let limit = 4e-10 * nd * (nd - 1)
+        let quiet = sums.unpaired == 0
+            ? cxx <= limit || cyy <= limit
+            : PairKernels.ownStdIsWithin(x, start, row) || PairKernels.ownStdIsWithin(y, start, row)
+        guard !quiet, cxx > 0, cyy > 0 else { out[row] = .nan; return }
+        out[row] = cxy / (cxx.squareRoot() * cyy.squareRoot())
     }
 }

@@ -8,6 +8,14 @@ enum RegressionKernels {
 
     /// Slope, R² and residual of the same series and window from one set of running sums.
     static func run(_ outputs: [KernelOutput], window: Int, _ y: UnsafeBufferPointer<Double>) {
+        if window > 0 {
+            let squares = outputs.contains { $0.function == .rsquare }
+            outputs.withUnsafeBufferPointer { outputs in
+                var kernel = RegressionBlockKernel(y: y, outputs: outputs, squares: squares)
+                BlockWindows.run(&kernel, count: y.count, window: window)
+            }
+            return
+        }
         var flatness = FlatRun()
         let needSquares = outputs.contains { $0.function == .rsquare }
         // Positions are counted from `origin` (the window's first row), so the sums stay small and
@@ -73,6 +81,82 @@ enum RegressionKernels {
                     let offset = Double(n * (i - origin) - sp)
                     output.out[i] = ((DoubleDouble.twoProduct(nd, v) - sy - slope * offset) / nd).value
                 }
+            }
+        }
+    }
+}
+
+/// `Slope`, `Rsquare` and `Resi` over windows of N rows by block sums: positions counted from
+/// the block boundary (exact integers), values as `y - shift`.
+struct RegressionBlockKernel: BlockKernel {
+    struct Sums {
+        var n = 0, sp = 0, spp = 0
+        var sd = CompensatedSum()
+        var spd = CompensatedSum()
+        var sdd = CompensatedSum()
+    }
+
+    let y: UnsafeBufferPointer<Double>
+    let outputs: UnsafeBufferPointer<KernelOutput>
+    /// Whether an R² is asked for (the sum of squares is needed only then).
+    let squares: Bool
+    var flatness = FlatRun()
+
+    var zero: Sums { Sums() }
+
+    func shift(boundary: Int, end: Int, window: Int) -> Double {
+        BlockWindows.shift(y, boundary: boundary, end: end, window: window)
+    }
+
+    @inline(__always) func add(_ sums: inout Sums, row: Int, boundary: Int, shift: Double) {
+        let v = y[row]
+        guard !v.isNaN else { return }
+        let p = row - boundary
+        let d = v - shift
+        sums.n += 1
+        sums.sp += p
+        sums.spp += p * p
+        sums.sd.add(d)
+        sums.spd.add(Double(p) * d)
+        if squares { sums.sdd.add(d * d) }
+    }
+
+    @inline(__always) func combine(_ a: Sums, _ b: Sums) -> Sums {
+        Sums(n: a.n + b.n, sp: a.sp + b.sp, spp: a.spp + b.spp, sd: a.sd + b.sd, spd: a.spd + b.spd, sdd: squares ? a.sdd + b.sdd : a.sdd)
+    }
+
+    @inline(__always) mutating func emit(row: Int, start: Int, boundary: Int, sums: Sums, shift: Double) {
+        let v = y[row]
+        flatness.observe(v)
+        let n = sums.n
+        if n < 2 {
+            for output in outputs { output.out[row] = .nan }
+            return
+        }
+        if flatness.isFlat(count: n) {
+            for output in outputs {
+                output.out[row] = output.function == .rsquare || (output.function == .resi && v.isNaN) ? .nan : 0
+            }
+            return
+        }
+        let nd = Double(n)
+        let sp = Double(sums.sp)
+        let sxx = nd * Double(sums.spp) - sp * sp  // exact: small integers
+        let sd = sums.sd.value
+        let sxy = nd * sums.spd.value - sp * sd
+        let slope = sxy / sxx
+        for output in outputs {
+            switch output.function {
+            case .slope:
+                output.out[row] = slope
+            case .rsquare:
+                let syy = nd * sums.sdd.value - sd * sd
+                let denominator = syy * sxx
+                output.out[row] = denominator > 0 ? sxy * sxy / denominator : .nan
+            default:  // resi: (n*d - Σd)/n - slope * (n*p - Σp)/n
+                if v.isNaN { output.out[row] = .nan; continue }
+                let offset = Double(n * (row - boundary) - sums.sp)
+                output.out[row] = ((nd * (v - shift) - sd) - slope * offset) / nd
             }
         }
     }
