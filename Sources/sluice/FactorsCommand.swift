@@ -129,15 +129,14 @@ struct FactorsCompute: ParsableCommand {
                 let schema = Schema([Field("ticker", .string, nullable: false), Field("date", .date32, nullable: false)]
                     + plan.outputs.map { Field($0.name, .float64, nullable: true) })
                 var options = ParquetWriterOptions()
-                // Row groups of about 64 MB of values, however many factors there are.
-                options.rowGroupRows = max(1024, (8 << 20) / (plan.outputs.count + 2))
                 // Factor values are nearly all distinct: a dictionary would only cost time and space.
                 options.dictionary = false
                 let writer = try ParquetFileWriter(path: outputPath, schema: schema, options: options)
                 let counter = RowCounter()
                 try engine.run(panel, from: startDay) { batch throws(FactorRunError) in
                     do throws(ParquetWriteError) {
-                        try writer.write(batch)
+                        // One row group per chunk of tickers (the engine sizes them: tens of MB).
+                        try writer.writeRowGroup(batch)
                         counter.add(batch.rowCount)
                     } catch {
                         throw FactorRunError("\(error)")

@@ -27,14 +27,29 @@ public final class Buffer: @unchecked Sendable {
     @usableFromInline let base: UnsafeMutableRawPointer
     /// The number of meaningful bytes.
     public let byteCount: Int
+    /// Gives the memory back when the buffer goes (nil: it is deallocated).
+    private let release: (@Sendable (UnsafeMutableRawPointer) -> Void)?
 
     /// Takes ownership of `base`, which must come from `Buffer.allocate(capacity:)`.
     @usableFromInline init(owning base: UnsafeMutableRawPointer, byteCount: Int) {
         self.base = base
         self.byteCount = byteCount
+        release = nil
     }
 
-    deinit { base.deallocate() }
+    /// Wraps memory someone else manages (a pool, say): `base` must be aligned to `alignment`,
+    /// its `byteCount` bytes already written and zero bytes after them up to a multiple of the
+    /// alignment; `release` gets it back when the last column using the buffer goes.
+    public init(adopting base: UnsafeMutableRawPointer, byteCount: Int, release: @escaping @Sendable (UnsafeMutableRawPointer) -> Void) {
+        precondition(Int(bitPattern: base) % Buffer.alignment == 0, "Buffer: adopted memory must be \(Buffer.alignment)-byte aligned")
+        self.base = base
+        self.byteCount = byteCount
+        self.release = release
+    }
+
+    deinit {
+        if let release { release(base) } else { base.deallocate() }
+    }
 
     /// Allocates `byteCount` bytes (uninitialized) aligned to `alignment`, or from `hugePageThreshold`
     /// bytes on, to a huge page and with transparent huge pages asked for: memory that is about to be
@@ -72,21 +87,41 @@ public final class Buffer: @unchecked Sendable {
         }
         self.base = pointer
         self.byteCount = byteCount
+        release = nil
+    }
+
+    /// Creates a buffer of `uninitializedByteCount` bytes that `body` must fill entirely: they
+    /// start uninitialized (only the padding after them is zeroed), which saves clearing memory
+    /// that is about to be overwritten anyway.
+    public init<E: Error>(
+        uninitializedByteCount byteCount: Int,
+        fillingWith body: (UnsafeMutableRawBufferPointer) throws(E) -> Void
+    ) throws(E) {
+        let (pointer, _) = Buffer.allocate(capacity: byteCount, zeroFrom: byteCount)
+        do throws(E) {
+            try body(UnsafeMutableRawBufferPointer(start: pointer, count: byteCount))
+        } catch {
+            pointer.deallocate()
+            throw error
+        }
+        self.base = pointer
+        self.byteCount = byteCount
+        release = nil
     }
 
     /// Creates a buffer holding a copy of `bytes`.
     public convenience init(copying bytes: UnsafeRawBufferPointer) {
-        self.init(byteCount: bytes.count) { target in
+        self.init(uninitializedByteCount: bytes.count, fillingWith: { target in
             if let source = bytes.baseAddress, !bytes.isEmpty {
                 target.baseAddress!.copyMemory(from: source, byteCount: bytes.count)
             }
-        }
+        })
     }
 
     /// Creates a buffer holding a copy of `values`, laid out contiguously.
     public convenience init<T: BitwiseCopyable>(copying values: some Collection<T>) {
         let stride = MemoryLayout<T>.stride
-        self.init(byteCount: values.count * stride) { target in
+        self.init(uninitializedByteCount: values.count * stride, fillingWith: { target in
             let copied: Void? = values.withContiguousStorageIfAvailable { source in
                 if let start = source.baseAddress, !source.isEmpty {
                     target.baseAddress!.copyMemory(from: start, byteCount: source.count * stride)
@@ -98,7 +133,7 @@ public final class Buffer: @unchecked Sendable {
                 target.storeBytes(of: value, toByteOffset: offset, as: T.self)
                 offset += stride
             }
-        }
+        })
     }
 
     /// An empty buffer.

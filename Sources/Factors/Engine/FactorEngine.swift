@@ -11,7 +11,7 @@ public struct FactorEngine: Sendable {
     /// Threads to use: 0 for one per processor.
     public var threads: Int
     /// About this many rows per output chunk (whole tickers); nil to size chunks so that all the
-    /// output values in flight (a wave of two chunks per thread, plus each thread's scratch) stay
+    /// output values in flight (a wave of two chunks per thread, plus the one being written) stay
     /// near `outputBudgetValues`, whatever the number of threads.
     public var chunkRows: Int?
 
@@ -25,7 +25,7 @@ public struct FactorEngine: Sendable {
     }
 
     /// The rows per chunk for `workers` threads: the given size, or the budget split over the
-    /// three chunk-sized buffers each thread holds (two in its wave, one scratch).
+    /// three chunk-sized buffers per thread (two in its wave, and the wave being written).
     func rowsPerChunk(workers: Int) -> Int {
         if let chunkRows { return chunkRows }
         return Swift.max(256, Self.outputBudgetValues / (3 * Swift.max(1, workers) * Swift.max(1, plan.outputs.count)))
@@ -70,94 +70,116 @@ public struct FactorEngine: Sendable {
         let workers = Swift.max(1, Swift.min(requestedWorkers, tickerChunks.count))
         let frozen = sources
         let plan = plan
-        // Waves of chunks: computed on all threads, then handed to the sink in order on this
-        // thread (a sink that encodes Parquet uses all threads itself). Memory holds one wave.
-        let wave = workers * 2
-        var waveStart = 0
         let evaluators = (0 ..< workers).map { _ in TickerEvaluator(plan: plan, targets: targets, sources: frozen, capacity: longest) }
-        let pool = EvaluatorPool(evaluators)
-        let scratches = (0 ..< workers).map { _ in OutputScratch(columns: targets.count) }
-        while waveStart < tickerChunks.count {
-            let range = waveStart ..< Swift.min(tickerChunks.count, waveStart + wave)
-            let results = Mutex<[RecordBatch?]>(Array(repeating: nil, count: range.count))
-            let next = Atomic<Int>(0)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                let evaluator = pool.evaluators[worker]
-                while true {
-                    let k = next.add(1, ordering: .relaxed).oldValue
-                    guard k < range.count else { return }
-                    let batch = Self.chunk(panel, tickers: tickerChunks[range.lowerBound + k], evaluator: evaluator, scratch: scratches[worker], targets: targets, schema: schema, from: from)
-                    results.withLock { $0[k] = batch }
+        let longestChunk = tickerChunks.map { panel.offsets[$0.upperBound] - panel.offsets[$0.lowerBound] }.max() ?? 0
+        let memory = ChunkMemory(byteCount: Swift.max(8, targets.count * ((longestChunk + 7) & ~7)) * 8)
+        // Worker threads compute chunks at most two per thread ahead of the sink, which takes them
+        // in order on this thread meanwhile (a sink that encodes Parquet overlaps the computing).
+        let line = ChunkLine(count: tickerChunks.count, ahead: workers + 1)
+        let group = DispatchGroup()
+        for worker in 0 ..< workers {
+            let work = ChunkWork(panel: panel, tickers: tickerChunks, evaluator: evaluators[worker], memory: memory,
+                                 targets: targets, schema: schema, from: from)
+            // A queue of its own per worker: such queues get a thread even when the shared pool is busy.
+            DispatchQueue(label: "sluice.factors.\(worker)").async(group: group) {
+                while let k = line.claim() {
+                    line.finish(k, Self.chunk(work.panel, tickers: work.tickers[k], evaluator: work.evaluator, memory: work.memory,
+                                              targets: work.targets, schema: work.schema, from: work.from))
                 }
             }
-            for batch in results.withLock({ $0 }) {
-                if let batch { try sink(batch) }
-            }
-            waveStart = range.upperBound
         }
+        var failure: FactorRunError?
+        for k in 0 ..< tickerChunks.count {
+            let batch = line.take(k)
+            do throws(FactorRunError) { try sink(batch) } catch {
+                failure = error
+                break
+            }
+        }
+        line.stop()
+        group.wait()
+        if let failure { throw failure }
     }
 
-    /// One chunk's output batch.
-    private static func chunk(_ panel: Panel, tickers: Range<Int>, evaluator: TickerEvaluator, scratch: OutputScratch,
+    /// One chunk's output batch. The factor values go straight from the evaluator into one
+    /// buffer (each factor's column a segment of it, 64-byte aligned), so they are copied once.
+    private static func chunk(_ panel: Panel, tickers: Range<Int>, evaluator: TickerEvaluator, memory: ChunkMemory,
                               targets: [Int], schema: Schema, from: Int32?) -> RecordBatch {
         let rows = panel.offsets[tickers.lowerBound] ..< panel.offsets[tickers.upperBound]
         // The rows written: all, or those dated from `from`.
         let kept = from.map { day in rows.filter { panel.dates[$0] >= day } } ?? Array(rows)
-        scratch.reserve(rows: kept.count)
+        let segment = (kept.count + 7) & ~7
         var tickerNames: [String?] = []
         tickerNames.reserveCapacity(kept.count)
-        var written = 0
-        for t in tickers {
-            let tickerRows = panel.rows(of: t)
-            let first = from.map { day in tickerRows.first { panel.dates[$0] >= day } ?? tickerRows.upperBound } ?? tickerRows.lowerBound
-            guard first < tickerRows.upperBound else { continue }
-            let count = tickerRows.upperBound - first
-            evaluator.evaluate(rows: tickerRows) { value in
-                for (k, node) in targets.enumerated() {
-                    let values = value(node)
-                    (scratch.columns[k].baseAddress! + written).update(from: values.baseAddress! + (first - tickerRows.lowerBound), count: count)
+        let byteCount = Swift.max(8, targets.count * segment) * 8
+        let pointer = memory.take(byteCount)
+        do {
+            let base = pointer.bindMemory(to: Double.self, capacity: byteCount / 8)
+            base.initialize(repeating: 0, count: 8)  // an empty chunk's padding
+            var written = 0
+            for t in tickers {
+                let tickerRows = panel.rows(of: t)
+                let first = from.map { day in tickerRows.first { panel.dates[$0] >= day } ?? tickerRows.upperBound } ?? tickerRows.lowerBound
+                guard first < tickerRows.upperBound else { continue }
+                let count = tickerRows.upperBound - first
+                evaluator.evaluate(rows: tickerRows) { value in
+                    for (k, node) in targets.enumerated() {
+                        let values = value(node)
+                        (base + k * segment + written).update(from: values.baseAddress! + (first - tickerRows.lowerBound), count: count)
+                    }
                 }
+                written += count
+                for _ in 0 ..< count { tickerNames.append(panel.tickers[t]) }
             }
-            written += count
-            for _ in 0 ..< count { tickerNames.append(panel.tickers[t]) }
+            // The gaps between segments hold zeros.
+            for k in 0 ..< targets.count { (base + k * segment + written).initialize(repeating: 0, count: segment - written) }
         }
+        let values = Buffer(adopting: pointer, byteCount: byteCount, release: { [memory] in memory.give($0) })
         var batchColumns: [Column] = [.binary(BinaryColumn(tickerNames)), .int32(PrimitiveColumn(kept.map { panel.dates[$0] }, type: .date32))]
-        for k in targets.indices { batchColumns.append(.float64(nullableColumn(UnsafeBufferPointer(rebasing: scratch.columns[k][0 ..< written])))) }
+        for k in targets.indices { batchColumns.append(.float64(nullableColumn(values, offset: k * segment, count: kept.count))) }
         // The schema was built from the same fields; a mismatch here is a programming error.
         return try! RecordBatch(schema: schema, columns: batchColumns, rowCount: kept.count)
     }
 
-    /// A float64 column with NaN stored as null.
-    static func nullableColumn(_ values: UnsafeBufferPointer<Double>) -> PrimitiveColumn<Double> {
-        var nulls = 0
-        for v in values where v.isNaN { nulls += 1 }
-        let data = Buffer(copying: UnsafeRawBufferPointer(values))
-        guard nulls > 0 else { return PrimitiveColumn(values: data, count: values.count) }
-        let bits = Buffer(byteCount: (values.count + 7) / 8) { raw in
-            for (i, v) in values.enumerated() where !v.isNaN { raw[i >> 3] |= 1 << UInt8(i & 7) }
+    /// The float64 column of `count` values at `offset` in `buffer`, NaN stored as null.
+    static func nullableColumn(_ buffer: Buffer, offset: Int, count: Int) -> PrimitiveColumn<Double> {
+        let validity: Bitmap? = buffer.withUnsafeBufferPointer(as: Double.self, offset: offset, count: count) { values in
+            var nulls = 0
+            for v in values where v.isNaN { nulls += 1 }
+            guard nulls > 0 else { return nil }
+            let bits = Buffer(byteCount: (values.count + 7) / 8) { raw in
+                for (i, v) in values.enumerated() where !v.isNaN { raw[i >> 3] |= 1 << UInt8(i & 7) }
+            }
+            return Bitmap(buffer: bits, count: values.count)
         }
-        return PrimitiveColumn(values: data, count: values.count, validity: Bitmap(buffer: bits, count: values.count))
+        return PrimitiveColumn(values: buffer, offset: offset, count: count, validity: validity)
     }
 }
 
-/// One worker's buffers for a chunk's output values (one per factor), reused from chunk to chunk.
-final class OutputScratch: @unchecked Sendable {
-    private(set) var columns: [UnsafeMutableBufferPointer<Double>]
-    private var capacity = 0
+/// Memory for chunks' factor values, reused once the sink lets go of a chunk: fresh memory costs
+/// a page fault per 4 KiB, which was about a sixth of the engine's time.
+final class ChunkMemory: @unchecked Sendable {
+    /// The size of every block (enough for the longest chunk).
+    let byteCount: Int
+    /// Free blocks' addresses.
+    private let free = Mutex<[UInt]>([])
 
-    init(columns: Int) {
-        self.columns = Array(repeating: UnsafeMutableBufferPointer(start: nil, count: 0), count: columns)
+    init(byteCount: Int) { self.byteCount = byteCount }
+
+    /// A block of at least `needed` bytes (a chunk's), 64-byte aligned.
+    func take(_ needed: Int) -> UnsafeMutableRawPointer {
+        precondition(needed <= byteCount, "a chunk needs \(needed) bytes, blocks have \(byteCount)")
+        if let address = free.withLock({ $0.popLast() }), let block = UnsafeMutableRawPointer(bitPattern: address) { return block }
+        return UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: Buffer.alignment)
     }
 
-    func reserve(rows: Int) {
-        guard rows > capacity else { return }
-        for buffer in columns where buffer.baseAddress != nil { buffer.deallocate() }
-        capacity = Swift.max(rows, capacity * 2)
-        columns = columns.map { _ in UnsafeMutableBufferPointer<Double>.allocate(capacity: capacity) }
+    func give(_ block: UnsafeMutableRawPointer) {
+        let address = UInt(bitPattern: block)
+        free.withLock { $0.append(address) }
     }
 
     deinit {
-        for buffer in columns where buffer.baseAddress != nil { buffer.deallocate() }
+        for address in free.withLock({ $0 }) { UnsafeMutableRawPointer(bitPattern: address)?.deallocate() }
     }
 }
 
@@ -168,10 +190,64 @@ public struct FactorRunError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// Per-thread evaluators (each used by one thread at a time).
-private final class EvaluatorPool: @unchecked Sendable {
-    let evaluators: [TickerEvaluator]
-    init(_ evaluators: [TickerEvaluator]) { self.evaluators = evaluators }
+/// What one worker thread needs to compute chunks (its evaluator is its own).
+private struct ChunkWork: @unchecked Sendable {
+    let panel: Panel
+    let tickers: [Range<Int>]
+    let evaluator: TickerEvaluator
+    let memory: ChunkMemory
+    let targets: [Int]
+    let schema: Schema
+    let from: Int32?
+}
+
+/// Chunks handed from worker threads to the sink in order: workers claim chunk numbers in order
+/// but no more than `ahead` past the one the sink waits for, so memory holds a bounded number of
+/// finished chunks however fast the workers are.
+private final class ChunkLine: @unchecked Sendable {
+    private let count: Int
+    private let ahead: Int
+    private let space: DispatchSemaphore
+    private let ready: [DispatchSemaphore]
+    private let results: Mutex<[Int: RecordBatch]> = Mutex([:])
+    private let next = Atomic<Int>(0)
+    private let stopped = Atomic<Bool>(false)
+
+    init(count: Int, ahead: Int) {
+        self.count = count
+        self.ahead = Swift.max(1, ahead)
+        space = DispatchSemaphore(value: self.ahead)
+        ready = (0 ..< count).map { _ in DispatchSemaphore(value: 0) }
+    }
+
+    /// The next chunk to compute, or nil when all are taken or the sink stopped.
+    func claim() -> Int? {
+        space.wait()
+        guard !stopped.load(ordering: .acquiring) else { space.signal(); return nil }
+        let k = next.add(1, ordering: .relaxed).oldValue
+        guard k < count else { space.signal(); return nil }
+        return k
+    }
+
+    func finish(_ k: Int, _ batch: RecordBatch) {
+        results.withLock { $0[k] = batch }
+        ready[k].signal()
+    }
+
+    /// Chunk `k` once it is computed (the caller takes them in order).
+    func take(_ k: Int) -> RecordBatch {
+        ready[k].wait()
+        let batch = results.withLock { $0.removeValue(forKey: k)! }
+        space.signal()
+        return batch
+    }
+
+    /// Lets waiting workers go: nothing more will be taken. (As many permits as can be out, so
+    /// the semaphore ends no lower than it began, which libdispatch insists on.)
+    func stop() {
+        stopped.store(true, ordering: .releasing)
+        for _ in 0 ... ahead { space.signal() }
+    }
 }
 
 /// The machine's processor count.

@@ -91,16 +91,28 @@ public enum PanelLoader {
         }
         let n = batch.rowCount
         let dateColumn = batch.columns[dateIndex]
-        for row in 0 ..< n {
-            guard let day = day(of: dateColumn, row: row) else {
-                throw PanelError("\(source): row \(row + 1) of a batch: the \(names[dateIndex]) column must hold dates (a date, a timestamp or YYYY-MM-DD text), found \(dateColumn.isNull(row) ? "null" : "'\(dateColumn.value(at: row))'")")
-            }
-            rows.dates.append(day)
+        if case .int32(let days) = dateColumn, dateColumn.dataType == .date32, days.nullCount == 0 {
+            days.withUnsafeBufferPointer { rows.dates.append(contentsOf: $0) }
+        } else {
+            try appendDates(dateColumn, n, to: &rows, name: names[dateIndex], source: source)
         }
         let tickerColumn = batch.columns[tickerIndex]
-        for row in 0 ..< n {
-            guard !tickerColumn.isNull(row) else { throw PanelError("\(source): row \(row + 1) of a batch: the ticker is null") }
-            rows.appendTicker(tickerColumn.value(at: row).keyText)
+        if case .binary(let strings) = tickerColumn, strings.nullCount == 0 {
+            // Rows of one ticker usually come together: a new String only when the bytes change.
+            var last: (bytes: [UInt8], ticker: String)?
+            for row in 0 ..< n {
+                let same = strings.withUnsafeBytes(at: row) { bytes in last.map { bytes.elementsEqual($0.bytes) } ?? false }
+                if !same {
+                    let bytes = strings.bytes(at: row) ?? []
+                    last = (bytes, String(decoding: bytes, as: UTF8.self))
+                }
+                rows.appendTicker(last!.ticker)
+            }
+        } else {
+            for row in 0 ..< n {
+                guard !tickerColumn.isNull(row) else { throw PanelError("\(source): row \(row + 1) of a batch: the ticker is null") }
+                rows.appendTicker(tickerColumn.value(at: row).keyText)
+            }
         }
         let existing = rows.count - n
         for (index, column) in batch.columns.enumerated() where index != dateIndex && index != tickerIndex {
@@ -110,6 +122,16 @@ public enum PanelLoader {
             switch column {
             case .binary(let strings) where column.dataType == .string:
                 for row in 0 ..< n { values.append(strings.isNull(row) ? .nan : rows.category(strings.string(at: row) ?? "", of: field)) }
+            case .float64(let c):
+                c.withUnsafeBufferPointer { source in
+                    if c.nullCount == 0 { values.append(contentsOf: source) } else {
+                        for row in 0 ..< n { values.append(c.isNull(row) ? .nan : source[row]) }
+                    }
+                }
+            case .int64(let c):
+                c.withUnsafeBufferPointer { source in
+                    for row in 0 ..< n { values.append(c.nullCount > 0 && c.isNull(row) ? .nan : Double(source[row])) }
+                }
             default:
                 for row in 0 ..< n { values.append(number(column, row)) }
             }
@@ -117,6 +139,15 @@ public enum PanelLoader {
         }
         for field in rows.fields.keys where rows.fields[field]!.count < rows.count {
             rows.fields[field]!.append(contentsOf: repeatElement(.nan, count: rows.count - rows.fields[field]!.count))
+        }
+    }
+
+    private static func appendDates(_ dateColumn: Column, _ n: Int, to rows: inout PanelRows, name: String, source: String) throws(PanelError) {
+        for row in 0 ..< n {
+            guard let day = day(of: dateColumn, row: row) else {
+                throw PanelError("\(source): row \(row + 1) of a batch: the \(name) column must hold dates (a date, a timestamp or YYYY-MM-DD text), found \(dateColumn.isNull(row) ? "null" : "'\(dateColumn.value(at: row))'")")
+            }
+            rows.dates.append(day)
         }
     }
 

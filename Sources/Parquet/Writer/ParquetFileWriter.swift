@@ -81,6 +81,21 @@ public final class ParquetFileWriter {
         }
     }
 
+    /// Writes `batch` as one row group of its own (after any rows pending from `write`), whatever
+    /// the row group options say: for callers whose batches are already row-group sized, this
+    /// saves gathering rows from several batches into one group.
+    public func writeRowGroup(_ batch: RecordBatch) throws(ParquetWriteError) {
+        guard !closed else { throw ParquetWriteError(path: path, message: "the writer is closed") }
+        guard batch.schema.hasSameFields(as: schema) else {
+            throw ParquetWriteError(path: path, message: "a batch's schema differs from the file's")
+        }
+        guard batch.rowCount > 0 else { return }
+        if pendingRows > 0 { try flushRowGroup() }
+        pending = [batch]
+        pendingRows = batch.rowCount
+        try flushRowGroup()
+    }
+
     /// Writes what is pending and the footer, then moves the file into place. Returns its metadata.
     @discardableResult
     public func close() throws(ParquetWriteError) -> FileMetaData {

@@ -54,6 +54,7 @@ enum WriterValues {
         /// The values as they are stored (no conversion): the column's own buffer when there is no null.
         func copy<T: FixedWidthValue>(_ c: PrimitiveColumn<T>) throws(ParquetWriteError) -> ValueArray<T> {
             if rows == nil && c.nullCount == 0 { return ValueArray(buffer: c.values, offset: c.offset, count: c.count) }
+            if rows == nil, let validity = c.validity { return ValueArray(gather(c, validity, levels: &levels)) }
             return ValueArray(try prim(c) { $0 })
         }
         func mismatch() -> ParquetWriteError {
@@ -195,4 +196,35 @@ struct ValueArray<T: BitwiseCopyable> {
         if let buffer { return buffer.withUnsafeBufferPointer(as: T.self, offset: offset, count: count, body) }
         return array.withUnsafeBufferPointer(body)
     }
+}
+
+/// The present values of a nullable column, in order, with a definition level per row appended to
+/// `levels` (1 present, 0 null): one branch-free pass over the values and the validity bits.
+func gather<T: FixedWidthValue>(_ c: PrimitiveColumn<T>, _ validity: Bitmap, levels: inout [Int32]) -> [T] {
+    let n = c.count
+    let present = n - c.nullCount
+    var rowLevels: [Int32] = []
+    // One spare slot: the loop stores every row's value at the next free slot and only then
+    // decides whether to keep it, so a null after the last present value writes one past the end.
+    let values = [T](unsafeUninitializedCapacity: present + 1) { out, kept in
+        rowLevels = [Int32](unsafeUninitializedCapacity: n) { lv, written in
+            c.withUnsafeBufferPointer { src in
+                validity.withUnsafeBytes { bits in
+                    let shift = validity.offset & 7
+                    var k = 0
+                    for i in 0 ..< n {
+                        let bit = shift &+ i
+                        let on = Int((bits[bit >> 3] >> UInt8(truncatingIfNeeded: bit & 7)) & 1)
+                        lv[i] = Int32(truncatingIfNeeded: on)
+                        out[k] = src[i]
+                        k &+= on
+                    }
+                    kept = Swift.min(k, present)
+                }
+            }
+            written = n
+        }
+    }
+    if levels.isEmpty { levels = rowLevels } else { levels.append(contentsOf: rowLevels) }
+    return values
 }
