@@ -20,15 +20,19 @@ enum OrderKernels {
             for i in 0 ..< x.count {
                 let leaving = i >= window ? x[i - window] : .nan
                 let entering = x[i]
+                // Where the entering value lands, which gives its rank without another search.
+                var position = -1
                 switch (leaving.isNaN, entering.isNaN) {
-                case (false, false): sorted.replace(leaving, with: entering)
+                case (false, false): position = sorted.replace(leaving, with: entering)
                 case (false, true): sorted.remove(leaving)
-                case (true, false): sorted.insert(entering)
+                case (true, false): position = sorted.insert(entering)
                 case (true, true): break
                 }
+                let ties = position >= 0 ? sorted.ties(at: position) : (before: 0, after: 0)
                 for output in outputs {
-                    output.out[i] = answer(output.function, q: output.q, current: x[i], count: sorted.count,
-                                           below: { sorted.below($0) }, equal: { sorted.equal($0) }, kth: { sorted[$0] })
+                    output.out[i] = answer(output.function, q: output.q, current: entering, count: sorted.count,
+                                           below: { _ in position - ties.before }, equal: { _ in ties.before + 1 + ties.after },
+                                           kth: { sorted[$0] })
                 }
             }
             return
@@ -85,30 +89,25 @@ struct SortedWindow {
 
     subscript(k: Int) -> Double { values[k] }
 
-    /// The index of the first value not below `v`.
+    /// The index of the first value not below `v` (a search without data-dependent branches).
     @inline(__always) private func lowerBound(_ v: Double) -> Int {
-        var low = 0, high = count
-        while low < high {
-            let mid = (low + high) >> 1
-            if values[mid] < v { low = mid + 1 } else { high = mid }
+        guard count > 0 else { return 0 }
+        var base = 0, n = count
+        while n > 1 {
+            let half = n >> 1
+            base = values[base + half - 1] < v ? base + half : base
+            n -= half
         }
-        return low
+        return values[base] < v ? base + 1 : base
     }
 
-    @inline(__always) private func upperBound(_ v: Double) -> Int {
-        var low = 0, high = count
-        while low < high {
-            let mid = (low + high) >> 1
-            if values[mid] <= v { low = mid + 1 } else { high = mid }
-        }
-        return low
-    }
-
-    @inline(__always) mutating func insert(_ v: Double) {
+    /// Inserts `v`; returns where it went.
+    @inline(__always) @discardableResult mutating func insert(_ v: Double) -> Int {
         var k = count
         while k > 0 && values[k - 1] > v { values[k] = values[k - 1]; k -= 1 }
         values[k] = v
         count += 1
+        return k
     }
 
     @inline(__always) mutating func remove(_ v: Double) {
@@ -117,8 +116,9 @@ struct SortedWindow {
         count -= 1
     }
 
-    /// Removes `old` (present) and inserts `new` with one move of the values between them.
-    @inline(__always) mutating func replace(_ old: Double, with new: Double) {
+    /// Removes `old` (present) and inserts `new` with one move of the values between them;
+    /// returns where `new` went.
+    @inline(__always) mutating func replace(_ old: Double, with new: Double) -> Int {
         var k = lowerBound(old)
         if new > old {
             while k + 1 < count && values[k + 1] < new { values[k] = values[k + 1]; k += 1 }
@@ -126,10 +126,17 @@ struct SortedWindow {
             while k > 0 && values[k - 1] > new { values[k] = values[k - 1]; k -= 1 }
         }
         values[k] = new
+        return k
     }
 
-    @inline(__always) func below(_ v: Double) -> Int { lowerBound(v) }
-    @inline(__always) func equal(_ v: Double) -> Int { upperBound(v) - lowerBound(v) }
+    /// How many values equal to the one at `k` sit before and after it.
+    @inline(__always) func ties(at k: Int) -> (before: Int, after: Int) {
+        let v = values[k]
+        var before = 0, after = 0
+        while k - before > 0 && values[k - before - 1] == v { before += 1 }
+        while k + after + 1 < count && values[k + after + 1] == v { after += 1 }
+        return (before, after)
+    }
 }
 
 /// Counts of a window's values by their rank among the whole series' distinct values (a Fenwick tree).
