@@ -30,7 +30,7 @@ let package = Package(
         // Typed columns with validity bitmaps, schemas and record batches.
         .target(name: "Columnar", swiftSettings: optimisedInDebug),
         // Parquet reader and writer: Thrift compact metadata, encodings, codecs.
-        .target(name: "Parquet", dependencies: ["Columnar", "CSnappy", "CZstd", "CZlib"], swiftSettings: optimisedInDebug),
+        .target(name: "Parquet", dependencies: ["Columnar", "CSnappy", "CZstd", "CZlib", "CSluiceSystem"], swiftSettings: optimisedInDebug),
         // Delta Lake tables: transaction log, snapshots, time travel, writes.
         .target(name: "DeltaLake", dependencies: ["Parquet", "Columnar", "CSluiceSystem"], swiftSettings: optimisedInDebug),
         // Factor expressions (Qlib's language), their compiler and rolling/cross-sectional kernels.

@@ -18,3 +18,7 @@ int sluice_syncfs(int fd) {
 int sluice_release_free_memory(void) {
     return malloc_trim(0);
 }
+
+int sluice_start_writeback(int fd, long long offset, long long count) {
+    return sync_file_range(fd, offset, count, SYNC_FILE_RANGE_WRITE);
+}
