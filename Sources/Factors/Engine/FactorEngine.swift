@@ -57,9 +57,14 @@ public struct FactorEngine: Sendable {
         let chunkRows = rowsPerChunk(workers: Swift.max(1, Swift.min(requestedWorkers, panel.tickers.count)))
         var chunks: [Range<Int>] = []
         var first = 0
+        let workerCount = Swift.max(1, Swift.min(requestedWorkers, panel.tickers.count))
         while first < panel.tickers.count {
+            // The last chunks are a quarter size, so the threads finish close together and the
+            // sink's last chunk is short (the end of a run is otherwise one thread's work).
+            let remaining = panel.rowCount - panel.offsets[first]
+            let size = remaining <= 2 * workerCount * chunkRows ? Swift.max(256, chunkRows / 4) : chunkRows
             var last = first + 1
-            while last < panel.tickers.count, panel.offsets[last + 1] - panel.offsets[first] <= chunkRows { last += 1 }
+            while last < panel.tickers.count, panel.offsets[last + 1] - panel.offsets[first] <= size { last += 1 }
             chunks.append(first ..< last)
             first = last
         }

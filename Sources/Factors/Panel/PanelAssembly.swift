@@ -62,6 +62,9 @@ struct PanelRows {
 
     var count: Int { dates.count }
 
+    /// Appends another row of the ticker of the row before.
+    mutating func repeatTicker() { tickerCodes.append(tickerCodes[tickerCodes.count - 1]) }
+
     mutating func appendTicker(_ ticker: String) {
         if let code = codeOf[ticker] {
             tickerCodes.append(code)
@@ -88,6 +91,14 @@ struct PanelRows {
         let order = tickers.indices.sorted { tickers[$0] < tickers[$1] }
         var rankOf = [Int32](repeating: 0, count: tickers.count)
         for (rank, code) in order.enumerated() { rankOf[code] = Int32(rank) }
+        // Inputs usually come sorted already (one ticker after another, dates ascending, no
+        // repeats): then the rows stay where they are.
+        let inOrder = (0 ..< n).allSatisfy { i in
+            guard i > 0 else { return true }
+            let previous = rankOf[Int(tickerCodes[i - 1])], current = rankOf[Int(tickerCodes[i])]
+            return previous < current || (previous == current && dates[i - 1] < dates[i])
+        }
+        if inOrder { return inputOrder(rankOf: rankOf) }
         var rows = Array(0 ..< n)
         rows.sort { a, b in
             let ta = rankOf[Int(tickerCodes[a])], tb = rankOf[Int(tickerCodes[b])]
@@ -121,6 +132,19 @@ struct PanelRows {
         }
         return Panel(tickers: panelTickers, offsets: offsets, dates: kept.map { dates[$0] },
                      fields: fields.mapValues { values in kept.map { values[$0] } }, notes: notes)
+    }
+
+    /// The panel of rows already sorted by ticker then date, without repeats.
+    private func inputOrder(rankOf: [Int32]) -> Panel {
+        var offsets = [0]
+        var panelTickers: [String] = []
+        for i in 0 ..< count where i == 0 || tickerCodes[i - 1] != tickerCodes[i] {
+            if i > 0 { offsets.append(i) }
+            panelTickers.append(tickers[Int(tickerCodes[i])])
+        }
+        offsets.append(count)
+        if count == 0 { offsets = [0] }
+        return Panel(tickers: panelTickers, offsets: offsets, dates: dates, fields: fields, notes: [])
     }
 }
 

@@ -99,14 +99,16 @@ public enum PanelLoader {
         let tickerColumn = batch.columns[tickerIndex]
         if case .binary(let strings) = tickerColumn, strings.nullCount == 0 {
             // Rows of one ticker usually come together: a new String only when the bytes change.
-            var last: (bytes: [UInt8], ticker: String)?
+            var last: [UInt8]?
             for row in 0 ..< n {
-                let same = strings.withUnsafeBytes(at: row) { bytes in last.map { bytes.elementsEqual($0.bytes) } ?? false }
-                if !same {
+                let same = strings.withUnsafeBytes(at: row) { bytes in last.map { bytes.elementsEqual($0) } ?? false }
+                if same {
+                    rows.repeatTicker()
+                } else {
                     let bytes = strings.bytes(at: row) ?? []
-                    last = (bytes, String(decoding: bytes, as: UTF8.self))
+                    last = bytes
+                    rows.appendTicker(String(decoding: bytes, as: UTF8.self))
                 }
-                rows.appendTicker(last!.ticker)
             }
         } else {
             for row in 0 ..< n {
