@@ -149,13 +149,25 @@ public struct FactorEngine: Sendable {
     /// The float64 column of `count` values at `offset` in `buffer`, NaN stored as null.
     static func nullableColumn(_ buffer: Buffer, offset: Int, count: Int) -> PrimitiveColumn<Double> {
         let validity: Bitmap? = buffer.withUnsafeBufferPointer(as: Double.self, offset: offset, count: count) { values in
-            var nulls = 0
-            for v in values where v.isNaN { nulls += 1 }
-            guard nulls > 0 else { return nil }
-            let bits = Buffer(byteCount: (values.count + 7) / 8) { raw in
-                for (i, v) in values.enumerated() where !v.isNaN { raw[i >> 3] |= 1 << UInt8(i & 7) }
+            // One pass: the validity bits, eight values to a byte without branches, and their count.
+            var present = 0
+            let bits = Buffer(byteCount: (count + 7) / 8) { raw in
+                let whole = count / 8
+                for b in 0 ..< whole {
+                    var byte: UInt8 = 0
+                    for j in 0 ..< 8 {
+                        let v = values[b &* 8 &+ j]
+                        byte |= UInt8(truncatingIfNeeded: v == v ? 1 : 0) << UInt8(j)
+                    }
+                    raw[b] = byte
+                    present &+= byte.nonzeroBitCount
+                }
+                for i in whole * 8 ..< count where !values[i].isNaN {
+                    raw[i >> 3] |= 1 << UInt8(i & 7)
+                    present += 1
+                }
             }
-            return Bitmap(buffer: bits, count: values.count)
+            return present == count ? nil : Bitmap(buffer: bits, count: count)
         }
         return PrimitiveColumn(values: buffer, offset: offset, count: count, validity: validity)
     }

@@ -95,14 +95,14 @@ enum ChunkStatistics {
     /// The smallest and largest non-NaN values of `v`, or nil when every value is NaN.
     @inline(__always)
     static func floatMinMax<T: BinaryFloatingPoint>(_ v: UnsafeBufferPointer<T>) -> (T, T)? {
+        // Selects rather than branches (they vectorise): a NaN fails both comparisons, so it never
+        // replaces a bound, and with no other value the bounds stay crossed.
         var lo = T.infinity, hi = -T.infinity
-        var any = false
-        for x in v where !x.isNaN {
-            any = true
-            if x < lo { lo = x }
-            if x > hi { hi = x }
+        for x in v {
+            lo = x < lo ? x : lo
+            hi = x > hi ? x : hi
         }
-        return any ? (lo, hi) : nil
+        return lo <= hi ? (lo, hi) : nil
     }
 
     /// Whether `a` sorts before `b`, comparing bytes as unsigned numbers.
