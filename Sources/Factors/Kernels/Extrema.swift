@@ -1,5 +1,6 @@
-/// The running maximum and minimum of a sliding window (NaN skipped), by monotonic queues of row
-/// indices: amortised O(1) per row. Ties keep the earliest row at the front.
+/// The running maximum and minimum of an expanding window (NaN skipped), by monotonic queues of
+/// row indices: amortised O(1) per row. Ties keep the earliest row at the front. (Windows of N
+/// rows use `ExtremaBlockKernel`.)
 struct WindowExtrema {
     private let maxQueue: UnsafeMutablePointer<Int>
     private let minQueue: UnsafeMutablePointer<Int>
@@ -64,6 +65,7 @@ struct FlatRun {
     window == 0 ? 0 : Swift.max(0, i - window + 1)
 }
 
+/// `Max`, `Min`, `IdxMax`, `IdxMin`: by blocks for windows of N rows, by queues for expanding ones.
 enum ExtremaKernels {
     /// `Max`, `Min`, `IdxMax`, `IdxMin` (1-based from the window's oldest row).
     static func run(_ function: RollingFunction, window: Int, _ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {

@@ -1,5 +1,6 @@
 /// `Corr` and `Cov` over the rows where both series have values (pandas' pairwise rule), with
 /// Qlib's extra rule for `Corr`: NaN where either series' own rolling std is within 2e-5 of 0.
+/// Block sums for windows of N rows (`PairBlockKernel`), double-double running sums for expanding ones.
 enum PairKernels {
     static func run(_ function: PairFunction, window: Int, _ x: UnsafeBufferPointer<Double>, _ y: UnsafeBufferPointer<Double>,
                     into out: UnsafeMutableBufferPointer<Double>) {

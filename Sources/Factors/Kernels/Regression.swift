@@ -1,6 +1,7 @@
 /// `Slope`, `Rsquare` and `Resi`: the least-squares line through the window's values against
-/// their row positions, kept as running sums (positions as exact integers, values in
-/// double-double), O(1) per row. Flat windows give slope 0, residual 0 and R² NaN exactly.
+/// their row positions, O(1) per row: block sums for windows of N rows (`RegressionBlockKernel`),
+/// running sums for expanding windows (positions as exact integers, values in double-double).
+/// Flat windows give slope 0, residual 0 and R² NaN exactly.
 enum RegressionKernels {
     static func run(_ function: RollingFunction, window: Int, _ y: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
         run([KernelOutput(function: function, out: out)], window: window, y)
