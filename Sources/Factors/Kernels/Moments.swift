@@ -113,7 +113,15 @@ struct SumBlockKernel: BlockKernel {
 
     let x: UnsafeBufferPointer<Double>
     let outputs: UnsafeBufferPointer<KernelOutput>
+    /// Whether a mean is asked for (the division is skipped otherwise).
+    let needsMean: Bool
     var flatness = FlatRun()
+
+    init(x: UnsafeBufferPointer<Double>, outputs: UnsafeBufferPointer<KernelOutput>) {
+        self.x = x
+        self.outputs = outputs
+        needsMean = outputs.contains { $0.function == .mean }
+    }
 
     var zero: Sums { Sums() }
 
@@ -135,12 +143,15 @@ struct SumBlockKernel: BlockKernel {
         let count = sums.count
         let n = Double(count)
         let flat = flatness.isFlat(count: count)
+        let total = flat ? flatness.last * n : sums.sum.value
+        var mean = 0.0
+        if needsMean { mean = flat ? flatness.last : sums.sum.value / n }
         for output in outputs {
             let value: Double
             switch output.function {
             case .count: value = n
-            case .sum: value = flat ? flatness.last * n : sums.sum.value
-            default: value = flat ? flatness.last : sums.sum.value / n  // mean
+            case .sum: value = total
+            default: value = mean
             }
             output.out[row] = count == 0 ? .nan : value
         }

@@ -95,14 +95,29 @@ enum ChunkStatistics {
     /// The smallest and largest non-NaN values of `v`, or nil when every value is NaN.
     @inline(__always)
     static func floatMinMax<T: BinaryFloatingPoint>(_ v: UnsafeBufferPointer<T>) -> (T, T)? {
-        // Selects rather than branches (they vectorise): a NaN fails both comparisons, so it never
-        // replaces a bound, and with no other value the bounds stay crossed.
-        var lo = T.infinity, hi = -T.infinity
-        for x in v {
-            lo = x < lo ? x : lo
-            hi = x > hi ? x : hi
+        // Selects rather than branches: a NaN fails both comparisons, so it never replaces a
+        // bound, and with no other value the bounds stay crossed. Four independent bounds each,
+        // so the comparisons do not wait on one another.
+        var lo = (T.infinity, T.infinity, T.infinity, T.infinity)
+        var hi = (-T.infinity, -T.infinity, -T.infinity, -T.infinity)
+        let whole = v.count & ~3
+        var i = 0
+        while i < whole {
+            let a = v[i], b = v[i + 1], c = v[i + 2], d = v[i + 3]
+            lo.0 = a < lo.0 ? a : lo.0; hi.0 = a > hi.0 ? a : hi.0
+            lo.1 = b < lo.1 ? b : lo.1; hi.1 = b > hi.1 ? b : hi.1
+            lo.2 = c < lo.2 ? c : lo.2; hi.2 = c > hi.2 ? c : hi.2
+            lo.3 = d < lo.3 ? d : lo.3; hi.3 = d > hi.3 ? d : hi.3
+            i += 4
         }
-        return lo <= hi ? (lo, hi) : nil
+        while i < v.count {
+            let a = v[i]
+            lo.0 = a < lo.0 ? a : lo.0; hi.0 = a > hi.0 ? a : hi.0
+            i += 1
+        }
+        let low = Swift.min(Swift.min(lo.0, lo.1), Swift.min(lo.2, lo.3))
+        let high = Swift.max(Swift.max(hi.0, hi.1), Swift.max(hi.2, hi.3))
+        return low <= high ? (low, high) : nil
     }
 
     /// Whether `a` sorts before `b`, comparing bytes as unsigned numbers.

@@ -212,12 +212,22 @@ func gather<T: FixedWidthValue>(_ c: PrimitiveColumn<T>, _ validity: Bitmap, lev
                 validity.withUnsafeBytes { bits in
                     let shift = validity.offset & 7
                     var k = 0
-                    for i in 0 ..< n {
+                    var i = 0
+                    while i < n {
+                        // A whole byte of present values (the usual case) goes eight at a time.
+                        if shift == 0 && i & 7 == 0 && i + 8 <= n && bits[i >> 3] == 0xFF && k + 8 <= present {
+                            (out.baseAddress! + k).initialize(from: src.baseAddress! + i, count: 8)
+                            (lv.baseAddress! + i).initialize(repeating: 1, count: 8)
+                            k &+= 8
+                            i &+= 8
+                            continue
+                        }
                         let bit = shift &+ i
                         let on = Int((bits[bit >> 3] >> UInt8(truncatingIfNeeded: bit & 7)) & 1)
                         lv[i] = Int32(truncatingIfNeeded: on)
                         out[k] = src[i]
                         k &+= on
+                        i &+= 1
                     }
                     kept = Swift.min(k, present)
                 }
