@@ -1,6 +1,5 @@
 import Columnar
 import CSluiceSystem
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -52,20 +51,6 @@ public final class ParquetFileWriter {
             throw ParquetWriteError(path: path, message: "cannot create \(temporaryPath): \(String(cString: strerror(errno)))")
         }
         try writeBytes(Array("PAR1".utf8))
-        Self.dropCachedPages(of: path)
-    }
-
-    /// When a file is about to be replaced, its pages in the page cache would all be freed at the
-    /// rename, on the closing thread, after the work (a tenth of a second for 600 MB). Dropping them
-    /// now, on another thread, overlaps that with the writing. The file itself stays as it is
-    /// until the rename.
-    private static func dropCachedPages(of path: String) {
-        let old = open(path, O_RDONLY | O_CLOEXEC)
-        guard old >= 0 else { return }
-        DispatchQueue.global(qos: .utility).async {
-            _ = posix_fadvise(old, 0, 0, POSIX_FADV_DONTNEED)
-            Glibc.close(old)
-        }
     }
 
     deinit {
