@@ -26,8 +26,9 @@ enum MomentKernels {
     /// two moments with `Skew` or `Kurt`, so each gives exactly what it gives alone).
     static func run(_ outputs: [KernelOutput], window: Int, _ x: UnsafeBufferPointer<Double>) {
         guard window > 0 else { return runningSums(outputs, window: window, x) }
-        let low = outputs.filter { order($0.function) <= 2 }
-        let high = outputs.filter { order($0.function) > 2 }
+        let mixed = outputs.contains { order($0.function) > 2 }
+        let low = mixed ? outputs.filter { order($0.function) <= 2 } : outputs
+        let high = mixed ? outputs.filter { order($0.function) > 2 } : []
         if !low.isEmpty {
             low.withUnsafeBufferPointer { outputs in
                 if outputs.contains(where: { order($0.function) == 2 }) {
@@ -165,7 +166,8 @@ struct MomentBlockKernel: BlockKernel {
         var count = 0
         var sum = CompensatedSum()
         var d1 = CompensatedSum()
-        var d2 = CompensatedSum()
+        /// Squares are never negative, so their plain sum is already accurate to N rounding errors.
+        var d2 = 0.0
     }
 
     let x: UnsafeBufferPointer<Double>
@@ -185,7 +187,7 @@ struct MomentBlockKernel: BlockKernel {
         sums.sum.add(v)
         let d = v - shift
         sums.d1.add(d)
-        sums.d2.add(d * d)
+        sums.d2 += d * d
     }
 
     @inline(__always) func combine(_ a: Sums, _ b: Sums) -> Sums {
@@ -212,7 +214,7 @@ struct MomentBlockKernel: BlockKernel {
                     value = .nan
                 } else {
                     let d1 = sums.d1.value
-                    let m2 = flat ? 0 : Swift.max(0, (n * sums.d2.value - d1 * d1) / n)
+                    let m2 = flat ? 0 : Swift.max(0, (n * sums.d2 - d1 * d1) / n)
                     let variance = m2 / (n - 1)
                     value = output.function == .std ? variance.squareRoot() : variance
                 }

@@ -93,7 +93,9 @@ struct PairBlockKernel: BlockKernel {
         /// Rows where exactly one side has a value.
         var unpaired = 0
         var sx = CompensatedSum(), sy = CompensatedSum()
-        var sxx = CompensatedSum(), syy = CompensatedSum(), sxy = CompensatedSum()
+        /// Squares are never negative: plain sums are accurate to N rounding errors.
+        var sxx = 0.0, syy = 0.0
+        var sxy = CompensatedSum()
     }
 
     let x: UnsafeBufferPointer<Double>
@@ -117,7 +119,7 @@ struct PairBlockKernel: BlockKernel {
         let da = a - shift.0, db = b - shift.1
         sums.n += 1
         sums.sx.add(da); sums.sy.add(db)
-        sums.sxx.add(da * da); sums.syy.add(db * db); sums.sxy.add(da * db)
+        sums.sxx += da * da; sums.syy += db * db; sums.sxy.add(da * db)
     }
 
     @inline(__always) func combine(_ a: Sums, _ b: Sums) -> Sums {
@@ -140,7 +142,7 @@ struct PairBlockKernel: BlockKernel {
             return
         }
         if flatX.isFlat(count: sums.n) || flatY.isFlat(count: sums.n) { out[row] = .nan; return }
-        let cxx = nd * sums.sxx.value - sx * sx, cyy = nd * sums.syy.value - sy * sy
+        let cxx = nd * sums.sxx - sx * sx, cyy = nd * sums.syy - sy * sy
         // Qlib: NaN where either series' own rolling std is within 2e-5 of 0 (variance 4e-10).
         let limit = 4e-10 * nd * (nd - 1)
         let quiet = sums.unpaired == 0

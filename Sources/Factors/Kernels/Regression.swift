@@ -94,7 +94,8 @@ struct RegressionBlockKernel: BlockKernel {
         var n = 0, sp = 0, spp = 0
         var sd = CompensatedSum()
         var spd = CompensatedSum()
-        var sdd = CompensatedSum()
+        /// Squares are never negative: a plain sum is accurate to N rounding errors.
+        var sdd = 0.0
     }
 
     let y: UnsafeBufferPointer<Double>
@@ -119,7 +120,7 @@ struct RegressionBlockKernel: BlockKernel {
         sums.spp += p * p
         sums.sd.add(d)
         sums.spd.add(Double(p) * d)
-        if squares { sums.sdd.add(d * d) }
+        if squares { sums.sdd += d * d }
     }
 
     @inline(__always) func combine(_ a: Sums, _ b: Sums) -> Sums {
@@ -151,7 +152,7 @@ struct RegressionBlockKernel: BlockKernel {
             case .slope:
                 output.out[row] = slope
             case .rsquare:
-                let syy = nd * sums.sdd.value - sd * sd
+                let syy = nd * sums.sdd - sd * sd
                 let denominator = syy * sxx
                 output.out[row] = denominator > 0 ? sxy * sxy / denominator : .nan
             default:  // resi: (n*d - Σd)/n - slope * (n*p - Σp)/n
