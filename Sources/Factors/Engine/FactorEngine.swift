@@ -11,7 +11,7 @@ public struct FactorEngine: Sendable {
     /// Threads to use: 0 for one per processor.
     public var threads: Int
     /// About this many rows per output chunk (whole tickers); nil to size chunks so that all the
-    /// output values in flight (a wave of two chunks per thread, plus the one being written) stay
+    /// output values in flight (the chunks computed ahead of the sink and the one it writes) stay
     /// near `outputBudgetValues`, whatever the number of threads.
     public var chunkRows: Int?
 
@@ -24,8 +24,9 @@ public struct FactorEngine: Sendable {
         self.chunkRows = chunkRows
     }
 
-    /// The rows per chunk for `workers` threads: the given size, or the budget split over the
-    /// three chunk-sized buffers per thread (two in its wave, and the wave being written).
+    /// The rows per chunk for `workers` threads: the given size, or the budget split over three
+    /// chunks per thread, which covers the at most `workers + 1` chunks computed ahead of the sink
+    /// and the one it writes.
     func rowsPerChunk(workers: Int) -> Int {
         if let chunkRows { return chunkRows }
         return Swift.max(256, Self.outputBudgetValues / (3 * Swift.max(1, workers) * Swift.max(1, plan.outputs.count)))
@@ -78,7 +79,7 @@ public struct FactorEngine: Sendable {
         let evaluators = (0 ..< workers).map { _ in TickerEvaluator(plan: plan, targets: targets, sources: frozen, capacity: longest) }
         let longestChunk = tickerChunks.map { panel.offsets[$0.upperBound] - panel.offsets[$0.lowerBound] }.max() ?? 0
         let memory = ChunkMemory(byteCount: Swift.max(8, targets.count * ((longestChunk + 7) & ~7)) * 8)
-        // Worker threads compute chunks at most two per thread ahead of the sink, which takes them
+        // Worker threads compute chunks at most `workers + 1` ahead of the sink, which takes them
         // in order on this thread meanwhile (a sink that encodes Parquet overlaps the computing).
         let line = ChunkLine(count: tickerChunks.count, ahead: workers + 1)
         let group = DispatchGroup()

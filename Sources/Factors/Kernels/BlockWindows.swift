@@ -8,7 +8,8 @@
 /// Each pair of neighbouring blocks shares a shift, a value of the series at or near their
 /// boundary (inside every window that crosses it): second-order sums are taken of `x - shift`,
 /// which keeps `n·Σd² - (Σd)²` from cancelling catastrophically (the relative error stays near
-/// `N · ε · (1 + (mean - shift)² / variance)`, about 1e-13 at N = 60 for any data).
+/// `N · ε · (1 + (mean - shift)² / variance)`, about 1e-13 at N = 60 when the shift lies among
+/// the window's values).
 protocol BlockKernel {
     /// The sums a window needs, for one block part.
     associatedtype Sums
