@@ -13,9 +13,11 @@ public enum FeaturesUpsertOperator {
         details: """
         Reads only bronze's partitions in [D - lookback_days, D] (data skipping on the date
         partition), evaluates the sets (alpha158, alpha360, ta or a YAML file) with the earlier
-        rows as history, and upserts the rows of date D. Finite-window sets (alpha158) give the same
-        values as a computation over the whole history once the lookback covers their longest
-        window; sets with unbounded memory (ta's OBV, EMA-based indicators) depend on the lookback.
+        rows as history, and upserts the rows of date D. Finite-window sets (alpha158) give the
+        values a computation over the whole history gives (to about 1e-13 relative: window sums are
+        grouped by where the series starts) once the lookback covers their longest window; sets
+        with unbounded memory (ta's OBV, EMA-based indicators) depend on the lookback. Re-running a
+        date gives the same values bit for bit.
         """,
         arguments: [
             ArgumentSpec("bronze", .string, default: .string("lake/stockdata/bronze_market_data"), doc: "The bronze Delta table."),

@@ -48,7 +48,18 @@ struct FeaturesUpsertTests {
         try FactorEngine(plan: FactorPlan(factors: FactorSet.load(set).factors)).run(panel, from: CalendarDays.parse(last)!) { batch in
             for row in 0 ..< batch.rowCount { full.append(batch.columns.map { $0.value(at: row).keyText }.joined(separator: "|")) }
         }
-        #expect(silver == full.sorted())
+        // Equal up to the last bits: window sums are grouped by where each series starts, and
+        // the run read less history than this computation (ADR 18).
+        let expected = full.sorted()
+        #expect(silver.count == expected.count)
+        for (ours, theirs) in zip(silver, expected) {
+            let a = ours.split(separator: "|"), b = theirs.split(separator: "|")
+            #expect(a.count == b.count && a.prefix(2) == b.prefix(2), "\(ours) vs \(theirs)")
+            for (x, y) in zip(a.dropFirst(2), b.dropFirst(2)) {
+                let u = Double(x) ?? .nan, v = Double(y) ?? .nan
+                #expect(u.isNaN == v.isNaN && (u.isNaN || abs(u - v) <= 1e-12 * max(abs(u), abs(v)) + 1e-15), "\(ours) vs \(theirs)")
+            }
+        }
         _ = try await FeaturesUpsertOperator.descriptor.runner.run(IngestDeltaTests.context(FeaturesUpsertOperator.descriptor, date: last, arguments))
         #expect(try IngestDeltaTests.rows(root + "/silver") == silver)
     }
