@@ -138,3 +138,41 @@ struct EngineTests {
         #expect(throws: FactorRunError.self) { try compute([("x", "$vwap / $close")], samplePanel()) }
     }
 }
+
+@Suite("Panel loading")
+struct PanelLoadingTests {
+    /// A batch of (ticker, date, close, volume) rows in the given order.
+    static func batch(_ rows: [(String, Int32, Double, Int64)]) throws -> RecordBatch {
+        let schema = Schema([Field("ticker", .string, nullable: false), Field("date", .date32, nullable: false),
+                             Field("close", .float64, nullable: true), Field("volume", .int64, nullable: true)])
+        return try RecordBatch(schema: schema, columns: [
+            .binary(BinaryColumn(rows.map { Optional($0.0) })), .int32(PrimitiveColumn(rows.map(\.1), type: .date32)),
+            .float64(PrimitiveColumn(rows.map(\.2))), .int64(PrimitiveColumn(rows.map(\.3))),
+        ], rowCount: rows.count)
+    }
+
+    @Test("rows that arrive sorted and the same rows shuffled give the same panel")
+    func sortedAndShuffled() throws {
+        var rows: [(String, Int32, Double, Int64)] = []
+        for ticker in ["AAA", "BBB", "CCC"] {
+            for day in 0 ..< 30 { rows.append((ticker, Int32(19_000 + day), Double(day) + (ticker == "BBB" ? 0.5 : 0), Int64(day * 100))) }
+        }
+        var rng = SplitMix(seed: 7)
+        var shuffled = rows
+        for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+        let sorted = try PanelLoader.panel([Self.batch(rows)])
+        let mixed = try PanelLoader.panel([Self.batch(Array(shuffled.prefix(40))), Self.batch(Array(shuffled.dropFirst(40)))])
+        #expect(sorted.tickers == ["AAA", "BBB", "CCC"] && sorted.offsets == [0, 30, 60, 90])
+        #expect(mixed.tickers == sorted.tickers && mixed.offsets == sorted.offsets && mixed.dates == sorted.dates)
+        #expect(mixed.fields["close"] == sorted.fields["close"] && mixed.fields["volume"] == sorted.fields["volume"])
+        #expect(sorted.fields["volume"]?[31] == 100)
+    }
+
+    @Test("a repeated (ticker, date) row keeps the last one read and says so, even in otherwise sorted input")
+    func duplicates() throws {
+        let panel = try PanelLoader.panel([Self.batch([("AAA", 19_000, 1, 10), ("AAA", 19_001, 2, 20), ("AAA", 19_001, 3, 30), ("BBB", 19_000, 4, 40)])])
+        #expect(panel.dates == [19_000, 19_001, 19_000])
+        #expect(panel.fields["close"] == [1, 3, 4])
+        #expect(panel.notes.contains { $0.contains("1 duplicate") })
+    }
+}

@@ -97,7 +97,7 @@ public enum PanelLoader {
             try appendDates(dateColumn, n, to: &rows, name: names[dateIndex], source: source)
         }
         let tickerColumn = batch.columns[tickerIndex]
-        if case .binary(let strings) = tickerColumn, strings.nullCount == 0 {
+        if case .binary(let strings) = tickerColumn, tickerColumn.dataType == .string, strings.nullCount == 0 {
             // Rows of one ticker usually come together: a new String only when the bytes change.
             var last: [UInt8]?
             for row in 0 ..< n {
