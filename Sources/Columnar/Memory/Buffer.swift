@@ -74,30 +74,20 @@ public final class Buffer: @unchecked Sendable {
     }
 
     /// Creates a buffer of `byteCount` zero bytes and lets `body` fill them in.
-    public init<E: Error>(
+    public convenience init<E: Error>(
         byteCount: Int,
         initializingWith body: (UnsafeMutableRawBufferPointer) throws(E) -> Void
     ) throws(E) {
-        let (pointer, _) = Buffer.allocate(capacity: byteCount)
-        do throws(E) {
-            try body(UnsafeMutableRawBufferPointer(start: pointer, count: byteCount))
-        } catch {
-            pointer.deallocate()
-            throw error
-        }
-        self.base = pointer
-        self.byteCount = byteCount
-        release = nil
+        try self.init(byteCount: byteCount, zeroFrom: 0, body)
     }
 
-    /// Creates a buffer of `uninitializedByteCount` bytes that `body` must fill entirely: they
-    /// start uninitialized (only the padding after them is zeroed), which saves clearing memory
-    /// that is about to be overwritten anyway.
-    public init<E: Error>(
-        uninitializedByteCount byteCount: Int,
-        fillingWith body: (UnsafeMutableRawBufferPointer) throws(E) -> Void
+    /// A buffer of `byteCount` bytes, zeroed from byte `zeroFrom` on (the padding always), that
+    /// `body` fills in: the copying initialisers skip clearing memory they overwrite at once.
+    private init<E: Error>(
+        byteCount: Int, zeroFrom: Int,
+        _ body: (UnsafeMutableRawBufferPointer) throws(E) -> Void
     ) throws(E) {
-        let (pointer, _) = Buffer.allocate(capacity: byteCount, zeroFrom: byteCount)
+        let (pointer, _) = Buffer.allocate(capacity: byteCount, zeroFrom: zeroFrom)
         do throws(E) {
             try body(UnsafeMutableRawBufferPointer(start: pointer, count: byteCount))
         } catch {
@@ -111,7 +101,7 @@ public final class Buffer: @unchecked Sendable {
 
     /// Creates a buffer holding a copy of `bytes`.
     public convenience init(copying bytes: UnsafeRawBufferPointer) {
-        self.init(uninitializedByteCount: bytes.count, fillingWith: { target in
+        self.init(byteCount: bytes.count, zeroFrom: bytes.count, { target in
             if let source = bytes.baseAddress, !bytes.isEmpty {
                 target.baseAddress!.copyMemory(from: source, byteCount: bytes.count)
             }
@@ -121,7 +111,7 @@ public final class Buffer: @unchecked Sendable {
     /// Creates a buffer holding a copy of `values`, laid out contiguously.
     public convenience init<T: BitwiseCopyable>(copying values: some Collection<T>) {
         let stride = MemoryLayout<T>.stride
-        self.init(uninitializedByteCount: values.count * stride, fillingWith: { target in
+        self.init(byteCount: values.count * stride, zeroFrom: values.count * stride, { target in
             let copied: Void? = values.withContiguousStorageIfAvailable { source in
                 if let start = source.baseAddress, !source.isEmpty {
                     target.baseAddress!.copyMemory(from: start, byteCount: source.count * stride)

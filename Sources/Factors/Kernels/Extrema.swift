@@ -37,11 +37,6 @@ struct WindowExtrema {
     /// The row of the window's maximum (the earliest among equals); the window must have values.
     @inline(__always) var maxRow: Int { maxQueue[maxHead] }
     @inline(__always) var minRow: Int { minQueue[minHead] }
-
-    /// True when the window's values are all equal (or it has none).
-    @inline(__always) func isFlat(_ values: UnsafeBufferPointer<Double>) -> Bool {
-        isEmpty || values[maxRow] == values[minRow]
-    }
 }
 
 /// Flat-window detection in O(1): the length of the run of equal values ending at the newest

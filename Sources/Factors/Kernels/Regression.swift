@@ -3,6 +3,21 @@
 /// running sums for expanding windows (positions as exact integers, values in double-double).
 /// Flat windows give slope 0, residual 0 and R² NaN exactly.
 enum RegressionKernels {
+    /// Writes row `row` for windows with no line to fit, and says whether it did: fewer than two
+    /// values give NaN; a flat window gives slope 0, residual 0 (NaN on a missing row) and R² NaN.
+    @inline(__always)
+    static func answeredWithoutFit(_ outputs: some Sequence<KernelOutput>, row: Int, count: Int, flat: Bool, current: Double) -> Bool {
+        if count < 2 {
+            for output in outputs { output.out[row] = .nan }
+            return true
+        }
+        guard flat else { return false }
+        for output in outputs {
+            output.out[row] = output.function == .rsquare || (output.function == .resi && current.isNaN) ? .nan : 0
+        }
+        return true
+    }
+
     static func run(_ function: RollingFunction, window: Int, _ y: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
         run([KernelOutput(function: function, out: out)], window: window, y)
     }
@@ -55,16 +70,7 @@ enum RegressionKernels {
                 if needSquares { syy = syy + DoubleDouble.twoProduct(v, v) }
             }
             flatness.observe(v)
-            if n < 2 {
-                for output in outputs { output.out[i] = .nan }
-                continue
-            }
-            if flatness.isFlat(count: n) {
-                for output in outputs {
-                    output.out[i] = output.function == .rsquare || (output.function == .resi && v.isNaN) ? .nan : 0
-                }
-                continue
-            }
+            if answeredWithoutFit(outputs, row: i, count: n, flat: flatness.isFlat(count: n), current: v) { continue }
             let nd = Double(n)
             let sxx = nd * Double(spp) - Double(sp) * Double(sp)  // n² times the positions' variance
             let sxy = spy * nd - sy * Double(sp)
@@ -131,16 +137,7 @@ struct RegressionBlockKernel: BlockKernel {
         let v = y[row]
         flatness.observe(v)
         let n = sums.n
-        if n < 2 {
-            for output in outputs { output.out[row] = .nan }
-            return
-        }
-        if flatness.isFlat(count: n) {
-            for output in outputs {
-                output.out[row] = output.function == .rsquare || (output.function == .resi && v.isNaN) ? .nan : 0
-            }
-            return
-        }
+        if RegressionKernels.answeredWithoutFit(outputs, row: row, count: n, flat: flatness.isFlat(count: n), current: v) { return }
         let nd = Double(n)
         let sp = Double(sums.sp)
         let sxx = nd * Double(sums.spp) - sp * sp  // exact: small integers
