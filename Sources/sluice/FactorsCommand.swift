@@ -129,8 +129,11 @@ struct FactorsCompute: ParsableCommand {
                 let schema = Schema([Field("ticker", .string, nullable: false), Field("date", .date32, nullable: false)]
                     + plan.outputs.map { Field($0.name, .float64, nullable: true) })
                 var options = ParquetWriterOptions()
-                // Factor values are nearly all distinct: a dictionary would only cost time and space.
-                options.dictionary = false
+                // Most factor columns are continuous (all values distinct); counts, ranks and index
+                // positions (CNTP, RANK, IMAX...) take a few dozen values. A small dictionary limit
+                // gives up on the first within a few hundred values and encodes the second as
+                // dictionary indices, which is smaller and much faster than compressing them.
+                options.dictionaryPageSizeLimit = 4096
                 let writer = try ParquetFileWriter(path: outputPath, schema: schema, options: options)
                 let counter = RowCounter()
                 try engine.run(panel, from: startDay) { batch throws(FactorRunError) in

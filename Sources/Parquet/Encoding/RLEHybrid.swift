@@ -357,12 +357,12 @@ public struct RLEHybridEncoder {
             useRepeat = repeated <= packed
         }
         if useRepeat {
-            literal.append(contentsOf: repeatElement(runValue, count: pad))
+            for _ in 0 ..< pad { literal.append(runValue) }
             runLength -= pad
             flushLiteral(upTo: literal.count)
             emitRepeat(runValue, runLength)
         } else {
-            literal.append(contentsOf: repeatElement(runValue, count: runLength))
+            for _ in 0 ..< runLength { literal.append(runValue) }
             if literal.count >= Self.literalFlushThreshold {
                 flushLiteral(upTo: literal.count & ~7)
             }

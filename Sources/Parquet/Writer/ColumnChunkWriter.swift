@@ -45,9 +45,7 @@ enum ColumnChunkWriter {
         let hasRepetition = leaf.maxRepetition > 0
         let allDefined = allDefined && !hasRepetition
         func levelBytes(_ levels: ArraySlice<Int32>, max: Int, into out: inout [UInt8]) {
-            var encoder = RLEHybridEncoder(bitWidth: Int.bitWidth - max.leadingZeroBitCount)
-            for level in levels { encoder.append(level) }
-            out += encoder.finish()
+            levels.withUnsafeBufferPointer { RLEHybridGroups.encode($0, bitWidth: Int.bitWidth - max.leadingZeroBitCount, into: &out) }
         }
         func allDefinedBytes(count: Int, into out: inout [UInt8]) {
             var encoder = RLEHybridEncoder(bitWidth: Int.bitWidth - leaf.maxDefinition.leadingZeroBitCount)
@@ -100,7 +98,10 @@ enum ColumnChunkWriter {
             var valueCount = end - entry
             if hasDefinition && !allDefined {
                 valueCount = 0
-                for level in definition[entry..<end] where level == maxDefinition { valueCount += 1 }
+                definition.withUnsafeBufferPointer { levels in
+                    // Levels never pass the maximum: 1 + (level - max) >> 31 is 1 at the maximum, else 0.
+                    for level in UnsafeBufferPointer(rebasing: levels[entry..<end]) { valueCount &+= 1 &+ Int((level &- maxDefinition) >> 31) }
+                }
             }
             var rowCount = end - entry
             if hasRepetition {
@@ -130,11 +131,9 @@ enum ColumnChunkWriter {
             }
             if let dictionary {
                 body.append(UInt8(indexBitWidth))
-                var encoder = RLEHybridEncoder(bitWidth: indexBitWidth)
-                dictionary.indices.withUnsafeBufferPointer { indices in
-                    for i in valueRange { encoder.append(indices[i]) }
+                dictionary.indices.withUnsafeBufferPointer {
+                    RLEHybridGroups.encode(UnsafeBufferPointer(rebasing: $0[valueRange]), bitWidth: indexBitWidth, into: &body)
                 }
-                body += encoder.finish()
             } else {
                 PlainValues.append(values, range: valueRange, to: &body)
             }

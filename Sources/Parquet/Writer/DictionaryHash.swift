@@ -11,7 +11,7 @@ enum DictionaryHash {
     /// Slot of hash `h` in a table of `1 << bits` slots (Fibonacci hashing: the product's top bits).
     @inline(__always)
     private static func slot(_ h: UInt64, _ bits: Int) -> Int {
-        Int(truncatingIfNeeded: (h &* multiplier) >> UInt64(64 - bits))
+        Int(truncatingIfNeeded: (h &* multiplier) &>> UInt64(truncatingIfNeeded: 64 &- bits))
     }
 
     /// Distinct values among `count` bit patterns of type `K` stored back to back in `raw`, and each
@@ -33,12 +33,11 @@ enum DictionaryHash {
         var count = 0
         var failed = false
         let indices = [Int32](unsafeUninitializedCapacity: n) { out, initialized in
-            var lastKey: K = 0
-            var lastIndex: Int32 = -1
             var mask = (1 << bits) - 1
+            // No shortcut for a value equal to the one before: in columns that seldom repeat its
+            // branch mispredicts, and a repeated value finds its slot at once anyway.
             for i in 0 ..< n {
                 let key = base.load(fromByteOffset: i &* size, as: K.self)
-                if key == lastKey && lastIndex >= 0 { out[i] = lastIndex; continue }
                 var s = slot(UInt64(truncatingIfNeeded: key), bits)
                 var index: Int32
                 while true {
@@ -71,8 +70,6 @@ enum DictionaryHash {
                     }
                 }
                 out[i] = index
-                lastKey = key
-                lastIndex = index
             }
             initialized = n
         }
