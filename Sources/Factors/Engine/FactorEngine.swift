@@ -78,7 +78,7 @@ public struct FactorEngine: Sendable {
         let plan = plan
         let evaluators = (0 ..< workers).map { _ in TickerEvaluator(plan: plan, targets: targets, sources: frozen, capacity: longest) }
         let longestChunk = tickerChunks.map { panel.offsets[$0.upperBound] - panel.offsets[$0.lowerBound] }.max() ?? 0
-        let memory = ChunkMemory(byteCount: Swift.max(8, targets.count * ((longestChunk + 7) & ~7)) * 8)
+        let memory = ChunkMemory(byteCount: ChunkLayout(targets: targets.count, rows: longestChunk).byteCount)
         // Worker threads compute chunks at most `workers + 1` ahead of the sink, which takes them
         // in order on this thread meanwhile (a sink that encodes Parquet overlaps the computing).
         let line = ChunkLine(count: tickerChunks.count, ahead: workers + 1)
@@ -108,20 +108,22 @@ public struct FactorEngine: Sendable {
     }
 
     /// One chunk's output batch. The factor values go straight from the evaluator into one
-    /// buffer (each factor's column a segment of it, 64-byte aligned), so they are copied once.
+    /// buffer (each factor's column a segment of it, 64-byte aligned), their validity bits (NaN
+    /// is null) set on the way, so they are copied once and read once.
     private static func chunk(_ panel: Panel, tickers: Range<Int>, evaluator: TickerEvaluator, memory: ChunkMemory,
                               targets: [Int], schema: Schema, from: Int32?) -> RecordBatch {
         let rows = panel.offsets[tickers.lowerBound] ..< panel.offsets[tickers.upperBound]
         // The rows written: all, or those dated from `from`.
         let kept = from.map { day in rows.filter { panel.dates[$0] >= day } } ?? Array(rows)
-        let segment = (kept.count + 7) & ~7
+        let layout = ChunkLayout(targets: targets.count, rows: kept.count)
         var tickerNames: [String?] = []
         tickerNames.reserveCapacity(kept.count)
-        let byteCount = Swift.max(8, targets.count * segment) * 8
-        let pointer = memory.take(byteCount)
+        let pointer = memory.take(layout.byteCount)
+        var present = [Int](repeating: 0, count: targets.count)
         do {
-            let base = pointer.bindMemory(to: Double.self, capacity: byteCount / 8)
-            base.initialize(repeating: 0, count: 8)  // an empty chunk's padding
+            let base = pointer.bindMemory(to: Double.self, capacity: layout.valueBytes / 8)
+            let bits = (pointer + layout.valueBytes).bindMemory(to: UInt8.self, capacity: layout.byteCount - layout.valueBytes)
+            bits.initialize(repeating: 0, count: layout.byteCount - layout.valueBytes)
             var written = 0
             for t in tickers {
                 let tickerRows = panel.rows(of: t)
@@ -129,49 +131,79 @@ public struct FactorEngine: Sendable {
                 guard first < tickerRows.upperBound else { continue }
                 let count = tickerRows.upperBound - first
                 evaluator.evaluate(rows: tickerRows) { value in
-                    for (k, node) in targets.enumerated() {
-                        let values = value(node)
-                        (base + k * segment + written).update(from: values.baseAddress! + (first - tickerRows.lowerBound), count: count)
+                    present.withUnsafeMutableBufferPointer { present in
+                        for (k, node) in targets.enumerated() {
+                            present[k] &+= copyMarking(value(node).baseAddress! + (first - tickerRows.lowerBound), to: base + k * layout.segment + written,
+                                                       count: count, bits: bits + k * layout.bitStride, bitOffset: written)
+                        }
                     }
                 }
                 written += count
                 for _ in 0 ..< count { tickerNames.append(panel.tickers[t]) }
             }
             // The gaps between segments hold zeros.
-            for k in 0 ..< targets.count { (base + k * segment + written).initialize(repeating: 0, count: segment - written) }
+            for k in 0 ..< targets.count { (base + k * layout.segment + written).initialize(repeating: 0, count: layout.segment - written) }
         }
-        let values = Buffer(adopting: pointer, byteCount: byteCount, release: { [memory] in memory.give($0) })
+        let block = Buffer(adopting: pointer, byteCount: layout.byteCount, release: { [memory] in memory.give($0) })
         var batchColumns: [Column] = [.binary(BinaryColumn(tickerNames)), .int32(PrimitiveColumn(kept.map { panel.dates[$0] }, type: .date32))]
-        for k in targets.indices { batchColumns.append(.float64(nullableColumn(values, offset: k * segment, count: kept.count))) }
+        for k in targets.indices {
+            let validity = present[k] == kept.count ? nil : Bitmap(buffer: block, offset: (layout.valueBytes + k * layout.bitStride) * 8, count: kept.count)
+            batchColumns.append(.float64(PrimitiveColumn(values: block, offset: k * layout.segment, count: kept.count, validity: validity)))
+        }
         // The schema was built from the same fields; a mismatch here is a programming error.
         return try! RecordBatch(schema: schema, columns: batchColumns, rowCount: kept.count)
     }
 
-    /// The float64 column of `count` values at `offset` in `buffer`, NaN stored as null.
-    static func nullableColumn(_ buffer: Buffer, offset: Int, count: Int) -> PrimitiveColumn<Double> {
-        let validity: Bitmap? = buffer.withUnsafeBufferPointer(as: Double.self, offset: offset, count: count) { values in
-            // One pass: the validity bits, eight values to a byte without branches, and their count.
-            var present = 0
-            let bits = Buffer(byteCount: (count + 7) / 8) { raw in
-                let whole = count / 8
-                for b in 0 ..< whole {
-                    var byte: UInt8 = 0
-                    for j in 0 ..< 8 {
-                        let v = values[b &* 8 &+ j]
-                        byte |= UInt8(truncatingIfNeeded: v == v ? 1 : 0) << UInt8(j)
-                    }
-                    raw[b] = byte
-                    present &+= byte.nonzeroBitCount
-                }
-                for i in whole * 8 ..< count where !values[i].isNaN {
-                    raw[i >> 3] |= 1 << UInt8(i & 7)
-                    present += 1
-                }
-            }
-            return present == count ? nil : Bitmap(buffer: bits, count: count)
+    /// Copies `count` values from `source` to `destination` and sets bit `bitOffset + i` of `bits`
+    /// (zero beforehand) for each value that is not NaN; returns how many are not NaN. The bits
+    /// are read from the copy, still in cache, eight values at a time: when their sum is not NaN
+    /// none of them is (a NaN, or +inf with -inf, makes it NaN), so their byte is all ones.
+    @inline(__always)
+    static func copyMarking(_ source: UnsafePointer<Double>, to destination: UnsafeMutablePointer<Double>, count: Int,
+                            bits: UnsafeMutablePointer<UInt8>, bitOffset: Int) -> Int {
+        destination.update(from: source, count: count)
+        var present = 0
+        func mark(_ i: Int) {
+            let bit = bitOffset &+ i
+            let on = destination[i].isNaN ? 0 : 1
+            bits[bit >> 3] |= UInt8(truncatingIfNeeded: on) << UInt8(truncatingIfNeeded: bit & 7)
+            present &+= on
         }
-        return PrimitiveColumn(values: buffer, offset: offset, count: count, validity: validity)
+        var i = 0
+        while i < count && (bitOffset &+ i) & 7 != 0 { mark(i); i &+= 1 }
+        while i &+ 8 <= count {
+            let v = UnsafeRawPointer(destination + i).loadUnaligned(as: SIMD8<Double>.self)
+            let quarter = v.lowHalf + v.highHalf
+            let half = quarter.lowHalf + quarter.highHalf
+            let sum = half[0] + half[1]
+            if sum == sum {
+                bits[(bitOffset &+ i) >> 3] = 0xFF
+                present &+= 8
+            } else {
+                for j in 0 ..< 8 { mark(i &+ j) }
+            }
+            i &+= 8
+        }
+        while i < count { mark(i); i &+= 1 }
+        return present
     }
+}
+
+/// Where a chunk's output sits in its memory block: each factor's values a segment of `segment`
+/// doubles (a multiple of 8, so every segment is 64-byte aligned), then each factor's validity
+/// bits in `bitStride` bytes (a multiple of 64).
+struct ChunkLayout {
+    let targets: Int
+    let segment: Int
+
+    init(targets: Int, rows: Int) {
+        self.targets = targets
+        segment = (rows + 7) & ~7
+    }
+
+    var bitStride: Int { (segment / 8 + 63) & ~63 }
+    var valueBytes: Int { targets * segment * 8 }
+    var byteCount: Int { Swift.max(64, valueBytes + targets * bitStride) }
 }
 
 /// Memory for chunks' factor values, reused once the sink lets go of a chunk: fresh memory costs
