@@ -47,8 +47,12 @@ struct FlatRun {
     private var run = 0
 
     @inline(__always) mutating func observe(_ v: Double) {
-        guard !v.isNaN else { return }
-        if v == last { run += 1 } else { last = v; run = 1 }
+        // Selects rather than branches: on series that repeat often (counts, 0/1 flags) whether
+        // the next value repeats is a coin toss, and a mispredicted branch costs more than both.
+        let present = !v.isNaN
+        let repeated = v == last
+        run = present ? (repeated ? run &+ 1 : 1) : run
+        last = present ? v : last
     }
 
     /// True when the window's `count` values (the newest ones) are all equal.
