@@ -133,6 +133,72 @@ struct EngineTests {
         }
     }
 
+    @Test("a chunk's copy marks exactly its NaN values as null, wherever its rows start in the bitmap")
+    func copyMarking() {
+        var rng = SplitMix(seed: 19)
+        for count in [0, 1, 7, 8, 9, 16, 17, 40, 203] {
+            for bitOffset in 0 ..< 17 {
+                // Runs of NaN (warm-up rows), single NaNs, infinities of both signs, finite values.
+                let source: [Double] = (0 ..< count).map { i in
+                    switch rng.next() % 16 {
+                    case 0: .nan
+                    case 1: i.isMultiple(of: 2) ? .infinity : -.infinity
+                    case 2, 3: i < 12 ? .nan : 1
+                    default: Double(rng.next() % 1000) - 500
+                    }
+                }
+                var destination = [Double](repeating: 0, count: count)
+                var bits = [UInt8](repeating: 0, count: (bitOffset + count + 7) / 8 + 1)
+                let present = source.withUnsafeBufferPointer { src in
+                    destination.withUnsafeMutableBufferPointer { dst in
+                        bits.withUnsafeMutableBufferPointer { b in
+                            FactorEngine.copyMarking(src.baseAddress ?? UnsafePointer(bitPattern: 8)!, to: dst.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!,
+                                                     count: count, bits: b.baseAddress!, bitOffset: bitOffset)
+                        }
+                    }
+                }
+                let expected = source.map { !$0.isNaN }
+                let marked = (0 ..< count).map { bits[(bitOffset + $0) / 8] & (1 << UInt8((bitOffset + $0) % 8)) != 0 }
+                #expect(marked == expected, "count \(count) offset \(bitOffset)")
+                #expect(present == expected.filter { $0 }.count)
+                #expect(zip(source, destination).allSatisfy { $0.bitPattern == $1.bitPattern })
+                // Bits outside the rows stay clear.
+                #expect((0 ..< bitOffset).allSatisfy { bits[$0 / 8] & (1 << UInt8($0 % 8)) == 0 })
+            }
+        }
+    }
+
+    @Test("missing values are null in the output, in every chunk, and only they")
+    func nulls() throws {
+        var rows = PanelRows()
+        var rng = SplitMix(seed: 23)
+        for (k, ticker) in ["AAA", "BBB", "CCC", "DDD"].enumerated() {
+            for day in 0 ..< 37 + k * 5 {
+                rows.dates.append(Int32(18_000 + day))
+                rows.appendTicker(ticker)
+                rows.fields["close", default: []].append(rng.next() % 9 == 0 ? .nan : 100 + Double(rng.next() % 50))
+            }
+        }
+        let panel = rows.assemble()
+        for chunkRows in [1, 13, 1000] {
+            let (batches, _) = try compute([("r", "Ref($close, 3)"), ("m", "Mean($close, 4)"), ("c", "$close")], panel, chunkRows: chunkRows)
+            for batch in batches {
+                for k in 2 ..< 5 {
+                    guard case .float64(let column) = batch.columns[k] else { Issue.record("not float64"); continue }
+                    let nulls = (0 ..< batch.rowCount).filter { column.isNull($0) }
+                    #expect(column.nullCount == nulls.count)
+                    // Null exactly where the value is NaN; no stored NaN behind a valid bit.
+                    for row in 0 ..< batch.rowCount where !column.isNull(row) { #expect(!column.value(at: row).isNaN) }
+                }
+            }
+            let closes = batches.flatMap { batch -> [Bool] in
+                guard case .float64(let column) = batch.columns[4] else { return [] }
+                return (0 ..< batch.rowCount).map { column.isNull($0) }
+            }
+            #expect(closes == panel.fields["close"]!.map(\.isNaN), "chunkRows \(chunkRows)")
+        }
+    }
+
     @Test("a missing field is named with the columns the input has")
     func missingField() throws {
         #expect(throws: FactorRunError.self) { try compute([("x", "$vwap / $close")], samplePanel()) }
