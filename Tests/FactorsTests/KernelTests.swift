@@ -109,6 +109,12 @@ struct KernelTests {
         #expect(evaluate(.rolling(.rsquare, window: 5), [closes])[8].isNaN)
         #expect(evaluate(.rolling(.slope, window: 5), [closes])[8] == 0)
         #expect(evaluate(.rolling(.resi, window: 5), [closes])[8] == 0)
+        // 0.0 and -0.0 compare equal: a window of 0.0 then -0.0 is flat, and its sum and mean are
+        // +0.0 as 0.0 + -0.0 is (1 / Mean would otherwise flip from +inf to -inf).
+        for function in [RollingFunction.sum, .mean] {
+            let zeros = evaluate(.rolling(function, window: 2), [[0.0, -0.0]])
+            #expect(zeros[1] == 0 && zeros[1].sign == .plus, "\(function)")
+        }
     }
 
     @Test("Ref shifts back and, with a negative N, ahead; element-wise rules follow numpy")

@@ -52,7 +52,9 @@ struct FlatRun {
         let present = !v.isNaN
         let repeated = v == last
         run = present ? (repeated ? run &+ 1 : 1) : run
-        last = present ? v : last
+        // A repeat keeps the run's first value: 0.0 == -0.0, and a flat window's answer takes
+        // its sign from `last`.
+        last = present && !repeated ? v : last
     }
 
     /// True when the window's `count` values (the newest ones) are all equal.

@@ -46,6 +46,11 @@ struct RLEHybridGroupsTests {
         #expect(try decodeRLE(encoded, bitWidth: 8, count: values.count) == values)
         // Three runs: 4096 + 4096 + 1808 values, each a 2-byte header and one byte per value.
         #expect(encoded.count == 3 * 2 + 10_000)
+        // Exactly 4096 packed values, then a repetition: one packed run, one repeated run.
+        let edge = (0 ..< 4096).map { Int32($0 % 251) } + [Int32](repeating: 7, count: 20)
+        let edgeBytes = encode(edge, bitWidth: 8)
+        #expect(try decodeRLE(edgeBytes, bitWidth: 8, count: edge.count) == edge)
+        #expect(edgeBytes.count == (2 + 4096) + (1 + 1))
     }
 
     @Test("32-bit extremes and a long run of all-ones bits")
