@@ -174,8 +174,11 @@ struct FactorsCompute: ParsableCommand {
             let destination = discard ? "(discarded)" : outputPath
             Terminal.output(String(format: "%d rows, %d factors, %d tickers, %.3f s -> %@\n", rows, plan.outputs.count, panel.tickers.count, seconds(elapsed), destination))
             if timing {
-                Terminal.error(String(format: "parts: reading the set and the panel %.3f s, computing and streaming the output %.3f s, closing the output %.3f s",
-                                      seconds(loaded - began), seconds(computed - loaded), seconds(finished - computed)))
+                // A Parquet file is written while the factors are computed; a Delta table afterwards.
+                let (middle, last) = discard ? ("computing", "finishing") : toParquet ? ("computing and streaming the output", "closing the output")
+                    : ("computing", "writing the table")
+                Terminal.error(String(format: "parts: reading the set and the panel %.3f s, %@ %.3f s, %@ %.3f s",
+                                      seconds(loaded - began), middle, seconds(computed - loaded), last, seconds(finished - computed)))
             }
         }
     }
