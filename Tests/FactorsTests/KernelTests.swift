@@ -109,11 +109,16 @@ struct KernelTests {
         #expect(evaluate(.rolling(.rsquare, window: 5), [closes])[8].isNaN)
         #expect(evaluate(.rolling(.slope, window: 5), [closes])[8] == 0)
         #expect(evaluate(.rolling(.resi, window: 5), [closes])[8] == 0)
-        // 0.0 and -0.0 compare equal: a window of 0.0 then -0.0 is flat, and its sum and mean are
-        // +0.0 as 0.0 + -0.0 is (1 / Mean would otherwise flip from +inf to -inf).
-        for function in [RollingFunction.sum, .mean] {
-            let zeros = evaluate(.rolling(function, window: 2), [[0.0, -0.0]])
-            #expect(zeros[1] == 0 && zeros[1].sign == .plus, "\(function)")
+        // 0.0 and -0.0 compare equal, so windows of zeros of either sign are flat; their sum and
+        // mean are +0.0 as summing from 0.0 gives, which is what pandas gives (1 / Mean would
+        // otherwise flip from +inf to -inf), in the block kernels and the running ones alike.
+        for zeros in [[0.0, -0.0], [-0.0, 0.0], [-0.0, -0.0]] {
+            for function in [RollingFunction.sum, .mean] {
+                for window in [2, 0] {
+                    let out = evaluate(.rolling(function, window: window), [zeros])
+                    #expect(out[1] == 0 && out[1].sign == .plus, "\(function) window \(window) of \(zeros)")
+                }
+            }
         }
     }
 

@@ -57,6 +57,10 @@ struct FlatRun {
         last = present && !repeated ? v : last
     }
 
+    /// The flat window's value as its sum and mean report it: `last`, but +0.0 for zeros of either
+    /// sign, as summing them from 0.0 gives (pandas' running sums start there too).
+    @inline(__always) var value: Double { last + 0.0 }
+
     /// True when the window's `count` values (the newest ones) are all equal.
     @inline(__always) func isFlat(count: Int) -> Bool { run >= count }
 }

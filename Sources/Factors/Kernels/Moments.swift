@@ -63,7 +63,7 @@ enum MomentKernels {
             let s1 = sums.s1, s2 = sums.s2, s3 = sums.s3, s4 = sums.s4
             let n = Double(count)
             let flat = flatness.isFlat(count: count)
-            let flatValue = flatness.last
+            let flatValue = flatness.value
             for output in outputs {
                 output.out[i] = count == 0 ? .nan : value(output.function, n: n, count: count, flat: flat, flatValue: flatValue, s1, s2, s3, s4)
             }
@@ -144,9 +144,9 @@ struct SumBlockKernel: BlockKernel {
         let count = sums.count
         let n = Double(count)
         let flat = flatness.isFlat(count: count)
-        let total = flat ? flatness.last * n : sums.sum.value
+        let total = flat ? flatness.value * n : sums.sum.value
         var mean = 0.0
-        if needsMean { mean = flat ? flatness.last : sums.sum.value / n }
+        if needsMean { mean = flat ? flatness.value : sums.sum.value / n }
         for output in outputs {
             let value: Double
             switch output.function {
@@ -207,8 +207,8 @@ struct MomentBlockKernel: BlockKernel {
             let value: Double
             switch output.function {
             case .count: value = n
-            case .sum: value = flat ? flatness.last * n : sums.sum.value
-            case .mean: value = flat ? flatness.last : sums.sum.value / n
+            case .sum: value = flat ? flatness.value * n : sums.sum.value
+            case .mean: value = flat ? flatness.value : sums.sum.value / n
             default:  // std, variance
                 if count < 2 {
                     value = .nan
