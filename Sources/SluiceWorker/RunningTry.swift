@@ -123,8 +123,9 @@ final class LogShipper: @unchecked Sendable {
                 let size = reply.json["size"]?.intValue.map(Int.init) ?? (start + chunk.count)
                 lock.withLock { offset = size }
             case let .success(reply) where reply.status == 409:
-                // The server has a different length (a resend after a lost answer) or the try is superseded.
-                if let size = reply.message.split(separator: " ").last.flatMap({ Int($0) }) {
+                // The log on the server is shorter than our offset (it names its size: resend from
+                // there), or the try was superseded (no size: stop shipping).
+                if let size = reply.json["size"]?.intValue.map(Int.init) {
                     lock.withLock { offset = size }
                     continue
                 }

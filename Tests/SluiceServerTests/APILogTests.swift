@@ -16,6 +16,29 @@ struct APILogTests {
 
     static let logPath = "/api/v1/dags/ops/runs/r1/tasks/hello/tries/1/log"
 
+    @Test("a worker's log chunks land at their offset; a repeated chunk is not written twice; a gap is refused with the size to resend from")
+    func logUpload() async throws {
+        let server = try await APITestServer()
+        let attempt = try await Self.claimedTry(server)
+        try server.store.enqueueWorkload(tryID: attempt.id!, queue: "default", priority: 0, payload: "{}")
+        let lease = try #require(try server.store.leaseWorkloads(workerID: "w1", hostname: "box", queues: ["default"], limit: 1).first).lease
+        let upload = "/api/v1/workloads/\(attempt.id!)/logs?lease=\(lease)&offset="
+        let first = try await server.call("POST", upload + "0", as: "worker", raw: Data("hello\n".utf8))
+        #expect(first.status == 200 && first.json["size"] == .int(6), "\(first.text)")
+        // The same chunk again (its answer was lost): nothing is appended.
+        let again = try await server.call("POST", upload + "0", as: "worker", raw: Data("hello\n".utf8))
+        #expect(again.status == 200 && again.json["size"] == .int(6))
+        // A chunk past the end would leave a gap: 409, with the size to resend from as a field.
+        let gap = try await server.call("POST", upload + "9", as: "worker", raw: Data("later\n".utf8))
+        #expect(gap.status == 409 && gap.json["size"] == .int(6) && gap.error.contains("resend from 6"), "\(gap.text)")
+        let next = try await server.call("POST", upload + "6", as: "worker", raw: Data("world\n".utf8))
+        #expect(next.status == 200 && next.json["size"] == .int(12))
+        #expect(try String(contentsOfFile: attempt.logPath, encoding: .utf8) == "hello\nworld\n")
+        // A lease that does not hold is refused without a size (the worker stops shipping).
+        let stale = try await server.call("POST", "/api/v1/workloads/\(attempt.id!)/logs?lease=nope&offset=12", as: "worker", raw: Data("x".utf8))
+        #expect(stale.status == 409 && stale.json["size"] == nil, "\(stale.text)")
+    }
+
     @Test("a written log is returned from an offset with known secrets masked; complete once the try has ended")
     func readLog() async throws {
         let server = try await APITestServer()

@@ -204,7 +204,8 @@ enum LogAppender {
         fstat(fd, &info)
         let size = Int(info.st_size)
         guard offset <= size else {
-            throw APIError.conflict("log chunk at offset \(offset) but the log has \(size) bytes; resend from \(size)")
+            throw APIError(.conflict, "log chunk at offset \(offset) but the log has \(size) bytes; resend from \(size)",
+                           fields: [("size", .int(Int64(size)))])
         }
         let skip = size - offset
         guard chunk.readableBytes > skip else { return size }

@@ -13,13 +13,16 @@ public struct RouteSpec: Sendable, Hashable {
     public var role: TokenRole?
 }
 
-/// An error answer: a status and a one-line message, sent as `{"error": ..., "status": ...}`.
+/// An error answer: a status and a one-line message, sent as `{"error": ..., "status": ...}`,
+/// plus any fields a client acts on (a log upload's 409 carries the `size` to resend from).
 public struct APIError: Error, Sendable {
     public var status: HTTPResponse.Status
     public var message: String
-    public init(_ status: HTTPResponse.Status, _ message: String) {
+    public var fields: [(String, Value)] = []
+    public init(_ status: HTTPResponse.Status, _ message: String, fields: [(String, Value)] = []) {
         self.status = status
         self.message = message
+        self.fields = fields
     }
 
     static func notFound(_ message: String) -> APIError { APIError(.notFound, message) }
@@ -226,7 +229,7 @@ public final class RouteTable: @unchecked Sendable {
     }
 
     static func errorReply(_ error: APIError) -> APIReply {
-        .json(.map([("error", .string(error.message)), ("status", .int(Int64(error.status.code)))]), status: error.status)
+        .json(.map([("error", .string(error.message)), ("status", .int(Int64(error.status.code)))] + error.fields), status: error.status)
     }
 
     static func response(_ reply: APIReply, extra: HTTPFields = [:]) -> Response {
