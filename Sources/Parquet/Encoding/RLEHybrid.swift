@@ -360,7 +360,7 @@ public struct RLEHybridEncoder {
             for _ in 0 ..< pad { literal.append(runValue) }
             runLength -= pad
             flushLiteral(upTo: literal.count)
-            emitRepeat(runValue, runLength)
+            Self.appendRepeated(runValue, count: runLength, bitWidth: bitWidth, to: &out)
         } else {
             for _ in 0 ..< runLength { literal.append(runValue) }
             if literal.count >= Self.literalFlushThreshold {
@@ -380,10 +380,12 @@ public struct RLEHybridEncoder {
         literal.removeFirst(n)
     }
 
-    private mutating func emitRepeat(_ value: UInt32, _ length: Int) {
-        var left = length
+    /// Appends repeated runs of `value`, `count` times, to `out` (split past the longest run a
+    /// header can hold); the value takes ceil(bitWidth / 8) little-endian bytes.
+    static func appendRepeated(_ value: UInt32, count: Int, bitWidth: Int, to out: inout [UInt8]) {
+        var left = count
         while left > 0 {
-            let k = min(left, Self.maxRun)
+            let k = min(left, maxRun)
             out.appendEncodedULEB128(UInt64(k) << 1)
             for i in 0 ..< (bitWidth + 7) / 8 { out.append(UInt8(truncatingIfNeeded: value >> (8 * UInt32(i)))) }
             left -= k

@@ -34,7 +34,7 @@ public enum RLEHybridGroups {
             while j &+ 8 <= n && allEqual(base + j, v) { j &+= 8 }
             while j < n && base[j] == v { j &+= 1 }
             if packedFrom < i { pack(base + packedFrom, count: i &- packedFrom, bitWidth: bitWidth, into: &out) }
-            repeated(UInt32(bitPattern: v), count: j &- i, bitWidth: bitWidth, into: &out)
+            RLEHybridEncoder.appendRepeated(UInt32(bitPattern: v), count: j &- i, bitWidth: bitWidth, to: &out)
             i = j
             packedFrom = j
         }
@@ -61,16 +61,5 @@ public enum RLEHybridGroups {
     private static func pack(_ p: UnsafePointer<Int32>, count: Int, bitWidth: Int, into out: inout [UInt8]) {
         out.appendEncodedULEB128(UInt64(count / 8) << 1 | 1)
         BitPacking.pack(UnsafeBufferPointer(start: p, count: count), bitWidth: bitWidth, into: &out)
-    }
-
-    /// Repeated runs of `value`, `count` times (split past the longest run a header can hold).
-    private static func repeated(_ value: UInt32, count: Int, bitWidth: Int, into out: inout [UInt8]) {
-        var left = count
-        while left > 0 {
-            let k = min(left, RLEHybridEncoder.maxRun)
-            out.appendEncodedULEB128(UInt64(k) << 1)
-            for b in 0 ..< (bitWidth + 7) / 8 { out.append(UInt8(truncatingIfNeeded: value >> (8 * UInt32(b)))) }
-            left -= k
-        }
     }
 }
