@@ -57,10 +57,10 @@ public struct FactorEngine: Sendable {
 
         // Chunks of whole tickers, about chunkRows rows each.
         let requestedWorkers = threads == 0 ? System.processorCount : threads
-        let chunkRows = rowsPerChunk(workers: Swift.max(1, Swift.min(requestedWorkers, panel.tickers.count)))
+        let workerCount = Swift.max(1, Swift.min(requestedWorkers, panel.tickers.count))
+        let chunkRows = rowsPerChunk(workers: workerCount)
         var chunks: [Range<Int>] = []
         var first = 0
-        let workerCount = Swift.max(1, Swift.min(requestedWorkers, panel.tickers.count))
         while first < panel.tickers.count {
             // The last chunks are a quarter size, so the threads finish close together and the
             // sink's last chunk is short (the end of a run is otherwise one thread's work).

@@ -98,7 +98,7 @@ struct PanelRows {
             let previous = rankOf[Int(tickerCodes[i - 1])], current = rankOf[Int(tickerCodes[i])]
             return previous < current || (previous == current && dates[i - 1] < dates[i])
         }
-        if inOrder { return inputOrder(rankOf: rankOf) }
+        if inOrder { return inputOrder() }
         var rows = Array(0 ..< n)
         rows.sort { a, b in
             let ta = rankOf[Int(tickerCodes[a])], tb = rankOf[Int(tickerCodes[b])]
@@ -135,7 +135,7 @@ struct PanelRows {
     }
 
     /// The panel of rows already sorted by ticker then date, without repeats.
-    private func inputOrder(rankOf: [Int32]) -> Panel {
+    private func inputOrder() -> Panel {
         var offsets = [0]
         var panelTickers: [String] = []
         for i in 0 ..< count where i == 0 || tickerCodes[i - 1] != tickerCodes[i] {
