@@ -90,7 +90,7 @@ struct DagsValidate: ParsableCommand {
         let errors = (pluginProblems + bag.diagnostics).filter { $0.severity == .error }.count
         if !quiet {
             let tasks = bag.dags.values.reduce(0) { $0 + $1.tasks.count }
-            let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+            let ms = elapsed.seconds * 1000
             Terminal.note(String(format: "%d file(s), %d DAG(s), %d task(s): %d error(s) in %.1f ms",
                                  bag.files.count, bag.dags.count, tasks, errors, ms))
         }

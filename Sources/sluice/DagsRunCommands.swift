@@ -115,7 +115,7 @@ struct DagsTest: AsyncParsableCommand {
         }
         try await scheduler.run(until: .whenRunsFinish([run.id!]))
         let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.seconds
         guard let finished = try runtime.store.run(pk: run.id!) else { throw ExitCode(1) }
         if json {
             let tis = try runtime.store.taskInstances(runPK: run.id!)

@@ -357,7 +357,7 @@ struct DeltaScan: ParsableCommand {
                 }
             }
             let elapsed = clock.now - start
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed.seconds
             print(String(format: "%d rows from %d of %d file(s) at version %lld in %.3f s", rows, files.count, snapshot.files.count,
                          snapshot.version, seconds))
         }
@@ -377,6 +377,11 @@ enum DeltaTarget {
 /// This process's peak resident memory in MiB: `VmHWM` of /proc/self/status, which starts afresh
 /// at exec. (`ru_maxrss` does not: a child spawned by a large parent, e.g. a test runner using
 /// vfork, reports the parent's peak as its own.)
+extension Duration {
+    /// The duration in seconds, for timings printed with `%.3f`.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
 func peakResidentMiB() -> Int? {
     if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
@@ -395,7 +400,7 @@ func reportingErrors(timing: Bool = false, _ body: () throws -> Void) throws {
     defer {
         if timing {
             let elapsed = clock.now - start
-            Terminal.error(String(format: "took %.3f s", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+            Terminal.error(String(format: "took %.3f s", elapsed.seconds))
             if let peak = peakResidentMiB() { Terminal.error("peak memory \(peak) MiB") }
         }
     }

@@ -169,16 +169,15 @@ struct FactorsCompute: ParsableCommand {
                 }
             }
             let finished = clock.now
-            func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
             let elapsed = finished - began
             let destination = discard ? "(discarded)" : outputPath
-            Terminal.output(String(format: "%d rows, %d factors, %d tickers, %.3f s -> %@\n", rows, plan.outputs.count, panel.tickers.count, seconds(elapsed), destination))
+            Terminal.output(String(format: "%d rows, %d factors, %d tickers, %.3f s -> %@\n", rows, plan.outputs.count, panel.tickers.count, elapsed.seconds, destination))
             if timing {
                 // A Parquet file is written while the factors are computed; a Delta table afterwards.
                 let (middle, last) = discard ? ("computing", "finishing") : toParquet ? ("computing and streaming the output", "closing the output")
                     : ("computing", "writing the table")
                 Terminal.error(String(format: "parts: reading the set and the panel %.3f s, %@ %.3f s, %@ %.3f s",
-                                      seconds(loaded - began), middle, seconds(computed - loaded), last, seconds(finished - computed)))
+                                      (loaded - began).seconds, middle, (computed - loaded).seconds, last, (finished - computed).seconds))
             }
         }
     }

@@ -157,7 +157,7 @@ struct ParquetScan: ParsableCommand {
             columnCount = batch.columns.count
         }
         let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.seconds
         var line = String(format: "%d rows, %d column(s), %d row group(s) in ", rows, columnCount, reader.rowGroupCount) + "%.3f s"
         if !conditions.isEmpty { line += " (\(scope.rowGroups.count) row group(s) read, the others ruled out by statistics)" }
         return (seconds, line)

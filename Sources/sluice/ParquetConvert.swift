@@ -91,8 +91,7 @@ struct ParquetConvert: ParsableCommand {
     }
 
     private static func seconds(_ d: Duration) -> String {
-        let c = d.components
-        return String(format: "%.3f", Double(c.seconds) + Double(c.attoseconds) / 1e18)
+        String(format: "%.3f", d.seconds)
     }
 
     private func convertCSV(_ options: ParquetWriterOptions) throws -> FileMetaData {

@@ -100,7 +100,7 @@ struct TrainCommand: ParsableCommand {
             func lap(_ label: String) {
                 guard timing else { return }
                 let elapsed = clock.now - mark
-                Terminal.error(String(format: "%@ %.3f s", label, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+                Terminal.error(String(format: "%@ %.3f s", label, elapsed.seconds))
                 mark = clock.now
             }
             let tracking = try TrackingChoice.backend(trackingUri, global)
